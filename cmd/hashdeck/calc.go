@@ -1,0 +1,397 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/tui/format"
+)
+
+// numFlag is a float flag that remembers whether it was given, so that a
+// missing input is told apart from a zero.
+type numFlag struct {
+	v     float64
+	set   bool
+	parse func(string) (float64, error)
+}
+
+func (f *numFlag) String() string {
+	if f == nil || !f.set {
+		return ""
+	}
+	return strconv.FormatFloat(f.v, 'g', -1, 64)
+}
+
+func (f *numFlag) Set(s string) error {
+	parse := f.parse
+	if parse == nil {
+		parse = parseFloat
+	}
+	v, err := parse(s)
+	if err != nil {
+		return err
+	}
+	f.v, f.set = v, true
+	return nil
+}
+
+// parseFloat accepts a finite decimal number; "_" may group digits (91_132).
+func parseFloat(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), "_", ""), 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a finite number", s)
+	}
+	return v, nil
+}
+
+// parseSI accepts a number with an optional metric suffix: 148.26T, 1.4826e14, 95P.
+func parseSI(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	mult := 1.0
+	if n := len(t); n > 0 {
+		if m, ok := map[byte]float64{'k': 1e3, 'K': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18}[t[n-1]]; ok {
+			t, mult = strings.TrimSpace(t[:n-1]), m
+		}
+	}
+	v, err := parseFloat(t)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a number (a metric suffix like 148.26T is allowed)", s)
+	}
+	return v * mult, nil
+}
+
+// calcInputs are the parsed flags of hashdeck calc.
+type calcInputs struct {
+	price, difficulty, height, fees, feeShare, poolFee numFlag
+	efficiency, power, capex, blockTime, growth        numFlag
+	at                                                 string
+	json, asics                                        bool
+}
+
+func newCalcFlags(stderr io.Writer) (*flag.FlagSet, *calcInputs) {
+	in := &calcInputs{difficulty: numFlag{parse: parseSI}}
+	fs := flag.NewFlagSet("hashdeck calc", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Var(&in.price, "price", "BTC price in `USD` (required)")
+	fs.Var(&in.difficulty, "difficulty", "network difficulty, dimensionless; a suffix is allowed: 148.26T (required)")
+	fs.Var(&in.height, "height", "block `height`, for the subsidy and the halving countdown (required)")
+	fs.Var(&in.fees, "fees", "mean fees per block in `BTC` (e.g. a 144-block average); give this or --fee-share")
+	fs.Var(&in.feeShare, "fee-share", "fees as a `percent` of the whole block reward, 0 to <100; give this or --fees")
+	fs.Var(&in.poolFee, "pool-fee", "pool fee in `percent`, taken off revenue (default 0: gross, as Hashrate Index publishes)")
+	fs.Var(&in.efficiency, "efficiency", "fleet or machine efficiency in `J/TH` (with --power: costs and break-evens)")
+	fs.Var(&in.power, "power", "electricity price in `USD/kWh` (with --efficiency)")
+	fs.Var(&in.capex, "capex", "machine price in `USD per TH/s` (with --efficiency and --power: payback)")
+	fs.Var(&in.blockTime, "block-time", "mean block interval in `seconds`, for hashrate and dates (default 600)")
+	fs.Var(&in.growth, "difficulty-growth", "difficulty change per 2016-block epoch in `percent`, for the dynamic payback (default 0)")
+	fs.StringVar(&in.at, "at", "", "the `time` (RFC 3339) the halving date is estimated from (default now)")
+	fs.BoolVar(&in.json, "json", false, "print JSON (snake_case keys with units in their names) instead of a table")
+	fs.BoolVar(&in.asics, "asics", false, "add the break-evens of common ASIC models at --power (and --capex)")
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintln(w, "Usage: hashdeck calc --price USD --difficulty D --height H (--fees BTC | --fee-share %) [flags]")
+		fmt.Fprintln(w, "\nComputes hashvalue, hashprice and network hashrate from the inputs; with")
+		fmt.Fprintln(w, "--efficiency and --power also the power cost, margin and break-evens; with --capex the payback.")
+		fmt.Fprintln(w, "Hashprice is gross (subsidy + fees) in USD per PH/s per day; costs are power only.")
+		fmt.Fprintln(w, "\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(w, "\nExample (Hashrate Index roundup of 2026-01-12):")
+		fmt.Fprintln(w, "  hashdeck calc --price 91132 --difficulty 148.26T --height 931000 --fee-share 0.55 --efficiency 17.5 --power 0.05")
+	}
+	return fs, in
+}
+
+// validate checks the inputs and returns every problem, each naming its flag.
+func (in *calcInputs) validate() []string {
+	var bad []string
+	need := func(f *numFlag, name, what string) bool {
+		if !f.set {
+			bad = append(bad, fmt.Sprintf("missing --%s (%s)", name, what))
+		}
+		return f.set
+	}
+	check := func(f *numFlag, name string, ok bool, rule string) {
+		if f.set && !ok {
+			bad = append(bad, fmt.Sprintf("--%s %s: %s", name, f.String(), rule))
+		}
+	}
+	need(&in.price, "price", "BTC price in USD")
+	check(&in.price, "price", in.price.v > 0, "the BTC price must be positive")
+	need(&in.difficulty, "difficulty", "network difficulty, e.g. 148.26T")
+	check(&in.difficulty, "difficulty", in.difficulty.v >= 1, "difficulty must be at least 1")
+	need(&in.height, "height", "block height")
+	check(&in.height, "height", in.height.v >= 0 && in.height.v == math.Trunc(in.height.v) && in.height.v < 1e9, "the height must be a whole number ≥ 0")
+	switch {
+	case in.fees.set && in.feeShare.set:
+		bad = append(bad, "--fees and --fee-share: give one, not both")
+	case !in.fees.set && !in.feeShare.set:
+		bad = append(bad, "missing --fees (BTC per block) or --fee-share (percent of reward); use --fees 0 to leave fees out")
+	}
+	check(&in.fees, "fees", in.fees.v >= 0, "fees per block cannot be negative")
+	check(&in.feeShare, "fee-share", in.feeShare.v >= 0 && in.feeShare.v < 100, "the fee share must be at least 0 and below 100 percent")
+	check(&in.poolFee, "pool-fee", in.poolFee.v >= 0 && in.poolFee.v < 100, "the pool fee must be at least 0 and below 100 percent")
+	check(&in.efficiency, "efficiency", in.efficiency.v > 0, "efficiency must be positive J/TH")
+	check(&in.power, "power", in.power.v >= 0, "the power price cannot be negative")
+	check(&in.capex, "capex", in.capex.v >= 0, "capex cannot be negative")
+	check(&in.blockTime, "block-time", in.blockTime.v >= 1, "the mean block time must be at least 1 second")
+	check(&in.growth, "difficulty-growth", in.growth.v > -100, "difficulty growth must be above -100 percent per epoch")
+	if in.efficiency.set != in.power.set {
+		bad = append(bad, "--efficiency and --power go together: give both to get costs and break-evens")
+	}
+	if in.capex.set && !(in.efficiency.set && in.power.set) {
+		bad = append(bad, "--capex needs --efficiency and --power (the payback is capex ÷ margin)")
+	}
+	if in.growth.set && !in.capex.set {
+		bad = append(bad, "--difficulty-growth is only used by the payback: give --capex too")
+	}
+	if in.asics && !in.power.set {
+		bad = append(bad, "--asics needs --power (the ASIC table is computed at that electricity price)")
+	}
+	if in.at != "" {
+		if _, err := time.Parse(time.RFC3339, in.at); err != nil {
+			bad = append(bad, fmt.Sprintf("--at %q: not an RFC 3339 time like 2026-01-12T00:00:00Z", in.at))
+		}
+	}
+	return bad
+}
+
+// calcResult is the JSON output of hashdeck calc. Optional sections are
+// pointers: absent when their inputs were not given, null when given but
+// the value does not exist (a payback that never comes).
+type calcResult struct {
+	PriceUSD          float64 `json:"btc_price_usd"`
+	Difficulty        float64 `json:"difficulty"`
+	Height            int64   `json:"height"`
+	SubsidyBTC        float64 `json:"subsidy_btc"`
+	FeesBTCPerBlock   float64 `json:"fees_btc_per_block"`
+	FeeSharePct       float64 `json:"fee_share_pct"`
+	RewardBTCPerBlock float64 `json:"reward_btc_per_block"`
+	PoolFeePct        float64 `json:"pool_fee_pct"`
+	MeanBlockTimeS    float64 `json:"mean_block_time_s"`
+
+	NetworkHashrateEHs float64 `json:"network_hashrate_ehs"`
+	Hashvalue          float64 `json:"hashvalue_btc_per_ph_day"`
+	HashpricePH        float64 `json:"hashprice_usd_per_ph_day"`
+	HashpriceTH        float64 `json:"hashprice_usd_per_th_day"`
+	HashpriceNetPH     float64 `json:"hashprice_net_usd_per_ph_day"`
+	NextHalvingHeight  int64   `json:"next_halving_height"`
+	BlocksToHalving    int64   `json:"blocks_to_halving"`
+	HalvingETA         string  `json:"halving_eta"`
+
+	EfficiencyJPerTH *float64                    `json:"efficiency_j_per_th,omitempty"`
+	PowerUSDPerKWh   *float64                    `json:"power_usd_per_kwh,omitempty"`
+	Hashcost         *float64                    `json:"hashcost_usd_per_ph_day,omitempty"`
+	Margin           *float64                    `json:"margin_usd_per_ph_day,omitempty"`
+	MarginPct        *econ.Maybe[econ.Percent]   `json:"margin_pct,omitempty"`
+	BreakevenPower   *econ.Maybe[econ.USDPerKWh] `json:"breakeven_power_usd_per_kwh,omitempty"`
+	ShutdownPrice    *econ.Maybe[econ.USDPerBTC] `json:"shutdown_price_usd,omitempty"`
+	CostPerBTC       *econ.Maybe[econ.USDPerBTC] `json:"cost_per_btc_usd,omitempty"`
+	RevenuePerMWh    *econ.Maybe[econ.USDPerMWh] `json:"revenue_per_mwh_usd,omitempty"`
+
+	CapexUSDPerTH      *float64               `json:"capex_usd_per_ths,omitempty"`
+	PaybackDays        *econ.Maybe[econ.Days] `json:"payback_days,omitempty"`
+	GrowthPctPerEpoch  *float64               `json:"difficulty_growth_pct_per_epoch,omitempty"`
+	PaybackDynamicDays *econ.Maybe[econ.Days] `json:"payback_days_dynamic,omitempty"`
+	HalvingDay         *econ.Maybe[econ.Days] `json:"payback_halving_day,omitempty"`
+
+	ASICs []econ.ASICRow `json:"asics,omitempty"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// compute turns validated inputs into the result.
+func (in *calcInputs) compute(now time.Time) calcResult {
+	if in.at != "" {
+		now, _ = time.Parse(time.RFC3339, in.at)
+	}
+	mean := time.Duration(in.blockTime.v * float64(time.Second))
+	net := econ.NetworkInputs{
+		Price:         econ.Known(econ.USDPerBTC(in.price.v)),
+		Difficulty:    econ.Known(econ.Difficulty(in.difficulty.v)),
+		Height:        econ.Known(int64(in.height.v)),
+		PoolFee:       econ.Percent(in.poolFee.v),
+		MeanBlockTime: mean,
+		Now:           now,
+	}
+	if in.fees.set {
+		net.FeesPerBlock = econ.Known(econ.BTC(in.fees.v))
+	} else {
+		net.FeeShare = econ.Known(econ.Percent(in.feeShare.v))
+	}
+	v := econ.ComputeNetwork(net)
+	hv := v.Hashvalue.Or(0)
+	hpNet := v.HashpriceNet.Or(0)
+	r := calcResult{
+		PriceUSD: in.price.v, Difficulty: in.difficulty.v, Height: v.Height.Or(0),
+		SubsidyBTC: float64(v.Subsidy.Or(0)), FeesBTCPerBlock: float64(v.FeesPerBlock.Or(0)),
+		FeeSharePct: float64(v.FeeShare.Or(0)), RewardBTCPerBlock: float64(v.Reward.Or(0)),
+		PoolFeePct: in.poolFee.v, MeanBlockTimeS: v.MeanBlockTime,
+		NetworkHashrateEHs: float64(v.Hashrate.Or(0)), Hashvalue: float64(hv),
+		HashpricePH: float64(v.Hashprice.Or(0)), HashpriceTH: float64(v.HashpriceTH.Or(0)),
+		HashpriceNetPH: float64(hpNet), NextHalvingHeight: v.NextHalvingHeight.Or(0),
+		BlocksToHalving: v.BlocksToHalving.Or(0), HalvingETA: v.HalvingETA.UTC().Format(time.RFC3339),
+	}
+	if in.efficiency.set && in.power.set {
+		eff, power := econ.JoulesPerTH(in.efficiency.v), econ.USDPerKWh(in.power.v)
+		cost := econ.PowerCost(eff, power)
+		r.EfficiencyJPerTH, r.PowerUSDPerKWh = ptr(in.efficiency.v), ptr(in.power.v)
+		r.Hashcost = ptr(float64(cost))
+		r.Margin = ptr(float64(econ.Margin(hpNet, cost)))
+		r.MarginPct = ptr(econ.MarginPct(hpNet, cost))
+		r.BreakevenPower = ptr(econ.BreakevenPowerPrice(hpNet, eff))
+		r.ShutdownPrice = ptr(econ.ShutdownPrice(eff, power, econ.AfterPoolFee(hv, net.PoolFee)))
+		r.CostPerBTC = ptr(econ.CostPerBTC(cost, econ.AfterPoolFee(hv, net.PoolFee)))
+		r.RevenuePerMWh = ptr(econ.RevenuePerMWh(hpNet, eff))
+		if in.capex.set {
+			// Per TH/s: a 1 TH/s machine drawing eff watts.
+			m := econ.Machine{Name: "1 TH/s", Hashrate: 1, Power: econ.Watts(eff), Capex: econ.Known(econ.USD(in.capex.v))}
+			r.CapexUSDPerTH = ptr(in.capex.v)
+			r.PaybackDays = ptr(econ.StaticPayback(econ.USD(in.capex.v), m.Daily(hpNet, power).Margin))
+			dyn := econ.DynamicPayback(econ.PaybackPlan{
+				Machine: m, PowerPrice: power, Price: econ.USDPerBTC(in.price.v),
+				Difficulty: econ.Difficulty(in.difficulty.v), Height: int64(in.height.v),
+				FeesPerBlock: v.FeesPerBlock.Or(0), PoolFee: net.PoolFee,
+				DifficultyGrowthPct: econ.Percent(in.growth.v), MeanBlockTime: mean,
+			})
+			r.GrowthPctPerEpoch = ptr(in.growth.v)
+			r.PaybackDynamicDays = ptr(dyn.Days)
+			r.HalvingDay = ptr(dyn.HalvingDay)
+		}
+	}
+	if in.asics {
+		capex := econ.Maybe[econ.USDPerTHCap]{}
+		if in.capex.set {
+			capex = econ.Known(econ.USDPerTHCap(in.capex.v))
+		}
+		r.ASICs = econ.ASICTable(econ.ASICModels(), hpNet, econ.AfterPoolFee(hv, net.PoolFee), econ.USDPerKWh(in.power.v), capex)
+	}
+	return r
+}
+
+func runCalc(args []string, stdout, stderr io.Writer) int {
+	fs, in := newCalcFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return exitOK
+		}
+		fmt.Fprintln(stderr, "Run 'hashdeck calc --help' for the flags and their units.")
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "hashdeck calc: unexpected argument %q (every input is a flag)\n", fs.Arg(0))
+		return exitUsage
+	}
+	if bad := in.validate(); len(bad) > 0 {
+		for _, b := range bad {
+			fmt.Fprintln(stderr, "hashdeck calc:", b)
+		}
+		fmt.Fprintln(stderr, "Run 'hashdeck calc --help' for the flags and their units.")
+		return exitUsage
+	}
+	res := in.compute(time.Now())
+	if in.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			fmt.Fprintln(stderr, "hashdeck calc:", err)
+			return exitError
+		}
+		return exitOK
+	}
+	if err := writeCalcTable(stdout, res); err != nil {
+		fmt.Fprintln(stderr, "hashdeck calc:", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// writeCalcTable prints the result as an aligned, human-readable table.
+func writeCalcTable(w io.Writer, r calcResult) error {
+	var b strings.Builder
+	row := func(label, value, note string) {
+		b.WriteString(strings.TrimRight(fmt.Sprintf("  %-24s %-24s %s", label, value, note), " "))
+		b.WriteByte('\n')
+	}
+	head := func(title string) { b.WriteString(title + "\n") }
+	usd := func(v float64, d int) string { return format.USD(v, d) }
+	mUSD := func(m *econ.Maybe[econ.USDPerBTC], d int) string {
+		return format.Maybe(*m, func(v econ.USDPerBTC) string { return usd(float64(v), d) })
+	}
+	days := func(m *econ.Maybe[econ.Days]) string {
+		return format.Maybe(*m, func(v econ.Days) string { return format.Num(float64(v), 0) + " days" })
+	}
+
+	head("NETWORK")
+	row("BTC price", usd(r.PriceUSD, 0), "")
+	row("difficulty", format.SI(r.Difficulty, 2), "")
+	row("block subsidy", format.Num(r.SubsidyBTC, 8)+" BTC", fmt.Sprintf("at height %s", format.Num(float64(r.Height), 0)))
+	row("fees per block", format.Num(r.FeesBTCPerBlock, 8)+" BTC", format.Num(r.FeeSharePct, 2)+"% of the reward")
+	row("network hashrate", format.Num(r.NetworkHashrateEHs, 1)+" EH/s", fmt.Sprintf("D·2^32 / %s s", format.Num(r.MeanBlockTimeS, 0)))
+	row("next halving", format.Num(float64(r.BlocksToHalving), 0)+" blocks", fmt.Sprintf("height %s, about %s", format.Num(float64(r.NextHalvingHeight), 0), r.HalvingETA[:10]))
+	head("REVENUE (gross: subsidy + fees)")
+	row("hashvalue", format.Num(r.Hashvalue, 8)+" BTC/PH/day", format.Num(r.Hashvalue*1e5, 2)+" sats/TH/day")
+	row("hashprice", usd(r.HashpricePH, 2)+" /PH/day", usd(r.HashpriceTH, 4)+" /TH/day")
+	if r.PoolFeePct > 0 {
+		row("after pool fee", usd(r.HashpriceNetPH, 2)+" /PH/day", format.Num(r.PoolFeePct, 2)+"% pool fee")
+	}
+	if r.Hashcost != nil {
+		head(fmt.Sprintf("COST (power only: %s J/TH at %s/kWh)", format.Num(*r.EfficiencyJPerTH, 2), usd(*r.PowerUSDPerKWh, 4)))
+		row("hashcost", usd(*r.Hashcost, 2)+" /PH/day", "J/TH × $/kWh × 24")
+		row("margin", usd(*r.Margin, 2)+" /PH/day", format.Maybe(*r.MarginPct, func(v econ.Percent) string { return format.Signed(float64(v), 1) + "% of hashprice" }))
+		row("break-even power price", format.Maybe(*r.BreakevenPower, func(v econ.USDPerKWh) string { return usd(float64(v), 4) + " /kWh" }), "hashprice / (J/TH × 24)")
+		row("shutdown BTC price", mUSD(r.ShutdownPrice, 0), "power cost = revenue")
+		row("cost per BTC", mUSD(r.CostPerBTC, 0), "hashcost / hashvalue")
+		row("revenue per MWh", format.Maybe(*r.RevenuePerMWh, func(v econ.USDPerMWh) string { return usd(float64(v), 2) }), "hashprice / (J/TH × 0.024)")
+	}
+	if r.PaybackDays != nil {
+		head(fmt.Sprintf("PAYBACK (capex %s per TH/s)", usd(*r.CapexUSDPerTH, 2)))
+		row("static", orNever(days(r.PaybackDays)), "capex / today's margin")
+		note := fmt.Sprintf("difficulty %s%% per epoch, halving included", format.Signed(*r.GrowthPctPerEpoch, 2))
+		if d, ok := r.HalvingDay.Get(); ok {
+			note += fmt.Sprintf(" (day %s)", format.Num(float64(d), 0))
+		}
+		row("dynamic", orNever(days(r.PaybackDynamicDays)), note)
+	}
+	if len(r.ASICs) > 0 {
+		writeASICTable(&b, r.ASICs)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func orNever(s string) string {
+	if s == format.Unknown {
+		return "never"
+	}
+	return s
+}
+
+func writeASICTable(b *strings.Builder, rows []econ.ASICRow) {
+	b.WriteString("\nASIC MODELS (nameplate; power cost and break-evens at the hashprice above)\n")
+	line := "  %-24s %6s %6s %5s %9s %13s %17s %15s %9s\n"
+	fmt.Fprintf(b, line, "model", "TH/s", "W", "J/TH", "$/PH/day", "margin $/day", "break-even $/kWh", "shutdown $/BTC", "payback")
+	for _, a := range rows {
+		payback := format.Unknown
+		if a.Capex.OK() {
+			payback = orNever(format.Maybe(a.Payback, func(v econ.Days) string { return format.Num(float64(v), 0) + " d" }))
+		}
+		fmt.Fprintf(b, line, a.Model,
+			format.Num(float64(a.Hashrate), 0), format.Num(float64(a.Power), 0), format.Num(float64(a.Eff), 1),
+			format.USD(float64(a.Hashcost), 2), format.USD(float64(a.Day.Margin), 2),
+			format.Maybe(a.BreakevenPowerPrice, func(v econ.USDPerKWh) string { return format.USD(float64(v), 4) }),
+			format.Maybe(a.ShutdownPrice, func(v econ.USDPerBTC) string { return format.USD(float64(v), 0) }),
+			payback)
+	}
+}

@@ -1,0 +1,75 @@
+// Command hashdeck is a terminal dashboard for the Bitcoin-mining sector:
+// hashprice, difficulty and fees, the sector's cost against hashprice, and
+// the listed miners side by side.
+//
+// Usage:
+//
+//	hashdeck <command> [flags]
+//
+// Run "hashdeck help" for the commands and "hashdeck <command> --help" for
+// the flags of one.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // the command failed
+	exitUsage = 2 // bad flags or input
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command is one subcommand: its name, a one-line summary and its entry point.
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"calc", "compute hashprice, costs and break-evens from inputs given as flags", runCalc},
+	}
+}
+
+// run dispatches to a subcommand and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		fmt.Fprintln(stdout, "\nThe live dashboard is not in this build yet; 'hashdeck calc' works today.")
+		return exitOK
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			return run([]string{args[1], "--help"}, stdout, stderr)
+		}
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "hashdeck: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "hashdeck: a terminal dashboard for the Bitcoin-mining sector.")
+	fmt.Fprintln(w, "\nUsage:\n  hashdeck <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "  help       show this help, or 'hashdeck help <command>' for one command")
+	fmt.Fprintln(w, "\nUnits: hashprice in USD per PH/s per day, hashvalue in BTC per PH/s per day,\nefficiency in J/TH, power price in USD per kWh.")
+}

@@ -1,0 +1,90 @@
+package econ
+
+import (
+	"testing"
+	"time"
+)
+
+// sink keeps results alive so the compiler cannot drop the work.
+var sinkHP USDPerPHDay
+
+// BenchmarkHashprice is one hashprice evaluation from difficulty, reward and
+// price. Target: 0 allocations, under 50 ns.
+func BenchmarkHashprice(b *testing.B) {
+	b.ReportAllocs()
+	// Inputs come from a slice so the compiler cannot fold the arithmetic away.
+	in := []struct {
+		d Difficulty
+		r BTC
+		p USDPerBTC
+	}{{148.26e12, 3.1423, 91_132}, {108.52e12, 3.2025, 93_450}, {88.40e12, 3.125, 64_000}, {100e12, 3.125, 100_000}}
+	i := 0
+	for b.Loop() {
+		x := in[i&3]
+		sinkHP = HashpriceAt(x.d, x.r, x.p)
+		i++
+	}
+}
+
+// benchMiners returns 15 miners with the mix of data the real sector has:
+// some with efficiency and power price, some with reported costs in various
+// scopes, some with filings, a few with nothing.
+func benchMiners() []Miner {
+	base := testMiners()
+	out := make([]Miner, 0, 15)
+	for i := 0; len(out) < 15; i++ {
+		m := base[i%len(base)]
+		m.Ticker = string(rune('A' + i))
+		if v, ok := m.Efficiency.Get(); ok {
+			m.Efficiency = Known(v + JoulesPerTH(i))
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// BenchmarkBoard computes the whole board (network, 15 miner rows, four
+// sector scopes). Target: under 20 µs.
+func BenchmarkBoard(b *testing.B) {
+	b.ReportAllocs()
+	in, miners := testNetwork(), benchMiners()
+	var board Board
+	for b.Loop() {
+		board = ComputeBoard(in, miners, Scenario{})
+	}
+	if board.Total != 15 {
+		b.Fatal(board.Total)
+	}
+}
+
+// BenchmarkSensitivityGrid computes a 50×50 grid of sector margin over BTC
+// price × difficulty change for 15 miners. Target: under 1 ms.
+func BenchmarkSensitivityGrid(b *testing.B) {
+	b.ReportAllocs()
+	in, miners := testNetwork(), benchMiners()
+	prices := make([]USDPerBTC, 50)
+	diffs := make([]Percent, 50)
+	for i := range 50 {
+		prices[i] = USDPerBTC(40_000 + 4_000*i)
+		diffs[i] = Percent(-25 + i)
+	}
+	for b.Loop() {
+		g := SensitivityGrid(in, miners, Scenario{}, ScopeCash, prices, diffs)
+		sinkHP = g.Margin[0].Or(0)
+	}
+}
+
+// BenchmarkDynamicPayback simulates up to ten years day by day (an S19j Pro
+// that never pays back, so the whole horizon runs).
+func BenchmarkDynamicPayback(b *testing.B) {
+	b.ReportAllocs()
+	p := PaybackPlan{
+		Machine: Machine{Hashrate: 104, Power: 3068, Capex: Known[USD](1e9)}, PowerPrice: 0.05,
+		Price: 91_132, Difficulty: 148.26e12, Height: 930_000, FeesPerBlock: 0.02,
+		DifficultyGrowthPct: 2, MeanBlockTime: 590 * time.Second,
+	}
+	for b.Loop() {
+		r := DynamicPayback(p)
+		sinkHP = USDPerPHDay(r.MarginUSD)
+	}
+}

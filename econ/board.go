@@ -1,0 +1,330 @@
+package econ
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// NetworkInputs are the network facts a board is computed from. Any of them
+// may be unknown; what depends on an unknown input is unknown in turn.
+type NetworkInputs struct {
+	Price      Maybe[USDPerBTC]
+	Difficulty Maybe[Difficulty]
+	Height     Maybe[int64]
+	// FeesPerBlock is the mean fee per block (Luxor uses a 144-block SMA).
+	FeesPerBlock Maybe[BTC]
+	// FeeShare is used only when FeesPerBlock is unknown: fees as a percent
+	// of the total reward.
+	FeeShare Maybe[Percent]
+	// PoolFee is a haircut on revenue in percent (0 matches Hashrate Index).
+	PoolFee Percent
+	// MeanBlockTime is the observed mean interval; ≤ 0 means the 600 s target.
+	MeanBlockTime time.Duration
+	// EpochStart is the time of the current epoch's first block; zero means
+	// no next-difficulty estimate.
+	EpochStart time.Time
+	// Now is the time the board is computed for.
+	Now time.Time
+}
+
+// NetworkView is the network half of the board.
+type NetworkView struct {
+	Price        Maybe[USDPerBTC]  `json:"btc_price_usd"`
+	Difficulty   Maybe[Difficulty] `json:"difficulty"`
+	Height       Maybe[int64]      `json:"height"`
+	Subsidy      Maybe[BTC]        `json:"subsidy_btc"`
+	FeesPerBlock Maybe[BTC]        `json:"fees_btc_per_block"`
+	FeeShare     Maybe[Percent]    `json:"fee_share_pct"`
+	Reward       Maybe[BTC]        `json:"reward_btc_per_block"`
+	// Hashrate is D·2^32 / MeanBlockTime.
+	Hashrate      Maybe[EHs] `json:"network_hashrate_ehs"`
+	MeanBlockTime float64    `json:"mean_block_time_s"`
+	// Hashvalue and Hashprice are gross; HashpriceNet is after the pool fee
+	// and is what margins are measured against.
+	Hashvalue    Maybe[BTCPerPHDay] `json:"hashvalue_btc_per_ph_day"`
+	Hashprice    Maybe[USDPerPHDay] `json:"hashprice_usd_per_ph_day"`
+	HashpriceTH  Maybe[USDPerTHDay] `json:"hashprice_usd_per_th_day"`
+	PoolFee      Percent            `json:"pool_fee_pct"`
+	HashpriceNet Maybe[USDPerPHDay] `json:"hashprice_net_usd_per_ph_day"`
+	// NextHalvingHeight, BlocksToHalving and HalvingETA are unknown (zero
+	// time) when the height is.
+	NextHalvingHeight Maybe[int64] `json:"next_halving_height"`
+	BlocksToHalving   Maybe[int64] `json:"blocks_to_halving"`
+	HalvingETA        time.Time    `json:"halving_eta,omitzero"`
+	// Adjustment is the next-difficulty estimate; nil without height and epoch start.
+	Adjustment *DifficultyEstimate `json:"adjustment,omitempty"`
+}
+
+// ComputeNetwork derives the network view from its inputs.
+func ComputeNetwork(in NetworkInputs) NetworkView {
+	v := NetworkView{Price: in.Price, Difficulty: in.Difficulty, Height: in.Height, PoolFee: in.PoolFee}
+	mean := in.MeanBlockTime
+	if mean <= 0 {
+		mean = TargetBlockTime
+	}
+	v.MeanBlockTime = mean.Seconds()
+	if d, ok := in.Difficulty.Get(); ok && d > 0 {
+		v.Hashrate = Known(NetworkHashrate(d, mean).EHs())
+	} else {
+		v.Difficulty = Maybe[Difficulty]{}
+	}
+	if h, ok := in.Height.Get(); ok && h >= 0 {
+		sub := Subsidy(h)
+		v.Subsidy = Known(sub)
+		v.NextHalvingHeight = Known(NextHalvingHeight(h))
+		v.BlocksToHalving = Known(BlocksToHalving(h))
+		if !in.Now.IsZero() {
+			v.HalvingETA = HalvingETA(h, in.Now, mean)
+		}
+		switch fees, ok := in.FeesPerBlock.Get(); {
+		case ok && fees >= 0:
+			v.FeesPerBlock = Known(fees)
+			v.Reward = Known(Reward(sub, fees))
+			v.FeeShare = FeeShare(sub, fees)
+		case in.FeeShare.OK():
+			if r, err := RewardFromFeeShare(sub, in.FeeShare.Or(0)); err == nil {
+				v.Reward = Known(r)
+				v.FeesPerBlock = Known(r - sub)
+				v.FeeShare = in.FeeShare
+			}
+		}
+		if !in.EpochStart.IsZero() && !in.Now.IsZero() {
+			est := EstimateNextDifficulty(Epoch{Height: h, Start: in.EpochStart, Now: in.Now, Difficulty: v.Difficulty}, EstimateMinBlocks)
+			v.Adjustment = &est
+		}
+	} else {
+		v.Height = Maybe[int64]{}
+	}
+	v.Hashvalue = Map2(v.Difficulty, v.Reward, Hashvalue)
+	v.Hashprice = Map2(v.Hashvalue, v.Price, Hashprice)
+	v.HashpriceTH = Map(v.Hashprice, USDPerPHDay.PerTH)
+	v.HashpriceNet = Map(v.Hashprice, func(p USDPerPHDay) USDPerPHDay { return AfterPoolFee(p, in.PoolFee) })
+	return v
+}
+
+// Miner is what the board knows about one listed miner. Unknown fields are
+// unknown, not zero.
+type Miner struct {
+	Ticker string
+	// Hashrate and its label (installed, operating, realized, ...).
+	Hashrate      Maybe[EHs]
+	HashrateLabel string
+	// Efficiency is the fleet's J/TH; PowerPrice what it pays per kWh.
+	Efficiency Maybe[JoulesPerTH]
+	PowerPrice Maybe[USDPerKWh]
+	// Period holds line items from a filing, if any.
+	Period PeriodCosts
+	// Reported holds published per-BTC costs, newest first; the first one
+	// of each scope is used.
+	Reported []ReportedCost
+}
+
+// Basis says where a miner's cost figure comes from.
+type Basis uint8
+
+const (
+	// BasisNone: no figure.
+	BasisNone Basis = iota
+	// BasisFilings: period line items spread over realized PH·days.
+	BasisFilings
+	// BasisReported: a published cost per BTC restated per PH/day at its period's hashvalue.
+	BasisReported
+	// BasisModel: J/TH × $/kWh × 24 (power scope only).
+	BasisModel
+)
+
+// String returns the basis label.
+func (b Basis) String() string {
+	return [...]string{"none", "filings", "reported", "model"}[min(int(b), 3)]
+}
+
+// MarshalText encodes the basis as its label.
+func (b Basis) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
+
+// MinerCost is one miner's cost in one scope, at today's network.
+type MinerCost struct {
+	PerPHDay Maybe[USDPerPHDay] `json:"usd_per_ph_day"`
+	// PerBTC is PerPHDay at today's hashvalue.
+	PerBTC Maybe[USDPerBTC] `json:"usd_per_btc"`
+	// Margin is hashprice (net of pool fee) less PerPHDay; MarginPct as a share of hashprice.
+	Margin    Maybe[USDPerPHDay] `json:"margin_usd_per_ph_day"`
+	MarginPct Maybe[Percent]     `json:"margin_pct"`
+	Basis     Basis              `json:"basis"`
+	// Period, Source and AsOf carry the provenance of a reported figure.
+	Period string `json:"period,omitempty"`
+	Source string `json:"source,omitempty"`
+	AsOf   string `json:"as_of,omitempty"`
+}
+
+// MinerCosts holds a miner's cost in every scope, indexed by [Scope].
+type MinerCosts [NumScopes]MinerCost
+
+// Widest returns the widest scope with a figure, and false when there is none.
+func (c MinerCosts) Widest() (Scope, bool) {
+	for s := ScopeAllIn; ; s-- {
+		if c[s].PerPHDay.OK() {
+			return s, true
+		}
+		if s == ScopePower {
+			return 0, false
+		}
+	}
+}
+
+// MarshalJSON encodes the costs as an object keyed by scope label, leaving out scopes without a figure.
+func (c MinerCosts) MarshalJSON() ([]byte, error) {
+	m := make(map[string]MinerCost, NumScopes)
+	for _, s := range Scopes() {
+		if c[s].Basis != BasisNone {
+			m[s.String()] = c[s]
+		}
+	}
+	return json.Marshal(m)
+}
+
+// MinerRow is one miner's line on the board.
+type MinerRow struct {
+	Ticker        string             `json:"ticker"`
+	Hashrate      Maybe[EHs]         `json:"hashrate_ehs"`
+	HashrateLabel string             `json:"hashrate_label,omitempty"`
+	Efficiency    Maybe[JoulesPerTH] `json:"efficiency_j_per_th"`
+	PowerPrice    Maybe[USDPerKWh]   `json:"power_price_usd_per_kwh"`
+	Costs         MinerCosts         `json:"costs"`
+	// Headline is the widest scope with a figure; HasCost is false when there is none.
+	Headline Scope `json:"headline_scope"`
+	HasCost  bool  `json:"has_cost"`
+	// UnderWater reports whether the headline cost exceeds hashprice
+	// (unknown when either is).
+	UnderWater Flag `json:"under_water"`
+	// BreakevenPowerPrice, ShutdownPrice and RevenuePerMWh use the fleet's
+	// efficiency at today's hashprice.
+	BreakevenPowerPrice Maybe[USDPerKWh] `json:"breakeven_power_usd_per_kwh"`
+	ShutdownPrice       Maybe[USDPerBTC] `json:"shutdown_price_usd"`
+	RevenuePerMWh       Maybe[USDPerMWh] `json:"revenue_per_mwh_usd"`
+	// PowerNotAdjusted is set when a scenario changed the power price but
+	// this miner's costs could not follow (efficiency or own power price unknown).
+	PowerNotAdjusted bool `json:"power_not_adjusted,omitempty"`
+}
+
+// Board is every number on the dashboard, computed from network inputs,
+// miners and a scenario.
+type Board struct {
+	Network  NetworkView            `json:"network"`
+	Scenario Scenario               `json:"scenario"`
+	Miners   []MinerRow             `json:"miners"`
+	Sector   [NumScopes]SectorScope `json:"sector"`
+	// Total is the number of miners; WithCost how many have any cost figure;
+	// UnderWater how many of those are under water at their headline scope.
+	Total      int        `json:"miners_total"`
+	WithCost   int        `json:"miners_with_cost"`
+	UnderWater Maybe[int] `json:"miners_under_water"`
+}
+
+// ComputeBoard computes the board for the network inputs and miners under
+// scenario s (the zero Scenario leaves the inputs as they are).
+func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
+	b := Board{Scenario: s, Network: ComputeNetwork(s.applyNetwork(in)), Total: len(miners)}
+	b.Miners = make([]MinerRow, len(miners))
+	hp, hv := b.Network.HashpriceNet, b.Network.Hashvalue
+	under := 0
+	for i := range miners {
+		r := minerRow(&miners[i], hp, hv, s.PowerPrice)
+		b.Miners[i] = r
+		if r.HasCost {
+			b.WithCost++
+			if r.UnderWater == FlagYes {
+				under++
+			}
+		}
+	}
+	if hp.OK() {
+		b.UnderWater = Known(under)
+	}
+	var buf [32]USDPerPHDay
+	scratch := buf[:0]
+	if len(miners) > len(buf) {
+		scratch = make([]USDPerPHDay, 0, len(miners))
+	}
+	for _, sc := range Scopes() {
+		b.Sector[sc] = summarizeScope(sc, b.Miners, hp, hv, scratch)
+	}
+	return b
+}
+
+// minerCostStack returns m's cost per PH/day in every scope at its own power
+// price, with the basis of each: filing line items first, then reported
+// per-BTC figures restated at their period's hashvalue, then (power only)
+// J/TH × $/kWh × 24.
+func minerCostStack(m *Miner) MinerCosts {
+	var out MinerCosts
+	model := Map2(m.Efficiency, m.PowerPrice, PowerCost)
+	filed := m.Period.Stack(model)
+	for _, s := range Scopes() {
+		if v := filed.Get(s); v.OK() && m.Period.RealizedPHDays.OK() {
+			basis := BasisFilings
+			if s == ScopePower && !m.Period.Power.OK() {
+				basis = BasisModel
+			}
+			out[s] = MinerCost{PerPHDay: v, Basis: basis, Period: m.Period.Label}
+			continue
+		}
+		for _, r := range m.Reported {
+			if r.Scope != s {
+				continue
+			}
+			if v := r.PerPHDay(); v.OK() {
+				out[s] = MinerCost{PerPHDay: v, Basis: BasisReported, Period: r.Period, Source: r.Source, AsOf: r.AsOf}
+				break
+			}
+		}
+		if s == ScopePower && out[s].Basis == BasisNone && model.OK() {
+			out[s] = MinerCost{PerPHDay: model, Basis: BasisModel}
+		}
+	}
+	return out
+}
+
+func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh]) MinerRow {
+	r := MinerRow{Ticker: m.Ticker, Hashrate: m.Hashrate, HashrateLabel: m.HashrateLabel, Efficiency: m.Efficiency, PowerPrice: m.PowerPrice}
+	r.Costs = minerCostStack(m)
+	if np, ok := override.Get(); ok {
+		eff, effOK := m.Efficiency.Get()
+		own, ownOK := m.PowerPrice.Get()
+		switch {
+		case effOK && ownOK:
+			delta := PowerCost(eff, np) - PowerCost(eff, own)
+			for s := range r.Costs {
+				if c, ok := r.Costs[s].PerPHDay.Get(); ok {
+					r.Costs[s].PerPHDay = Known(c + delta)
+				}
+			}
+			r.PowerPrice = override
+		default:
+			r.PowerNotAdjusted = true
+		}
+	}
+	for s := range r.Costs {
+		c := &r.Costs[s]
+		c.PerBTC = Bind2(c.PerPHDay, hv, CostPerBTC)
+		c.Margin = Map2(hp, c.PerPHDay, Margin)
+		c.MarginPct = Bind2(hp, c.PerPHDay, MarginPct)
+	}
+	r.Headline, r.HasCost = r.Costs.Widest()
+	if r.HasCost {
+		if p, ok := hp.Get(); ok {
+			r.UnderWater = FlagOf(r.Costs[r.Headline].PerPHDay.Or(0) > p)
+		}
+	}
+	if eff, ok := r.Efficiency.Get(); ok {
+		if p, ok := hp.Get(); ok {
+			r.BreakevenPowerPrice = BreakevenPowerPrice(p, eff)
+			r.RevenuePerMWh = RevenuePerMWh(p, eff)
+		}
+		if pp, ok := r.PowerPrice.Get(); ok {
+			if v, ok := hv.Get(); ok {
+				r.ShutdownPrice = ShutdownPrice(eff, pp, v)
+			}
+		}
+	}
+	return r
+}

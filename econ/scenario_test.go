@@ -1,0 +1,159 @@
+package econ
+
+import (
+	"testing"
+)
+
+func TestScenario(t *testing.T) {
+	in, miners := testNetwork(), testMiners()
+	base := ComputeBoard(in, miners, Scenario{})
+	if !(Scenario{}).IsZero() || (Scenario{DifficultyChangePct: 1}).IsZero() {
+		t.Error("IsZero is wrong")
+	}
+
+	// Price doubles: hashprice doubles; costs per PH/day stay, per BTC at today's hashvalue stay.
+	s := ComputeBoard(in, miners, Scenario{Price: Known[USDPerBTC](182_264)})
+	if !near(float64(s.Network.Hashprice.Or(0)), 2*float64(base.Network.Hashprice.Or(0)), 1e-12) {
+		t.Errorf("doubled price: hashprice %v vs %v", s.Network.Hashprice, base.Network.Hashprice)
+	}
+	if s.Sector[ScopeAllIn].Median != base.Sector[ScopeAllIn].Median || s.Sector[ScopeAllIn].UnderWater.Or(-1) != 0 {
+		t.Errorf("doubled price: all-in median %v (was %v), under water %v; want same, 0", s.Sector[ScopeAllIn].Median, base.Sector[ScopeAllIn].Median, s.Sector[ScopeAllIn].UnderWater)
+	}
+
+	// Difficulty +25%: hashvalue falls to 1/1.25; a BTC costs 25% more.
+	s = ComputeBoard(in, miners, Scenario{DifficultyChangePct: 25})
+	if !near(float64(s.Network.Hashvalue.Or(0)), float64(base.Network.Hashvalue.Or(0))/1.25, 1e-12) {
+		t.Errorf("difficulty +25%%: hashvalue %v vs %v", s.Network.Hashvalue, base.Network.Hashvalue)
+	}
+	if !near(float64(s.Sector[ScopeCash].MedianPerBTC.Or(0)), 1.25*float64(base.Sector[ScopeCash].MedianPerBTC.Or(0)), 1e-12) {
+		t.Error("difficulty +25%: median cost per BTC did not rise 25%")
+	}
+	if s.Network.Adjustment == nil || s.Network.Adjustment.NextDifficulty.Or(0) != s.Network.Difficulty.Or(0)*Difficulty(1+s.Network.Adjustment.ChangePct.Or(0)/100) {
+		t.Error("the next-difficulty estimate does not start from the scenario's difficulty")
+	}
+
+	// Fees of 1 BTC a block.
+	s = ComputeBoard(in, miners, Scenario{FeesPerBlock: Known[BTC](1)})
+	if s.Network.Reward.Or(0) != 4.125 {
+		t.Errorf("fees 1 BTC: reward %v, want 4.125", s.Network.Reward)
+	}
+
+	// Everyone pays $0.06/kWh.
+	s = ComputeBoard(in, miners, Scenario{PowerPrice: Known[USDPerKWh](0.06)})
+	row := map[string]MinerRow{}
+	for _, r := range s.Miners {
+		row[r.Ticker] = r
+	}
+	// MODEL: 15 J/TH × 0.06 × 24 = 21.60 (was 14.40 at 0.04).
+	if got := row["MODEL"].Costs[ScopePower].PerPHDay.Or(0); !near(float64(got), 21.6, 1e-12) || row["MODEL"].PowerPrice.Or(0) != 0.06 {
+		t.Errorf("MODEL at $0.06: %v", got)
+	}
+	// ALLIN: 20 J/TH from 0.05 to 0.06 adds $4.80 to every scope: all-in 54.80, power 28.80.
+	if got := row["ALLIN"].Costs[ScopeAllIn].PerPHDay.Or(0); !near(float64(got), 54.8, 1e-12) {
+		t.Errorf("ALLIN all-in at $0.06: %v, want 54.80", got)
+	}
+	if got := row["ALLIN"].Costs[ScopePower].PerPHDay.Or(0); !near(float64(got), 28.8, 1e-12) {
+		t.Errorf("ALLIN power at $0.06: %v, want 28.80", got)
+	}
+	// CASH has no efficiency: its costs cannot follow and it says so.
+	if !row["CASH"].PowerNotAdjusted || row["CASH"].Costs[ScopeCash].PerPHDay.Or(0) != 35 {
+		t.Errorf("CASH: not-adjusted %v, cost %v", row["CASH"].PowerNotAdjusted, row["CASH"].Costs[ScopeCash].PerPHDay)
+	}
+	if row["MODEL"].PowerNotAdjusted {
+		t.Error("MODEL flagged not adjusted")
+	}
+	// The input slice is not modified by a scenario.
+	if miners[0].PowerPrice.Or(0) != 0.04 {
+		t.Error("scenario changed the caller's miners")
+	}
+}
+
+func TestSensitivityGridAgreesWithBoard(t *testing.T) {
+	in, miners := testNetwork(), testMiners()
+	prices := []USDPerBTC{60_000, 91_132, 150_000}
+	diffs := []Percent{-20, 0, 10, -100}
+	g := SensitivityGrid(in, miners, Scenario{}, ScopeCash, prices, diffs)
+	if len(g.Margin) != len(prices)*len(diffs) || g.Median.Or(0) != 34 {
+		t.Fatalf("grid has %d cells, median %v", len(g.Margin), g.Median)
+	}
+	for i, dc := range diffs[:3] {
+		for j, p := range prices {
+			b := ComputeBoard(in, miners, Scenario{Price: Known(p), DifficultyChangePct: dc})
+			want := b.Sector[ScopeCash].Margin.Or(0)
+			if got, ok := g.At(i, j).Get(); !ok || !near(float64(got), float64(want), 1e-12) {
+				t.Errorf("grid[%v%%][$%v] = %v, board says %v", dc, p, got, want)
+			}
+		}
+	}
+	// A difficulty of zero is not a market: those cells are unknown.
+	for j := range prices {
+		if g.At(3, j).OK() {
+			t.Errorf("grid at -100%% difficulty is known")
+		}
+	}
+	// The margin rises with price and falls with difficulty.
+	if !(g.At(1, 0).Or(0) < g.At(1, 1).Or(0) && g.At(1, 1).Or(0) < g.At(1, 2).Or(0)) {
+		t.Error("margin does not rise with price")
+	}
+	if !(g.At(0, 1).Or(0) > g.At(1, 1).Or(0) && g.At(1, 1).Or(0) > g.At(2, 1).Or(0)) {
+		t.Error("margin does not fall with difficulty")
+	}
+	// A scope nobody has gives an unknown grid, not zeros.
+	none := SensitivityGrid(in, miners[3:4], Scenario{}, ScopeCash, prices, diffs)
+	for _, c := range none.Margin {
+		if c.OK() {
+			t.Fatal("grid known without any cost data")
+		}
+	}
+	// A power-price scenario moves the median the grid uses.
+	hot := SensitivityGrid(in, miners, Scenario{PowerPrice: Known[USDPerKWh](0.10)}, ScopePower, prices, diffs)
+	cold := SensitivityGrid(in, miners, Scenario{}, ScopePower, prices, diffs)
+	if !(hot.Median.Or(0) > cold.Median.Or(0)) {
+		t.Errorf("power median at $0.10 %v not above base %v", hot.Median, cold.Median)
+	}
+}
+
+func TestASICTable(t *testing.T) {
+	models := ASICModels()
+	if len(models) < 10 {
+		t.Fatalf("%d models", len(models))
+	}
+	for i, a := range models {
+		if a.Source == "" || a.Hashrate <= 0 || a.Power <= 0 || a.Eff <= 0 {
+			t.Errorf("%s: incomplete row %+v", a.Model, a)
+		}
+		// Nameplate J/TH agrees with W ÷ TH/s within the ±5% tolerance of nameplates.
+		if eff := float64(a.Power) / float64(a.Hashrate); !near(eff, float64(a.Eff), 0.05) {
+			t.Errorf("%s: %v W / %v TH/s = %.2f J/TH, listed %v", a.Model, a.Power, a.Hashrate, eff, a.Eff)
+		}
+		if i > 0 && a.Eff > models[i-1].Eff {
+			t.Errorf("%s is out of order", a.Model)
+		}
+	}
+	models[0].Model = "changed"
+	if ASICModels()[0].Model == "changed" {
+		t.Error("ASICModels shares its slice between callers")
+	}
+
+	hp, hv := workedHashprice(t)
+	rows := ASICTable(ASICModels(), hp, hv, 0.05, Known[USDPerTHCap](25.70))
+	for _, r := range rows {
+		if r.Model == "Antminer S21 XP" {
+			if round(float64(r.BreakevenPowerPrice.Or(0)), 3) != 0.120 || round(float64(r.ShutdownPrice.Or(0))/1000, 1) != 38.0 {
+				t.Errorf("S21 XP row %+v", r)
+			}
+			if round(float64(r.Payback.Or(0)), 0) != 1134 || round(float64(r.Capex.Or(0)), 0) != 6939 {
+				t.Errorf("S21 XP payback %v capex %v, want 1,134 days, $6,939", r.Payback, r.Capex)
+			}
+		}
+		if r.Model == "Antminer S19j Pro" && !(r.Day.Margin > 0 && r.Day.Margin < 0.5) {
+			t.Errorf("S19j Pro margin %v, want ≈$0.36", r.Day.Margin)
+		}
+	}
+	// Without a price per TH/s there is no payback.
+	for _, r := range ASICTable(ASICModels(), hp, hv, 0.05, Maybe[USDPerTHCap]{}) {
+		if r.Payback.OK() || r.Capex.OK() {
+			t.Fatalf("%s: payback without capex", r.Model)
+		}
+	}
+}

@@ -1,0 +1,86 @@
+// Package format turns econ values into the short strings hashdeck shows:
+// thousands separators, units, signs, and "—" for a value that is unknown.
+// It is shared by the terminal views, snapshots and the calc command.
+package format
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/hashdeck/hashdeck/econ"
+)
+
+// Unknown is what an unknown value looks like on screen.
+const Unknown = "—"
+
+// Num formats v with the given number of decimals and comma thousands
+// separators: Num(1234567.891, 2) is "1,234,567.89". NaN and ±Inf give Unknown.
+func Num(v float64, decimals int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Unknown
+	}
+	s := strconv.FormatFloat(math.Abs(v), 'f', decimals, 64)
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/3 + 1)
+	if v < 0 && strings.Trim(s, "0.") != "" {
+		b.WriteByte('-')
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// USD formats a dollar amount: USD(-1234.5, 2) is "-$1,234.50".
+func USD(v float64, decimals int) string {
+	s := Num(v, decimals)
+	if s == Unknown {
+		return s
+	}
+	if strings.HasPrefix(s, "-") {
+		return "-$" + s[1:]
+	}
+	return "$" + s
+}
+
+// Signed formats v with an explicit sign: Signed(1.5, 1) is "+1.5".
+func Signed(v float64, decimals int) string {
+	s := Num(v, decimals)
+	if s == Unknown || strings.HasPrefix(s, "-") || strings.Trim(s, "0.,") == "" {
+		return s
+	}
+	return "+" + s
+}
+
+// SI formats v with a metric prefix (k, M, G, T, P, E) and the given
+// decimals: SI(148.26e12, 2) is "148.26 T".
+func SI(v float64, decimals int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Unknown
+	}
+	prefixes := []string{"", " k", " M", " G", " T", " P", " E"}
+	i := 0
+	for math.Abs(v) >= 1000 && i < len(prefixes)-1 {
+		v /= 1000
+		i++
+	}
+	return Num(v, decimals) + prefixes[i]
+}
+
+// Maybe formats a known value with f and an unknown one as Unknown.
+func Maybe[T econ.Number](m econ.Maybe[T], f func(T) string) string {
+	v, ok := m.Get()
+	if !ok {
+		return Unknown
+	}
+	return f(v)
+}
