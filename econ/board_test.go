@@ -225,6 +225,23 @@ func TestBoardWithUnknownInputs(t *testing.T) {
 	}
 }
 
+func TestBreakEvenIsNotUnderWater(t *testing.T) {
+	in := testNetwork()
+	hv := ComputeNetwork(in).Hashvalue.Or(0)
+	// A cost of exactly today's hashprice: price × hashvalue restated at today's hashvalue.
+	even := Miner{Ticker: "EVEN", Reported: []ReportedCost{{Scope: ScopeCash, PerBTC: in.Price.Or(0), PeriodHashvalue: Known(hv)}}}
+	b := ComputeBoard(in, []Miner{even}, Scenario{})
+	if b.Miners[0].Costs[ScopeCash].PerPHDay != b.Network.HashpriceNet {
+		t.Fatalf("cost %v != hashprice %v", b.Miners[0].Costs[ScopeCash].PerPHDay, b.Network.HashpriceNet)
+	}
+	if b.Miners[0].UnderWater != FlagNo || b.Sector[ScopeCash].UnderWater.Or(-1) != 0 || b.UnderWater.Or(-1) != 0 {
+		t.Errorf("a miner at break-even counts as under water: row %v, sector %v", b.Miners[0].UnderWater, b.Sector[ScopeCash].UnderWater)
+	}
+	if b.Sector[ScopeCash].Margin.Or(-1) != 0 {
+		t.Errorf("margin at break-even = %v", b.Sector[ScopeCash].Margin)
+	}
+}
+
 func TestBoardPoolFee(t *testing.T) {
 	in := testNetwork()
 	in.PoolFee = 2

@@ -134,6 +134,22 @@ func TestCalcFeesAndPoolFee(t *testing.T) {
 	if got := num(t, m2, "hashprice_net_usd_per_ph_day"); math.Abs(got-viaShare*0.98) > 1e-9 {
 		t.Errorf("net of 2%% pool fee = %v, want %v", got, viaShare*0.98)
 	}
+	// With a pool fee a BTC costs more to mine: costs are measured against what the miner keeps.
+	code, out, errs = runArgs(t, append(args, "--json", "--pool-fee", "2", "--efficiency", "20", "--power", "0.05")...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var m3 map[string]any
+	if err := json.Unmarshal([]byte(out), &m3); err != nil {
+		t.Fatal(err)
+	}
+	hv := num(t, m3, "hashvalue_btc_per_ph_day")
+	if got, want := num(t, m3, "cost_per_btc_usd"), 20*0.05*24/(hv*0.98); math.Abs(got/want-1) > 1e-12 {
+		t.Errorf("cost per BTC with a 2%% pool fee = %v, want %v", got, want)
+	}
+	if got, want := num(t, m3, "shutdown_price_usd"), 20*0.05*24/(hv*0.98); math.Abs(got/want-1) > 1e-12 {
+		t.Errorf("shutdown price with a 2%% pool fee = %v, want %v", got, want)
+	}
 }
 
 func strconvF(v float64) string {
