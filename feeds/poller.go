@@ -1,0 +1,412 @@
+package feeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Group is a set of providers that supply the same metrics, in order of
+// preference: the first healthy one wins each poll, the next takes over
+// when it fails.
+type Group struct {
+	// Name identifies the group ("network", "fees", "price", "equities", "hashprice").
+	Name      string
+	Providers []Provider
+	// Interval returns the time between polls at now (so equities can poll
+	// faster while the US market is open). Nil means one minute.
+	Interval func(now time.Time) time.Duration
+}
+
+// Every returns an Interval function with a fixed period.
+func Every(d time.Duration) func(time.Time) time.Duration {
+	return func(time.Time) time.Duration { return d }
+}
+
+// MarketHours returns an Interval function that is open during the US
+// regular session (09:30–16:00 America/New_York, Monday to Friday; exchange
+// holidays are not known and count as open) and closed otherwise. loc is the
+// New York time zone (time.LoadLocation("America/New_York")).
+func MarketHours(loc *time.Location, open, closed time.Duration) func(time.Time) time.Duration {
+	return func(now time.Time) time.Duration {
+		t := now.In(loc)
+		if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			return closed
+		}
+		mins := t.Hour()*60 + t.Minute()
+		if mins >= 9*60+30 && mins < 16*60 {
+			return open
+		}
+		return closed
+	}
+}
+
+// PollerOptions tune the poller. Zero values take the defaults.
+type PollerOptions struct {
+	// Timeout bounds one provider fetch (default 15 s).
+	Timeout time.Duration
+	// Jitter spreads polls by up to this fraction of the interval (default 0.1).
+	Jitter float64
+	// BackoffBase is the wait after a first failure; it doubles with each
+	// consecutive failure up to BackoffMax (defaults 5 s and 10 min). A
+	// longer Retry-After from the upstream wins.
+	BackoffBase, BackoffMax time.Duration
+	// CircuitThreshold consecutive failures open a provider's circuit
+	// (default 3); it half-opens when its backoff has passed.
+	CircuitThreshold int
+	// MaxRejected caps the recent rejections kept in the state (default 20).
+	MaxRejected int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Logger receives one line per provider failure and recovery (default: discard).
+	Logger *slog.Logger
+}
+
+func (o *PollerOptions) defaults() {
+	if o.Timeout <= 0 {
+		o.Timeout = 15 * time.Second
+	}
+	if o.Jitter < 0 {
+		o.Jitter = 0
+	} else if o.Jitter == 0 {
+		o.Jitter = 0.1
+	}
+	if o.BackoffBase <= 0 {
+		o.BackoffBase = 5 * time.Second
+	}
+	if o.BackoffMax <= 0 {
+		o.BackoffMax = 10 * time.Minute
+	}
+	if o.CircuitThreshold <= 0 {
+		o.CircuitThreshold = 3
+	}
+	if o.MaxRejected <= 0 {
+		o.MaxRejected = 20
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Poller runs every group's providers on the group's schedule and publishes
+// each resulting State to a Hub. One poller serves any number of viewers:
+// it does not know how many subscribe.
+type Poller struct {
+	hub    *Hub
+	groups []Group
+	o      PollerOptions
+
+	mu      sync.Mutex // guards state, health and metrics below
+	state   *State
+	health  map[string]*Health         // by provider name
+	metrics map[string]map[Metric]bool // group → metrics it has supplied
+	quotes  map[string]bool            // groups that have supplied quotes
+	rng     *rand.Rand
+}
+
+// NewPoller returns a poller for groups that publishes to hub. Provider
+// names must be unique across groups.
+func NewPoller(hub *Hub, groups []Group, o PollerOptions) (*Poller, error) {
+	o.defaults()
+	p := &Poller{
+		hub:     hub,
+		groups:  groups,
+		o:       o,
+		health:  make(map[string]*Health),
+		metrics: make(map[string]map[Metric]bool),
+		quotes:  make(map[string]bool),
+		rng:     rand.New(rand.NewPCG(uint64(o.Now().UnixNano()), 0x9e3779b97f4a7c15)),
+	}
+	st := &State{Mode: ModeLive, Values: map[Metric]Value{}, Quotes: map[string]QuoteValue{}, Histories: map[string]History{}, Live: map[string]string{}}
+	if cur := hub.Current(); cur != nil {
+		st = cur.clone()
+		st.Mode = ModeLive
+	}
+	for _, g := range groups {
+		if g.Name == "" {
+			return nil, errors.New("feeds: a group without a name")
+		}
+		if _, dup := p.metrics[g.Name]; dup {
+			return nil, fmt.Errorf("feeds: group %q given twice", g.Name)
+		}
+		p.metrics[g.Name] = map[Metric]bool{}
+		st.Live[g.Name] = ""
+		for _, pr := range g.Providers {
+			if _, dup := p.health[pr.Name()]; dup {
+				return nil, fmt.Errorf("feeds: provider name %q used twice", pr.Name())
+			}
+			p.health[pr.Name()] = &Health{Name: pr.Name(), Group: g.Name, Circuit: CircuitClosed}
+		}
+	}
+	p.state = st
+	p.state.Health = p.healthList()
+	return p, nil
+}
+
+// Run polls every group on its own schedule until ctx is done, then returns
+// ctx's error. It publishes the initial state first.
+func (p *Poller) Run(ctx context.Context) error {
+	p.publish(func(*State) {})
+	var wg sync.WaitGroup
+	for i := range p.groups {
+		wg.Add(1)
+		go func(g *Group) {
+			defer wg.Done()
+			p.loop(ctx, g)
+		}(&p.groups[i])
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// Poll polls every group once, concurrently, and returns when all are done.
+// Run uses the same step; tests and one-shot commands call it directly.
+func (p *Poller) Poll(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := range p.groups {
+		wg.Add(1)
+		go func(g *Group) {
+			defer wg.Done()
+			p.pollGroup(ctx, g)
+		}(&p.groups[i])
+	}
+	wg.Wait()
+}
+
+func (p *Poller) loop(ctx context.Context, g *Group) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		p.pollGroup(ctx, g)
+		timer.Reset(p.nextWait(g))
+	}
+}
+
+// nextWait returns the time until the group's next poll: its interval with
+// jitter, or sooner when a provider it is waiting for becomes due — but never
+// sooner than BackoffBase, so a failing group does not spin.
+func (p *Poller) nextWait(g *Group) time.Duration {
+	now := p.o.Now()
+	interval := time.Minute
+	if g.Interval != nil {
+		interval = g.Interval(now)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	wait := interval + time.Duration(p.rng.Float64()*p.o.Jitter*float64(interval))
+	if p.state.Live[g.Name] == "" { // nothing answered: retry on the providers' backoff schedule
+		for _, pr := range g.Providers {
+			if d := p.health[pr.Name()].NextAttempt.Sub(now); d < wait {
+				wait = d
+			}
+		}
+		wait = max(wait, p.o.BackoffBase)
+	}
+	return wait
+}
+
+// pollGroup tries the group's providers in order and applies the first
+// batch that succeeds. A provider waiting out its backoff is skipped.
+func (p *Poller) pollGroup(ctx context.Context, g *Group) {
+	for _, pr := range g.Providers {
+		if ctx.Err() != nil {
+			return
+		}
+		if !p.due(pr.Name()) {
+			continue
+		}
+		start := p.o.Now()
+		fctx, cancel := context.WithTimeout(ctx, p.o.Timeout)
+		batch, err := pr.Fetch(fctx)
+		cancel()
+		if err == nil && batch.Empty() {
+			err = errors.New("no usable data in the answer")
+		}
+		if err != nil && ctx.Err() != nil {
+			return // shutting down: not the provider's fault
+		}
+		if err != nil {
+			p.fail(g, pr.Name(), err, start, batch.Rejected)
+			continue
+		}
+		p.succeed(g, pr.Name(), batch, start)
+		return
+	}
+	// Nobody answered: every value of the group stays, marked stale.
+	p.publish(func(st *State) {
+		st.Live[g.Name] = ""
+		p.markStale(st, g.Name, nil)
+	})
+}
+
+// due reports whether a provider may be tried now, moving an open circuit
+// whose wait is over to half-open.
+func (p *Poller) due(name string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.health[name]
+	if p.o.Now().Before(h.NextAttempt) {
+		return false
+	}
+	if h.Circuit == CircuitOpen {
+		h.Circuit = CircuitHalfOpen
+	}
+	return true
+}
+
+func (p *Poller) fail(g *Group, name string, err error, start time.Time, rejected []Rejection) {
+	now := p.o.Now()
+	p.mu.Lock()
+	h := p.health[name]
+	h.Requests++
+	h.Failures++
+	h.LastAttempt = start
+	h.Latency = now.Sub(start)
+	h.LastError = err.Error()
+	wait := p.backoff(h.Failures)
+	if ra, ok := RetryAfter(err); ok && ra > wait {
+		wait = ra
+	}
+	h.NextAttempt = now.Add(wait)
+	if h.Failures >= p.o.CircuitThreshold {
+		h.Circuit = CircuitOpen
+	}
+	failures := h.Failures
+	p.mu.Unlock()
+	p.o.Logger.Warn("feed failed", "provider", name, "group", g.Name, "failures", failures, "retry_in", wait.Round(time.Second), "err", err)
+	p.publish(func(st *State) { p.addRejected(st, rejected) })
+}
+
+// backoff returns the wait after n consecutive failures: BackoffBase·2^(n−1), capped.
+func (p *Poller) backoff(n int) time.Duration {
+	d := p.o.BackoffBase
+	for i := 1; i < n && d < p.o.BackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, p.o.BackoffMax)
+}
+
+func (p *Poller) succeed(g *Group, name string, b Batch, start time.Time) {
+	now := p.o.Now()
+	p.mu.Lock()
+	h := p.health[name]
+	recovered := h.Failures > 0
+	h.Requests++
+	h.Failures = 0
+	h.LastAttempt, h.LastSuccess = start, now
+	h.Latency = now.Sub(start)
+	h.LastError = ""
+	h.Circuit = CircuitClosed
+	h.NextAttempt = time.Time{}
+	p.mu.Unlock()
+	if recovered {
+		p.o.Logger.Info("feed recovered", "provider", name, "group", g.Name)
+	}
+	p.publish(func(st *State) {
+		st.Live[g.Name] = name
+		fresh := map[Metric]bool{}
+		for _, o := range b.Obs {
+			p.metrics[g.Name][o.Metric] = true
+			cur, ok := st.Values[o.Metric]
+			if ok && o.At.Before(cur.At) && !cur.Stale {
+				continue // never replace a newer fresh point with an older one
+			}
+			st.Values[o.Metric] = Value{V: o.Value, At: o.At, Fetched: now, Source: o.Source}
+			fresh[o.Metric] = true
+		}
+		quotes := map[string]bool{}
+		if len(b.Quotes) > 0 {
+			p.quotes[g.Name] = true
+		}
+		for _, q := range b.Quotes {
+			if cur, ok := st.Quotes[q.Symbol]; ok && q.At.Before(cur.At) && !cur.Stale {
+				quotes[q.Symbol] = true
+				continue
+			}
+			st.Quotes[q.Symbol] = QuoteValue{Quote: q, Fetched: now}
+			quotes[q.Symbol] = true
+		}
+		for _, hist := range b.Histories {
+			st.Histories[hist.Symbol] = hist
+		}
+		p.markStale(st, g.Name, fresh)
+		if len(b.Quotes) > 0 {
+			for sym, q := range st.Quotes {
+				if !quotes[sym] {
+					q.Stale = true
+					st.Quotes[sym] = q
+				}
+			}
+		}
+		p.addRejected(st, b.Rejected)
+	})
+}
+
+// markStale marks every metric the group has ever supplied that is not in
+// fresh; with fresh nil the group failed and all its values (and, for a
+// group that supplies quotes, all quotes) go stale. Called with p.mu held.
+func (p *Poller) markStale(st *State, group string, fresh map[Metric]bool) {
+	for m := range p.metrics[group] {
+		if v, ok := st.Values[m]; ok && !fresh[m] {
+			v.Stale = true
+			st.Values[m] = v
+		}
+	}
+	if fresh == nil && p.quotes[group] {
+		for sym, q := range st.Quotes {
+			q.Stale = true
+			st.Quotes[sym] = q
+		}
+	}
+}
+
+func (p *Poller) addRejected(st *State, r []Rejection) {
+	if len(r) == 0 {
+		return
+	}
+	st.Rejected = append(st.Rejected, r...)
+	if n := len(st.Rejected) - p.o.MaxRejected; n > 0 {
+		st.Rejected = st.Rejected[n:]
+	}
+}
+
+// publish derives the next state with change applied (under p.mu), stamps
+// it and hands it to the hub.
+func (p *Poller) publish(change func(st *State)) {
+	p.mu.Lock()
+	next := p.state.clone()
+	change(next)
+	next.Version = p.state.Version + 1
+	next.Updated = p.o.Now()
+	for name, h := range p.health {
+		h.Live = next.Live[h.Group] == name
+	}
+	next.Health = p.healthList()
+	p.state = next
+	p.mu.Unlock()
+	p.hub.Publish(next)
+}
+
+// healthList returns the health records in group order, then preference
+// order. Called with p.mu held.
+func (p *Poller) healthList() []Health {
+	out := make([]Health, 0, len(p.health))
+	for _, g := range p.groups {
+		for _, pr := range g.Providers {
+			out = append(out, *p.health[pr.Name()])
+		}
+	}
+	return out
+}
