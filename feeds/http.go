@@ -383,8 +383,17 @@ func ParseNumber(s string) (v float64, ok bool, err error) {
 	case "", "N/A", "NA", "--", "-", "NULL", "NAN":
 		return 0, false, nil
 	}
-	clean := strings.NewReplacer("$", "", ",", "", "%", "", "+", "", " ", "").Replace(s)
-	v, err = strconv.ParseFloat(clean, 64)
+	// Drop the formatting characters without allocating for short strings.
+	var buf [64]byte
+	clean := buf[:0]
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '$', ',', '%', '+', ' ':
+		default:
+			clean = append(clean, c)
+		}
+	}
+	v, err = strconv.ParseFloat(string(clean), 64)
 	if err != nil {
 		return 0, false, fmt.Errorf("%q is not a number", clip(s, 40))
 	}

@@ -1,0 +1,128 @@
+package dataset
+
+import (
+	"io/fs"
+	"strconv"
+
+	"github.com/hashdeck/hashdeck/econ"
+)
+
+// Quality grades a fact's source, as in the research notes.
+type Quality string
+
+const (
+	// QualityA is the company's own release or filing, or a verbatim copy.
+	QualityA Quality = "A"
+	// QualityB is a news or aggregator article restating company figures.
+	QualityB Quality = "B"
+	// QualityC is uncertain: secondary, derived, stale or undated.
+	QualityC Quality = "C"
+)
+
+// Valid reports whether q is A, B or C.
+func (q Quality) Valid() bool { return q == QualityA || q == QualityB || q == QualityC }
+
+// Fact is one row of the miner fact sheet, transcribed as is.
+type Fact struct {
+	// Ticker is the ticker written in the row (BITF rows keep BITF; see
+	// [CurrentSymbol]).
+	Ticker string `json:"ticker"`
+	// Field names the fact, e.g. "hashrate_avg_operating".
+	Field string `json:"field"`
+	// Value is the value text as written (">4500", "~2.8-2.9", "Nasdaq").
+	Value string `json:"value"`
+	// Number is Value as a number when the value is a plain number (see
+	// [PlainNumber]) and the row has a unit; unknown otherwise.
+	Number econ.Maybe[float64] `json:"number"`
+	// Unit is the unit text ("EH/s", "c/kWh", "USD/BTC"); empty for text facts.
+	Unit string `json:"unit"`
+	// AsOf is the as-of text: a date, a month, a quarter or a period,
+	// sometimes with a qualifier such as "(approx)".
+	AsOf string `json:"as_of"`
+	// Quality is the source grade.
+	Quality Quality `json:"quality"`
+	// SourceURL is where the fact was read; Note any caveat.
+	SourceURL string `json:"source_url"`
+	Note      string `json:"note"`
+	// Line is the fact's line in data/miners-facts.csv.
+	Line int `json:"line"`
+}
+
+// PlainNumber parses s when it is a plain decimal number: ASCII digits with
+// at most one decimal point between digits ("44.0", "38791"). Anything else
+// — a sign, "~", ">", a range such as "2.8-2.9", thousands separators,
+// exponents, or text — is not a plain number and gives false, so
+// approximate or bounded values are kept as text only.
+func PlainNumber(s string) (float64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	dot := -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+		case c == '.' && dot < 0 && i > 0 && i < len(s)-1:
+			dot = i
+		default:
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
+}
+
+func (d *Dataset) loadFacts(fsys fs.FS) error {
+	cols := []string{"ticker", "field", "value", "unit", "as_of", "quality", "source_url", "note"}
+	t, err := openTable(fsys, fileFacts, true, cols...)
+	if err != nil {
+		return err
+	}
+	var c [8]int
+	for i, name := range cols {
+		c[i] = t.col(name)
+	}
+	d.facts = make([]Fact, 0, 160)
+	for t.next() {
+		f := Fact{
+			Ticker: t.str(c[0]), Field: t.str(c[1]), Value: t.str(c[2]), Unit: t.str(c[3]),
+			AsOf: t.str(c[4]), Quality: Quality(t.str(c[5])), SourceURL: t.str(c[6]), Note: t.str(c[7]), Line: t.line,
+		}
+		switch {
+		case f.Ticker == "" || f.Field == "" || f.Value == "":
+			t.failf("ticker, field and value must not be empty")
+		case f.AsOf == "":
+			t.failf("%s %s has no as_of", f.Ticker, f.Field)
+		case f.SourceURL == "":
+			t.failf("%s %s has no source_url", f.Ticker, f.Field)
+		case !f.Quality.Valid():
+			t.failf("%s %s has quality %q, want A, B or C", f.Ticker, f.Field, f.Quality)
+		}
+		if !t.ok() {
+			break
+		}
+		if v, ok := PlainNumber(f.Value); ok && f.Unit != "" {
+			f.Number = econ.Known(v)
+		}
+		d.facts = append(d.facts, f)
+	}
+	if err := t.close(); err != nil {
+		return err
+	}
+	d.addFile(t, "hashdeck research (miners.md): company releases, filings and news, one sourced fact per row", "facts with source URLs; see each row")
+	return nil
+}
+
+// Facts returns every row of the fact sheet in file order.
+func (d *Dataset) Facts() []Fact { return d.facts }
+
+// FactsFor returns the rows of symbol (current or former ticker) in file order.
+func (d *Dataset) FactsFor(symbol string) []Fact {
+	cur := CurrentSymbol(symbol)
+	var out []Fact
+	for _, f := range d.facts {
+		if CurrentSymbol(f.Ticker) == cur {
+			out = append(out, f)
+		}
+	}
+	return out
+}
