@@ -252,18 +252,39 @@ func (e *HTTPError) Error() string {
 // Throttled reports whether the upstream rate-limited us.
 func (e *HTTPError) Throttled() bool { return e.Status == http.StatusTooManyRequests }
 
-// RetryAfter returns the wait an error asks for (from an *HTTPError's
-// Retry-After header, or a *ThrottleError for HTTP-200 rate limits) and false when it asks for none.
+// RetryAfter returns the shortest positive wait that any error in err's
+// tree asks for (an *HTTPError's Retry-After header, or a *ThrottleError for
+// a rate limit reported with HTTP 200), and false when none asks to wait.
+// Joined errors are searched completely, so one part's wait is not hidden by
+// another part's error.
 func RetryAfter(err error) (time.Duration, bool) {
-	var he *HTTPError
-	if errors.As(err, &he) && he.RetryAfter > 0 {
-		return he.RetryAfter, true
+	var best time.Duration
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		var d time.Duration
+		switch t := e.(type) {
+		case *HTTPError:
+			d = t.RetryAfter
+		case *ThrottleError:
+			d = t.RetryAfter
+		}
+		if d > 0 && (best == 0 || d < best) {
+			best = d
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			for _, inner := range u.Unwrap() {
+				walk(inner)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
 	}
-	var te *ThrottleError
-	if errors.As(err, &te) && te.RetryAfter > 0 {
-		return te.RetryAfter, true
-	}
-	return 0, false
+	walk(err)
+	return best, best > 0
 }
 
 // ThrottleError is a rate limit reported in-band (HTTP 200 carrying

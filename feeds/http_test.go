@@ -3,6 +3,7 @@ package feeds
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +132,23 @@ func TestBatchAddRejects(t *testing.T) {
 	}
 	if err := b.Check(); err != nil {
 		t.Errorf("Check = %v", err)
+	}
+}
+
+func TestRetryAfterSearchesJoinedErrors(t *testing.T) {
+	plain := &HTTPError{Status: 500}
+	slow := &HTTPError{Status: 503, RetryAfter: 90 * time.Second}
+	fast := &ThrottleError{RetryAfter: 20 * time.Second}
+	if d, ok := RetryAfter(errors.Join(plain, fmt.Errorf("wrapped: %w", slow))); !ok || d != 90*time.Second {
+		t.Errorf("a wait behind an error without one: %v %v", d, ok)
+	}
+	if d, _ := RetryAfter(errors.Join(slow, fast)); d != 20*time.Second {
+		t.Errorf("the shortest wait should win: %v", d)
+	}
+	if _, ok := RetryAfter(errors.Join(plain, errors.New("x"))); ok {
+		t.Error("a wait from errors that ask for none")
+	}
+	if _, ok := RetryAfter(nil); ok {
+		t.Error("a wait from nil")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -376,7 +377,12 @@ func (p *Poller) addRejected(st *State, r []Rejection) {
 	if len(r) == 0 {
 		return
 	}
-	st.Rejected = append(st.Rejected, r...)
+	// A source that keeps failing the same way would otherwise fill the list
+	// with one message: an identical rejection moves to the end instead.
+	for _, x := range r {
+		st.Rejected = slices.DeleteFunc(st.Rejected, func(y Rejection) bool { return y == x })
+		st.Rejected = append(st.Rejected, x)
+	}
 	if n := len(st.Rejected) - p.o.MaxRejected; n > 0 {
 		st.Rejected = st.Rejected[n:]
 	}

@@ -475,3 +475,27 @@ func ExampleHub() {
 	fmt.Println((<-sub.C()).Version)
 	// Output: 2
 }
+
+func TestRepeatedRejectionsDoNotCrowdOut(t *testing.T) {
+	clock := newFakeClock()
+	n := 0
+	prov := &funcProvider{name: "p", fn: func(context.Context) (Batch, error) {
+		n++
+		var b Batch
+		b.Add(PriceUSD, 100+float64(n), clock.Now(), "p")
+		b.Reject("kraken btc_usd", "HTTP 500") // the same complaint every poll
+		if n == 1 {
+			b.Reject("coinbase btc_usd", "stale")
+		}
+		return b, nil
+	}}
+	p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []Provider{prov}})
+	for range 30 {
+		clock.Advance(time.Minute)
+		p.Poll(context.Background())
+	}
+	r := hub.Current().Rejected
+	if len(r) != 2 || r[0].What != "coinbase btc_usd" || r[1].What != "kraken btc_usd" {
+		t.Errorf("rejections = %+v, want each once, the repeated one last", r)
+	}
+}
