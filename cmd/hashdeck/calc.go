@@ -280,10 +280,12 @@ func (in *calcInputs) compute(now time.Time) calcResult {
 
 func runCalc(args []string, stdout, stderr io.Writer) int {
 	fs, in := newCalcFlags(stderr)
+	usage := fs.Usage
+	fs.Usage = func() {} // flag calls Usage on every parse error; print it only for --help
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stdout)
-			fs.Usage()
+			usage()
 			return exitOK
 		}
 		fmt.Fprintln(stderr, "Run 'hashdeck calc --help' for the flags and their units.")

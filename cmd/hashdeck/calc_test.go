@@ -210,9 +210,12 @@ func TestCalcBadInput(t *testing.T) {
 }
 
 func TestCalcHelp(t *testing.T) {
-	code, out, _ := runArgs(t, "calc", "--help")
+	code, out, errs := runArgs(t, "calc", "--help")
 	if code != exitOK {
 		t.Fatalf("--help exit %d", code)
+	}
+	if errs != "" {
+		t.Errorf("--help wrote to stderr too: %q", errs)
 	}
 	for _, want := range []string{"-price USD", "-difficulty", "-height height", "-fees BTC", "-fee-share percent", "-pool-fee percent",
 		"-efficiency J/TH", "-power USD/kWh", "-capex USD per TH/s", "-json", "-block-time seconds", "per PH/s per day"} {

@@ -36,6 +36,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"calc", "compute hashprice, costs and break-evens from inputs given as flags", runCalc},
+		{"config", "write, check or locate the configuration file (init, check, path)", runConfig},
 	}
 }
 

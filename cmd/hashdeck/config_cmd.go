@@ -1,0 +1,425 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// runConfig is "hashdeck config": init, check and path.
+func runConfig(args []string, stdout, stderr io.Writer) int {
+	return runConfigEnv(args, stdout, stderr, os.Getenv)
+}
+
+// runConfigEnv is runConfig with the environment read through getenv.
+func runConfigEnv(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "hashdeck config: give a command: init, check or path")
+		fmt.Fprintln(stderr)
+		configUsage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			return runConfigEnv([]string{args[1], "--help"}, stdout, stderr, getenv)
+		}
+		configUsage(stdout)
+		return exitOK
+	case "init":
+		return runConfigInit(args[1:], stdout, stderr, getenv)
+	case "check":
+		return runConfigCheck(args[1:], stdout, stderr, getenv)
+	case "path":
+		return runConfigPath(args[1:], stdout, stderr, getenv)
+	}
+	fmt.Fprintf(stderr, "hashdeck config: unknown command %q\n\n", args[0])
+	configUsage(stderr)
+	return exitUsage
+}
+
+func configUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: hashdeck config <command> [--config PATH] [flags]
+
+Writes and checks hashdeck's configuration file (TOML). Every setting has a
+default: hashdeck runs with no file at all.
+
+Commands:
+  init    write a commented file with every setting at its default
+  check   load and validate the file; print every problem with its line
+  path    print the path of the file that would be used
+
+The file is $XDG_CONFIG_HOME/hashdeck/config.toml, else
+$HOME/.config/hashdeck/config.toml, or the path given with --config. A
+missing file at the default path means the defaults; a missing file named
+with --config is an error.
+
+The environment wins over the file:
+  HASHDECK_<NAME>_URL          base URL of an upstream, scheme://host[:port]
+                               (NAME: MEMPOOL, BLOCKCHAININFO, COINBASE, KRAKEN,
+                               COINGECKO, YAHOO, NASDAQ, HASHRATEINDEX)
+  HASHDECK_COINGECKO_KEY       CoinGecko demo API key
+  HASHDECK_HASHRATEINDEX_KEY   Hashrate Index API key
+API keys are never printed: 'check' says only whether each is set.
+
+Settings (units are in the key names; intervals are Go durations: 90s, 5m, 1h):
+  [peers]      tickers (display order), aliases ({ FORMER = "CURRENT" })
+  [[miner]]    one table per miner whose figures you override: ticker,
+               hashrate_ehs, hashrate_label, efficiency_j_per_th,
+               power_usd_per_kwh, cost_usd_per_btc with cost_scope
+               (power|direct|cash|all-in) and cost_period ("2025-Q3"),
+               source (default "user config")
+  [providers]  mempool_url, blockchaininfo_url, coinbase_url, kraken_url,
+               coingecko_url, yahoo_url, nasdaq_url, hashrateindex_url,
+               coingecko_key, hashrateindex_key
+`)
+	var iv []string
+	for _, s := range configIntervals(&IntervalsConfig{}) {
+		iv = append(iv, fmt.Sprintf("%s (%s, floor %s)", s.key, configFormatDuration(s.def), configFormatDuration(s.floor)))
+	}
+	for i := 0; i < len(iv); i += 2 {
+		head, tail := "               ", ",\n"
+		if i == 0 {
+			head = "  [intervals]  "
+		}
+		if i+2 >= len(iv) {
+			tail = "\n"
+		}
+		fmt.Fprint(w, head+strings.Join(iv[i:min(i+2, len(iv))], ", ")+tail)
+	}
+	fmt.Fprint(w, `  [display]    theme (dark|light|high-contrast|colorblind), bell (true|false)
+  [alerts]     hashprice_below_usd_per_ph_day, sector_margin_below_pct,
+               peer_daily_move_pct (each alert is off unless set)
+  [fleet]      efficiency_j_per_th, power_usd_per_kwh, pool_fee_pct
+  [store]      raw_days, hourly_days
+'hashdeck config init' writes them all with their units, defaults and floors.
+Unknown keys are errors. In messages miner[N] is the N-th [[miner]] table and
+tickers[N] the N-th ticker, counting from 1.
+
+Run 'hashdeck config <command> --help' for the flags of a command.
+`)
+}
+
+// configFlags is the flag set of one config command.
+type configFlags struct {
+	fs       *flag.FlagSet
+	path     string
+	explicit bool
+	force    bool
+}
+
+func newConfigFlags(name string, force bool) *configFlags {
+	f := &configFlags{fs: flag.NewFlagSet("hashdeck config "+name, flag.ContinueOnError)}
+	f.fs.StringVar(&f.path, "config", "", "the configuration file `PATH` (default $XDG_CONFIG_HOME/hashdeck/config.toml or $HOME/.config/hashdeck/config.toml)")
+	if force {
+		f.fs.BoolVar(&f.force, "force", false, "replace an existing file (its contents are lost)")
+	}
+	return f
+}
+
+// parse parses args; done means the command is over with the exit code.
+// --help prints the usage (about, then the flags) on stdout and exits 0.
+func (f *configFlags) parse(args []string, stdout, stderr io.Writer, about string) (code int, done bool) {
+	f.fs.SetOutput(stderr)
+	f.fs.Usage = func() {} // errors are followed by a hint, help goes to stdout
+	if err := f.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, about)
+			fmt.Fprintln(stdout, "\nFlags:")
+			f.fs.SetOutput(stdout)
+			f.fs.PrintDefaults()
+			return exitOK, true
+		}
+		fmt.Fprintf(stderr, "Run '%s --help' for the flags.\n", f.fs.Name())
+		return exitUsage, true
+	}
+	if f.fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (give the file with --config PATH)\n", f.fs.Name(), f.fs.Arg(0))
+		return exitUsage, true
+	}
+	f.fs.Visit(func(fl *flag.Flag) { f.explicit = f.explicit || fl.Name == "config" })
+	if f.explicit && strings.TrimSpace(f.path) == "" {
+		fmt.Fprintf(stderr, "%s: --config: give the path of the file\n", f.fs.Name())
+		return exitUsage, true
+	}
+	return 0, false
+}
+
+// resolve returns the file the command works on.
+func (f *configFlags) resolve(getenv func(string) string) (string, error) {
+	if f.explicit {
+		return f.path, nil
+	}
+	return DefaultConfigPath(getenv)
+}
+
+func runConfigPath(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	f := newConfigFlags("path", false)
+	if code, done := f.parse(args, stdout, stderr, `Usage: hashdeck config path [--config PATH]
+
+Prints the path of the configuration file hashdeck would read, whether or
+not it exists: --config PATH, else $XDG_CONFIG_HOME/hashdeck/config.toml
+(when XDG_CONFIG_HOME is an absolute path), else
+$HOME/.config/hashdeck/config.toml.
+`); done {
+		return code
+	}
+	path, err := f.resolve(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "hashdeck config path:", err)
+		return exitError
+	}
+	fmt.Fprintln(stdout, path)
+	return exitOK
+}
+
+func runConfigCheck(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	f := newConfigFlags("check", false)
+	if code, done := f.parse(args, stdout, stderr, `Usage: hashdeck config check [--config PATH]
+
+Loads and validates the configuration file and the HASHDECK_* environment
+variables. Prints
+
+  ok: PATH (N peers, M miner overrides, keys: coingecko unset, hashrateindex set)
+
+or every problem, one per line as PATH:LINE: key: message, and exits 2.
+A missing file at the default path is fine (the defaults are checked); a
+missing file named with --config is an error.
+`); done {
+		return code
+	}
+	path, err := f.resolve(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "hashdeck config check:", err)
+		return exitUsage
+	}
+	c, err := LoadConfig(path, f.explicit, getenv)
+	probs := ConfigErrors(err)
+	if err == nil {
+		if _, eerr := c.Endpoints(getenv); eerr != nil {
+			for _, p := range ConfigErrors(eerr) {
+				if p.Key == "" {
+					p.Msg = "environment: " + p.Msg
+				}
+				probs = append(probs, p)
+			}
+		}
+	}
+	if len(probs) > 0 {
+		for _, p := range probs {
+			fmt.Fprintln(stderr, p)
+		}
+		fmt.Fprintf(stderr, "hashdeck config check: %s in %s\n", configCount(len(probs), "problem", "problems"), path)
+		return exitUsage
+	}
+	note := ""
+	if _, serr := os.Stat(path); errors.Is(serr, fs.ErrNotExist) {
+		note = "; no file: the defaults"
+	}
+	fmt.Fprintf(stdout, "ok: %s (%s, %s, keys: %s%s)\n", path,
+		configCount(len(c.Peers.Tickers), "peer", "peers"),
+		configCount(len(c.Miners), "miner override", "miner overrides"),
+		c.Keys(getenv), note)
+	return exitOK
+}
+
+func configCount(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func runConfigInit(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	f := newConfigFlags("init", true)
+	if code, done := f.parse(args, stdout, stderr, `Usage: hashdeck config init [--config PATH] [--force]
+
+Writes a configuration file with every setting at its default, each
+commented with its unit, default and floor; optional settings are written
+commented out. The directory is created with mode 0700 and the file with
+mode 0600 (it may hold API keys). An existing file is not replaced without
+--force.
+`); done {
+		return code
+	}
+	path, err := f.resolve(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "hashdeck config init:", err)
+		return exitUsage
+	}
+	if err := writeConfigFile(path, []byte(DefaultConfigFile()), f.force); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			fmt.Fprintf(stderr, "hashdeck config init: %s already exists; use --force to replace it (its contents are lost)\n", path)
+			return exitError
+		}
+		fmt.Fprintln(stderr, "hashdeck config init:", err)
+		return exitError
+	}
+	fmt.Fprintf(stdout, "wrote %s\nEdit it, then run 'hashdeck config check'.\n", path)
+	return exitOK
+}
+
+// writeConfigFile writes data to path with mode 0600, creating its
+// directory with mode 0700. Without force an existing file is an error
+// wrapping fs.ErrExist; with force the file (or, for a symbolic link, its
+// target) is replaced atomically.
+func writeConfigFile(path string, data []byte, force bool) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	if !force {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return err
+		}
+		_, werr := f.Write(data)
+		cerr := f.Chmod(0o600) // exactly 0600, whatever the umask
+		if err := errors.Join(werr, cerr, f.Close()); err != nil {
+			_ = os.Remove(path)
+			return err
+		}
+		return nil
+	}
+	target := path
+	if t, err := filepath.EvalSymlinks(path); err == nil {
+		target = t
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), ".config-*.toml")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Chmod(0o600)
+	if err := errors.Join(werr, cerr, tmp.Close()); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// DefaultConfigFile returns the file 'hashdeck config init' writes: every
+// setting at its default ([DefaultConfig]) with its unit, default and
+// floor; the optional ones ([[miner]], [alerts]) commented out.
+func DefaultConfigFile() string {
+	c := DefaultConfig()
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	q := strconv.Quote
+	// kv writes "key = value" with its comment in a column.
+	kv := func(key, value, comment string) { w("%-28s # %s\n", key+" = "+value, comment) }
+
+	w(`# hashdeck configuration (TOML): https://toml.io
+#
+# Every setting is optional: delete a line (or the whole file) and hashdeck
+# uses the default written here. Units are in the key names. Unknown keys
+# are errors. Check this file with 'hashdeck config check'.
+
+[peers]
+# The listed miners on the board, in display order: each 1 to 10 of A-Z,
+# 0-9, '.' and '-' (Yahoo spelling: BRK-B).
+`)
+	quoted := make([]string, len(c.Peers.Tickers))
+	for i, t := range c.Peers.Tickers {
+		quoted[i] = q(t)
+	}
+	w("tickers = [%s]\n", strings.Join(quoted, ", "))
+	w("# Former ticker = current ticker. Either name finds the same peer, shown under\n# the current one. A peer listed under both names is an error.\n")
+	olds := slices.Sorted(func(yield func(string) bool) {
+		for k := range c.Peers.Aliases {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	pairs := make([]string, len(olds))
+	for i, o := range olds {
+		pairs[i] = fmt.Sprintf("%s = %s", o, q(c.Peers.Aliases[o]))
+	}
+	w("aliases = { %s }\n", strings.Join(pairs, ", "))
+
+	w(`
+# Your own figures for a listed miner, replacing the built-in data set's;
+# hashdeck names "source" as where they come from. One [[miner]] table per
+# miner, each optional field left out keeps the data set's value. To use
+# one, remove the leading "# " from the lines of the table.
+#
+# [[miner]]
+# ticker = "IREN"                # a ticker of [peers] (a former one works too)
+# hashrate_ehs = 50.0            # hashrate in EH/s (1 EH/s = 1,000 PH/s)
+# hashrate_label = "installed"   # what the hashrate measures: installed, operating, realized, ...
+# efficiency_j_per_th = 15.3     # fleet efficiency in J/TH (= W per TH/s); positive
+# power_usd_per_kwh = 0.038      # electricity price in USD per kWh (USD/MWh ÷ 1000)
+# cost_usd_per_btc = 43700.0     # a cost per BTC produced, in USD; needs the next two
+# cost_scope = "cash"            # what it covers: power | direct | cash | all-in
+# cost_period = "2025-Q3"        # the period it covers: "2025-Q3", "2025-08" or "2025"
+# source = "my notes"            # default "user config"
+
+[providers]
+# Base URL of each upstream: scheme://host[:port], no path (the paths are
+# fixed by each provider). The environment variable shown wins when set.
+`)
+	urls := configURLs(&c.Providers.URLs)
+	width := 0
+	for _, u := range urls {
+		width = max(width, len(u.key)+3+len(q(*u.dst)))
+	}
+	for _, u := range urls {
+		line := u.key + " = " + q(*u.dst)
+		w("%-*s  # %s\n", width, line, u.env())
+	}
+	w(`# API keys, optional: empty means none. Never printed ('hashdeck config
+# check' says only "set" or "unset"). The environment variable wins when set.
+coingecko_key = ""           # CoinGecko demo key; HASHDECK_COINGECKO_KEY
+hashrateindex_key = ""       # Hashrate Index key; HASHDECK_HASHRATEINDEX_KEY
+
+[intervals]
+# How often each group of upstreams is polled: a Go duration in quotes
+# ("90s", "5m", "1h30m"). A value below its floor is an error: the floors
+# keep hashdeck within the upstreams' rate limits.
+`)
+	for _, iv := range configIntervals(&c.Intervals) {
+		kv(iv.key, q(configFormatDuration(*iv.dst)), fmt.Sprintf("%s; floor %s", iv.doc, configFormatDuration(iv.floor)))
+	}
+
+	w("\n[display]\n")
+	kv("theme", q(string(c.Display.Theme)), "dark | light | high-contrast | colorblind")
+	kv("bell", strconv.FormatBool(c.Display.Bell), "ring the terminal bell when an alert fires")
+
+	w(`
+[alerts]
+# Each alert is off unless set: remove the leading "# " to turn one on.
+# hashprice_below_usd_per_ph_day = 35.0   # hashprice below this, USD per PH/s per day; positive
+# sector_margin_below_pct = 0.0           # sector median margin below this, percent of hashprice (may be negative)
+# peer_daily_move_pct = 10.0              # a peer's share price moving more than this percent in a day; positive
+`)
+
+	w("\n[fleet]\n# \"My fleet\" on the scenario view.\n")
+	kv("efficiency_j_per_th", configTOMLFloat(float64(c.Fleet.Efficiency)), "J/TH (= W per TH/s); positive")
+	kv("power_usd_per_kwh", configTOMLFloat(float64(c.Fleet.PowerPrice)), "USD per kWh (USD/MWh ÷ 1000); 0 to 1")
+	kv("pool_fee_pct", configTOMLFloat(float64(c.Fleet.PoolFee)), "percent of revenue; 0 to below 100")
+
+	w("\n[store]\n")
+	kv("raw_days", strconv.Itoa(c.Store.RawDays), "days raw samples are kept (then hourly); at least 1")
+	kv("hourly_days", strconv.Itoa(c.Store.HourlyDays), "days hourly rows are kept (then daily, forever); at least raw_days")
+	return b.String()
+}
+
+// configTOMLFloat writes v as a TOML float (always with a decimal point).
+func configTOMLFloat(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}

@@ -1,0 +1,868 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/dataset"
+)
+
+// configEnv returns a getenv reading from vars.
+func configEnv(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// runConfigArgs runs "hashdeck config args..." with the environment vars.
+func runConfigArgs(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = runConfigEnv(args, &out, &errb, configEnv(vars))
+	return code, out.String(), errb.String()
+}
+
+func mustParseConfig(t *testing.T, src string) Config {
+	t.Helper()
+	c, err := ParseConfig("test.toml", []byte(src))
+	if err != nil {
+		t.Fatalf("ParseConfig: %v\n%s", err, src)
+	}
+	return c
+}
+
+func TestConfigDefaultsValid(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("DefaultConfig().Validate() = %v", err)
+	}
+	if !reflect.DeepEqual(c.Peers.Tickers, feeds.DefaultSymbols().Peers) {
+		t.Errorf("default tickers %v, want feeds.DefaultSymbols", c.Peers.Tickers)
+	}
+	if c.Canonical("BITF") != "KEEL" || c.Canonical("IREN") != "IREN" {
+		t.Errorf("Canonical(BITF) = %s, Canonical(IREN) = %s", c.Canonical("BITF"), c.Canonical("IREN"))
+	}
+	// An empty file and a file with only comments are the defaults too.
+	for _, src := range []string{"", "# nothing\n", "[alerts]\n"} {
+		if got := mustParseConfig(t, src); !reflect.DeepEqual(got, c) {
+			t.Errorf("%q: got %+v, want the defaults", src, got)
+		}
+	}
+}
+
+func TestConfigDefaultFileRoundTrips(t *testing.T) {
+	src := DefaultConfigFile()
+	got := mustParseConfig(t, src)
+	if want := DefaultConfig(); !reflect.DeepEqual(got, want) {
+		t.Errorf("the default file loads as\n%+v\nwant\n%+v", got, want)
+	}
+	// Every setting is present (the optional ones commented out), and every
+	// interval's floor is documented.
+	for _, section := range []string{"peers", "miner", "providers", "intervals", "display", "alerts", "fleet", "store"} {
+		for _, k := range configSectionKeys(section) {
+			if !regexp.MustCompile(`(?m)^(# )?` + regexp.QuoteMeta(k) + ` = `).MatchString(src) {
+				t.Errorf("the default file lacks %s.%s", section, k)
+			}
+		}
+	}
+	for _, iv := range configIntervals(&IntervalsConfig{}) {
+		if !strings.Contains(src, "floor "+configFormatDuration(iv.floor)) {
+			t.Errorf("the default file does not give the %s floor", iv.key)
+		}
+	}
+	// Uncommenting the examples gives a valid file that sets them.
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if strings.HasPrefix(line, "# [[miner]]") || regexp.MustCompile(`^# [a-z_]+ = `).MatchString(line) {
+			line = strings.TrimPrefix(line, "# ")
+		}
+		b.WriteString(line)
+	}
+	ex := mustParseConfig(t, b.String())
+	o, ok := ex.Override("IREN")
+	if len(ex.Miners) != 1 || !ok || o.Source != "my notes" || o.CostScope == nil || *o.CostScope != econ.ScopeCash {
+		t.Errorf("the [[miner]] example loads as %+v", ex.Miners)
+	}
+	if v, ok := ex.Alerts.HashpriceBelow.Get(); !ok || v != 35 || !ex.Alerts.SectorMarginBelow.OK() || !ex.Alerts.PeerDailyMove.OK() {
+		t.Errorf("the [alerts] examples load as %+v", ex.Alerts)
+	}
+}
+
+func TestConfigFullFixture(t *testing.T) {
+	c, err := LoadConfig(filepath.Join("testdata", "config", "full.toml"), true, configEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"IREN", "CORZ", "BITF", "MARA"}; !reflect.DeepEqual(c.Peers.Tickers, want) {
+		t.Errorf("tickers %v, want %v", c.Peers.Tickers, want)
+	}
+	if c.Canonical("OLD.A") != "MARA" || c.Canonical("BITF") != "KEEL" {
+		t.Errorf("aliases %v", c.Peers.Aliases)
+	}
+	sym, err := c.Symbols()
+	if err != nil || !reflect.DeepEqual(sym.List(), []string{"IREN", "CORZ", "KEEL", "MARA"}) {
+		t.Errorf("Symbols() = %v, %v", sym.List(), err)
+	}
+	if len(c.Miners) != 2 {
+		t.Fatalf("%d miners, want 2", len(c.Miners))
+	}
+	m := c.Miners[0]
+	cash := econ.ScopeCash
+	want := MinerOverride{
+		Ticker: "IREN", Hashrate: econ.Known[econ.EHs](50), HashrateLabel: "installed",
+		Efficiency: econ.Known[econ.JoulesPerTH](15.3), PowerPrice: econ.Known[econ.USDPerKWh](0.038),
+		Cost: econ.Known[econ.USDPerBTC](43700), CostScope: &cash, CostPeriod: "2025-Q3", Source: "my notes",
+	}
+	if !reflect.DeepEqual(m, want) {
+		t.Errorf("miner[1] = %+v\nwant %+v", m, want)
+	}
+	if o, ok := c.Override("BITF"); !ok || o.Source != "user config" || o.Efficiency.Or(0) != 19 || o.Hashrate.OK() {
+		t.Errorf("Override(BITF) = %+v, %t", o, ok)
+	}
+	if _, ok := c.Override("CORZ"); ok {
+		t.Error("Override(CORZ) found an override")
+	}
+	iv := c.Intervals
+	if iv.Network != 90*time.Second || iv.Fees != time.Minute || iv.Prices != 10*time.Second || iv.EquitiesOpen != time.Minute ||
+		iv.EquitiesClosed != time.Hour || iv.Hashprice != 5*time.Minute || iv.History != 6*time.Hour {
+		t.Errorf("intervals %+v", iv)
+	}
+	if c.Display != (DisplayConfig{Theme: ThemeHighContrast, Bell: true}) {
+		t.Errorf("display %+v", c.Display)
+	}
+	if c.Alerts.SectorMarginBelow.Or(0) != -5 || c.Alerts.PeerDailyMove.Or(0) != 10 {
+		t.Errorf("alerts %+v", c.Alerts)
+	}
+	if c.Fleet != (FleetConfig{Efficiency: 21.5, PowerPrice: 0.045, PoolFee: 2}) || c.Store != (StoreConfig{RawDays: 14, HourlyDays: 730}) {
+		t.Errorf("fleet %+v, store %+v", c.Fleet, c.Store)
+	}
+	e, err := c.Endpoints(configEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Mempool != "http://127.0.0.1:8080" || e.Kraken != "https://kraken.example.com" || e.Coinbase != feeds.DefaultEndpoints().Coinbase {
+		t.Errorf("endpoints %+v", e)
+	}
+	if k := c.Keys(configEnv(nil)); k.CoinGecko.Reveal() != "CG-file-key-123" || k.HashrateIndex.IsSet() {
+		t.Errorf("keys %v", k)
+	}
+	if c.Store.RawRetention() != 14*24*time.Hour || c.Store.HourlyRetention() != 730*24*time.Hour {
+		t.Errorf("retention %v, %v", c.Store.RawRetention(), c.Store.HourlyRetention())
+	}
+	// Sources feeds the provider groups.
+	src, err := c.Sources(configEnv(map[string]string{"HASHDECK_HASHRATEINDEX_KEY": "hri", "HASHDECK_NASDAQ_URL": "http://nasdaq.test"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Nasdaq = "http://nasdaq.test"
+	if src.Endpoints != e || src.CoinGeckoKey != "CG-file-key-123" || src.HashrateIndexKey != "hri" || src.Intervals != c.Intervals.Intervals ||
+		!reflect.DeepEqual(src.Symbols.List(), []string{"IREN", "CORZ", "KEEL", "MARA"}) {
+		t.Errorf("Sources: endpoints %+v, intervals %+v, symbols %v", src.Endpoints, src.Intervals, src.Symbols.List())
+	}
+	if groups, err := feeds.Groups(src); err != nil || len(groups) != 5 {
+		t.Errorf("feeds.Groups: %d groups, %v", len(groups), err)
+	}
+	if _, err := c.Sources(configEnv(map[string]string{"HASHDECK_YAHOO_URL": "yahoo"})); err == nil {
+		t.Error("Sources with a bad environment URL: no error")
+	}
+}
+
+func TestConfigOverrideApply(t *testing.T) {
+	c := mustParseConfig(t, `
+[[miner]]
+ticker = "BITF"
+hashrate_ehs = 20
+hashrate_label = "operating"
+cost_usd_per_btc = 50000
+cost_scope = "all-in"
+cost_period = "2025-Q3"
+`)
+	o, ok := c.Override("KEEL")
+	if !ok {
+		t.Fatal("no override for KEEL (given as BITF)")
+	}
+	old := econ.ReportedCost{Scope: econ.ScopeAllIn, PerBTC: 90000, Period: "2025-Q2", Source: "filing"}
+	m := econ.Miner{Ticker: "KEEL", Hashrate: econ.Known[econ.EHs](18), HashrateLabel: "installed", Efficiency: econ.Known[econ.JoulesPerTH](20), Reported: []econ.ReportedCost{old}}
+	var asked dataset.Period
+	hv := func(p dataset.Period) econ.Maybe[econ.BTCPerPHDay] {
+		asked = p
+		return econ.Known[econ.BTCPerPHDay](0.0005)
+	}
+	got := o.Apply(m, hv)
+	if got.Hashrate.Or(0) != 20 || got.HashrateLabel != "operating" || got.Efficiency.Or(0) != 20 {
+		t.Errorf("Apply: %+v", got)
+	}
+	if len(got.Reported) != 2 || got.Reported[1] != old || len(m.Reported) != 1 {
+		t.Fatalf("Apply reported costs: %+v (input now %+v)", got.Reported, m.Reported)
+	}
+	r := got.Reported[0]
+	if r.Scope != econ.ScopeAllIn || r.PerBTC != 50000 || r.Source != "user config" || r.Period != "2025-Q3" || r.PeriodHashvalue.Or(0) != 0.0005 {
+		t.Errorf("Apply cost: %+v", r)
+	}
+	if asked.From != time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC) || asked.To != time.Date(2025, 9, 30, 0, 0, 0, 0, time.UTC) {
+		t.Errorf("period hashvalue asked for %v .. %v", asked.From, asked.To)
+	}
+	if v := got.Reported[0].PerPHDay(); v.Or(0) != 25 {
+		t.Errorf("restated cost %v USD/PH/day, want 25", v)
+	}
+	if got := o.Apply(m, nil); got.Reported[0].PeriodHashvalue.OK() {
+		t.Error("Apply with no hashvalue source restated the cost")
+	}
+}
+
+func TestConfigBadInput(t *testing.T) {
+	tests := []struct {
+		name, src string
+		key, msg  string // the problem's key and a part of its message
+	}{
+		// Types.
+		{"duration as integer", "[intervals]\nnetwork = 60", "intervals.network", `want a duration in quotes, like "90s", "5m" or "1h", got integer 60`},
+		{"duration without unit", `[intervals]` + "\n" + `network = "60"`, "intervals.network", `"60" is not a duration`},
+		{"number as string", "[fleet]\nefficiency_j_per_th = \"17.5\"", "fleet.efficiency_j_per_th", `want a number, got string "17.5"`},
+		{"nan", "[fleet]\npower_usd_per_kwh = nan", "fleet.power_usd_per_kwh", "want a finite number"},
+		{"bool as string", "[display]\nbell = \"yes\"", "display.bell", `want true or false, got string "yes"`},
+		{"fractional days", "[store]\nraw_days = 1.5", "store.raw_days", "want a whole number, got float 1.5"},
+		{"tickers not an array", "[peers]\ntickers = \"IREN\"", "peers.tickers", "want an array of strings"},
+		{"ticker not a string", "[peers]\ntickers = [\"IREN\", 5]", "peers.tickers[2]", "want a string, got integer 5"},
+		{"aliases not a table", "[peers]\naliases = [\"BITF\"]", "peers.aliases", "want a table of strings"},
+		{"section not a table", "peers = 5", "peers", "want a table ([peers]), got integer 5"},
+		{"miner as a table", "[miner]\nticker = \"IREN\"", "miner", "write [[miner]] (two brackets"},
+		{"url not a string", "[providers]\nkraken_url = 1", "providers.kraken_url", "want a string, got integer 1"},
+		// Intervals.
+		{"below floor", `[intervals]` + "\n" + `network = "5s"`, "intervals.network", `"5s" is below the 30s floor`},
+		{"negative interval", `[intervals]` + "\n" + `btc_price = "-30s"`, "intervals.btc_price", `"-30s" must be positive`},
+		{"zero interval", `[intervals]` + "\n" + `history = "0s"`, "intervals.history", `"0s" must be positive`},
+		{"closed below floor", `[intervals]` + "\n" + `equities_closed = "4m59s"`, "intervals.equities_closed", `"4m59s" is below the 5m floor`},
+		{"fees below floor", `[intervals]` + "\n" + `fees = "29s"`, "intervals.fees", `"29s" is below the 30s floor`},
+		{"hashprice below floor", `[intervals]` + "\n" + `hashprice = "15s"`, "intervals.hashprice", `"15s" is below the 1m floor`},
+		// Fleet, store, display, alerts.
+		{"zero efficiency", "[fleet]\nefficiency_j_per_th = 0", "fleet.efficiency_j_per_th", "must be positive"},
+		{"negative power", "[fleet]\npower_usd_per_kwh = -0.01", "fleet.power_usd_per_kwh", "must be 0 or more"},
+		{"power in USD/MWh", "[fleet]\npower_usd_per_kwh = 45", "fleet.power_usd_per_kwh", "the unit is USD per kWh"},
+		{"pool fee 100", "[fleet]\npool_fee_pct = 100", "fleet.pool_fee_pct", "below 100"},
+		{"no raw days", "[store]\nraw_days = 0", "store.raw_days", "at least 1"},
+		{"hourly shorter than raw", "[store]\nraw_days = 60\nhourly_days = 30", "store.hourly_days", "at least store.raw_days (60)"},
+		{"unknown theme", "[display]\ntheme = \"neon\"", "display.theme", `"neon" is not a theme`},
+		{"alert at zero", "[alerts]\nhashprice_below_usd_per_ph_day = 0", "alerts.hashprice_below_usd_per_ph_day", "must be positive"},
+		{"negative move", "[alerts]\npeer_daily_move_pct = -3", "alerts.peer_daily_move_pct", "must be positive"},
+		{"margin 100", "[alerts]\nsector_margin_below_pct = 100", "alerts.sector_margin_below_pct", "below 100"},
+		// Providers.
+		{"url scheme", "[providers]\nkraken_url = \"ftp://kraken.example\"", "providers.kraken_url", "the scheme must be http or https"},
+		{"url path", "[providers]\nyahoo_url = \"https://example.com/v8\"", "providers.yahoo_url", "give only scheme://host[:port]"},
+		{"url empty", "[providers]\nnasdaq_url = \"\"", "providers.nasdaq_url", "scheme must be http or https"},
+		{"key with space", "[providers]\ncoingecko_key = \"abc def\"", "providers.coingecko_key", "contains a space"},
+		// Peers.
+		{"lower-case ticker", "[peers]\ntickers = [\"iren\"]", "peers.tickers[1]", `"iren" is not a ticker: 1 to 10 of A-Z, 0-9, '.' and '-' (write "IREN")`},
+		{"long ticker", "[peers]\ntickers = [\"ABCDEFGHIJK\"]", "peers.tickers[1]", "is not a ticker"},
+		{"ticker with slash", "[peers]\ntickers = [\"BRK/B\"]", "peers.tickers[1]", "is not a ticker"},
+		{"empty ticker", "[peers]\ntickers = [\"IREN\", \"\"]", "peers.tickers[2]", `"" is not a ticker`},
+		{"no tickers", "[peers]\ntickers = []", "peers.tickers", "at least one ticker"},
+		{"duplicate ticker", "[peers]\ntickers = [\"IREN\", \"MARA\", \"IREN\"]", "peers.tickers[3]", "IREN is listed twice (first as peers.tickers[1])"},
+		{"duplicate after alias", "[peers]\ntickers = [\"KEEL\", \"BITF\"]", "peers.tickers[2]", "BITF and KEEL (peers.tickers[1]) are the same peer, KEEL"},
+		{"alias to itself", "[peers]\naliases = { KEEL = \"KEEL\" }", "peers.aliases.KEEL", "maps KEEL to itself"},
+		{"alias cycle", "[peers]\naliases = { AAA = \"BBB\", BBB = \"AAA\" }", "peers.aliases.AAA", "the aliases form a cycle: AAA → BBB → AAA"},
+		{"bad alias", "[peers]\naliases = { bitf = \"KEEL\" }", "peers.aliases.bitf", "the former ticker \"bitf\" is not a ticker"},
+		// Miners.
+		{"miner without ticker", "[[miner]]\nhashrate_ehs = 5", "miner[1].ticker", "missing"},
+		{"miner not a peer", "[[miner]]\nticker = \"XYZ\"\nhashrate_ehs = 5", "miner[1].ticker", "XYZ is not in peers.tickers"},
+		{"miner twice", "[[miner]]\nticker = \"KEEL\"\nhashrate_ehs = 5\n[[miner]]\nticker = \"BITF\"\nhashrate_ehs = 6", "miner[2].ticker", "KEEL already has an override (miner[1])"},
+		{"miner sets nothing", "[[miner]]\nticker = \"IREN\"", "miner[1]", "sets nothing"},
+		{"miner hashrate in PH/s", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 50000", "miner[1].hashrate_ehs", "more than the whole network"},
+		{"miner zero efficiency", "[[miner]]\nticker = \"IREN\"\nefficiency_j_per_th = 0", "miner[1].efficiency_j_per_th", "must be positive"},
+		{"miner unknown scope", "[[miner]]\nticker = \"IREN\"\ncost_usd_per_btc = 40000\ncost_scope = \"total\"\ncost_period = \"2025-Q3\"", "miner[1].cost_scope", `"total" is not a cost scope (power, direct, cash or all-in)`},
+		{"miner cost without scope", "[[miner]]\nticker = \"IREN\"\ncost_usd_per_btc = 40000\ncost_period = \"2025-Q3\"", "miner[1].cost_scope", "missing"},
+		{"miner cost without period", "[[miner]]\nticker = \"IREN\"\ncost_usd_per_btc = 40000\ncost_scope = \"cash\"", "miner[1].cost_period", "missing"},
+		{"miner bad period", "[[miner]]\nticker = \"IREN\"\ncost_usd_per_btc = 40000\ncost_scope = \"cash\"\ncost_period = \"Q3 2025\"", "miner[1].cost_period", `"Q3 2025"`},
+		{"miner scope without cost", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\ncost_scope = \"cash\"", "miner[1].cost_scope", "only used with cost_usd_per_btc"},
+		{"miner label without hashrate", "[[miner]]\nticker = \"IREN\"\nhashrate_label = \"installed\"", "miner[1].hashrate_label", "hashrate_ehs, which is not given"},
+		{"miner empty source", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nsource = \"\"", "miner[1].source", "must not be empty"},
+		{"miner not a table", "miner = [{ ticker = \"IREN\", hashrate_ehs = 5 }, 3]", "miner[2]", "want a table, got integer 3"},
+		{"miner long label", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nhashrate_label = \"" + strings.Repeat("x", 41) + "\"", "miner[1].hashrate_label", "longer than 40 characters"},
+		{"miner source with newline", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nsource = \"a\\nb\"", "miner[1].source", "control character"},
+		{"miner unknown key", "[[miner]]\nticker = \"IREN\"\nhashrate = 5", "miner[1].hashrate", `unknown key (did you mean "hashrate_ehs"?)`},
+		// Unknown keys.
+		{"unknown table", "[extras]\nfoo = 1", "extras", "unknown table; the tables are peers, miner"},
+		{"renamed key", "[intervals]\nnetwork = \"60s\"\nprices = \"30s\"", "intervals.prices", `unknown key (did you mean "btc_price"?)`},
+		{"unknown key", "[display]\ncolour = \"red\"", "display.colour", "unknown key; the keys in [display] are theme, bell"},
+		{"misspelt key", "[intervals]\nnetwrok = \"60s\"", "intervals.netwrok", `unknown key (did you mean "network"?)`},
+		{"key in another case", "[display]\nTheme = \"dark\"", "display.Theme", `unknown key (did you mean "theme"?)`},
+		{"unknown top-level key", "theme = \"dark\"", "theme", "unknown key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseConfig("test.toml", []byte(tt.src))
+			if err == nil {
+				t.Fatalf("no error for\n%s", tt.src)
+			}
+			var found bool
+			for _, p := range ConfigErrors(err) {
+				if p.Key == tt.key && strings.Contains(p.Msg, tt.msg) {
+					found = true
+					if want := "test.toml:"; !strings.HasPrefix(p.Error(), want) {
+						t.Errorf("%q does not start with %q", p.Error(), want)
+					}
+					if !strings.Contains(p.Error(), tt.key+": ") {
+						t.Errorf("%q does not name %s", p.Error(), tt.key)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no problem %s: ...%s...; got:\n%v", tt.key, tt.msg, err)
+			}
+		})
+	}
+}
+
+func TestConfigValidateReportsEverything(t *testing.T) {
+	c := DefaultConfig()
+	c.Intervals.Network = 5 * time.Second
+	c.Intervals.Hashprice = -time.Minute
+	c.Fleet.Efficiency = 0
+	c.Display.Theme = "neon"
+	c.Providers.URLs.Kraken = "kraken.com"
+	err := c.Validate()
+	want := []string{
+		`intervals.network: "5s" is below the 30s floor`,
+		`intervals.hashprice: "-1m" must be positive`,
+		"fleet.efficiency_j_per_th: must be positive",
+		`display.theme: "neon" is not a theme`,
+		"providers.kraken_url: ",
+	}
+	if got := len(ConfigErrors(err)); got != len(want) {
+		t.Errorf("%d problems, want %d:\n%v", got, len(want), err)
+	}
+	for _, w := range want {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("Validate() does not report %q:\n%v", w, err)
+		}
+	}
+	if _, err := c.Endpoints(nil); err == nil || !strings.Contains(err.Error(), "providers.kraken_url") {
+		t.Errorf("Endpoints with a bad file URL: %v", err)
+	}
+}
+
+func TestConfigBadFileLines(t *testing.T) {
+	path := filepath.Join("testdata", "config", "bad.toml")
+	_, err := LoadConfig(path, true, configEnv(nil))
+	want := []string{
+		path + `:3: peers.tickers[2]: "iren" is not a ticker`,
+		path + ":3: peers.tickers[4]: BITF and KEEL (peers.tickers[3]) are the same peer",
+		path + ":4: peers.aliases.SAME: maps SAME to itself",
+		path + ":7: miner[1].ticker: NOPE is not in peers.tickers",
+		path + ":8: miner[1].hashrate_ehs: 50000 EH/s is more than the whole network",
+		path + `:11: intervals.network: "5s" is below the 30s floor`,
+		path + ":12: intervals.hashprice: want a duration in quotes",
+		path + `:15: display.Theme: unknown key (did you mean "theme"?)`,
+		path + `:16: display.theme: "neon" is not a theme`,
+		path + ":19: fleet.efficiency_j_per_th: must be positive",
+		path + ":20: fleet.power_usd_per_kwh: 38 USD per kWh is implausible",
+		path + ":22: extras: unknown table",
+	}
+	probs := ConfigErrors(err)
+	if len(probs) != len(want) {
+		t.Errorf("%d problems, want %d:\n%v", len(probs), len(want), err)
+	}
+	for i, p := range probs {
+		if i < len(want) && !strings.HasPrefix(p.Error(), want[i]) {
+			t.Errorf("problem %d:\n got %s\nwant %s...", i+1, p, want[i])
+		}
+	}
+}
+
+func TestConfigSyntaxError(t *testing.T) {
+	path := filepath.Join("testdata", "config", "syntax.toml")
+	_, err := LoadConfig(path, true, configEnv(nil))
+	probs := ConfigErrors(err)
+	if len(probs) != 1 {
+		t.Fatalf("got %v, want one syntax error", err)
+	}
+	p := probs[0]
+	if p.Line != 3 || p.Col == 0 || !strings.HasPrefix(p.Error(), fmt.Sprintf("%s:3:%d: TOML syntax: ", path, p.Col)) {
+		t.Errorf("syntax error %q (line %d, col %d), want it on line 3", p, p.Line, p.Col)
+	}
+	if !strings.Contains(p.Msg, `(a duration goes in quotes: network = "60s")`) {
+		t.Errorf("no hint to quote the duration: %s", p.Msg)
+	}
+	var pe toml.ParseError
+	if !errors.As(err, &pe) || pe.Position.Line != 3 {
+		t.Errorf("the error does not wrap a toml.ParseError at line 3: %#v", err)
+	}
+	// Other syntax errors, each with its line.
+	for _, tt := range []struct {
+		src  string
+		line int
+	}{
+		{"[peers]\ntickers = [\"IREN\",\n\"MARA\"\n\n[fleet]\n", 5},
+		{"[fleet]\nefficiency_j_per_th = 17.5\nefficiency_j_per_th = 18\n", 3},
+		{"[display]\n\n\ntheme = \"dark\n", 4},
+	} {
+		_, err := ParseConfig("x.toml", []byte(tt.src))
+		ps := ConfigErrors(err)
+		if len(ps) != 1 || ps[0].Line != tt.line {
+			t.Errorf("%q: got %v, want a syntax error on line %d", tt.src, err, tt.line)
+		}
+	}
+}
+
+func TestConfigSyntaxErrorHidesKey(t *testing.T) {
+	const key = "CG-sekrit-4242"
+	for _, src := range []string{
+		"[providers]\ncoingecko_key = " + key + "\n",
+		"[providers]\nhashrateindex_key = \"" + key + "\n",
+		"[providers]\nhashrateindex_key = 42\n",
+		"providers.coingecko_key = " + key + "\n",
+	} {
+		_, err := ParseConfig("x.toml", []byte(src))
+		if err == nil {
+			t.Fatalf("no error for %q", src)
+		}
+		if strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "42") {
+			t.Errorf("the error shows the key: %v", err)
+		}
+		if !strings.Contains(err.Error(), "_key") {
+			t.Errorf("the error does not name the key: %v", err)
+		}
+	}
+}
+
+func TestConfigPathRules(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"XDG", map[string]string{"XDG_CONFIG_HOME": "/xdg", "HOME": "/home/u"}, "/xdg/hashdeck/config.toml"},
+		{"XDG trailing slash", map[string]string{"XDG_CONFIG_HOME": "/xdg/", "HOME": "/home/u"}, "/xdg/hashdeck/config.toml"},
+		{"relative XDG is ignored", map[string]string{"XDG_CONFIG_HOME": "rel/cfg", "HOME": "/home/u"}, "/home/u/.config/hashdeck/config.toml"},
+		{"HOME", map[string]string{"HOME": "/home/u"}, "/home/u/.config/hashdeck/config.toml"},
+		{"nothing", map[string]string{}, ""},
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("the XDG rules are tested with Unix paths")
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DefaultConfigPath(configEnv(tt.env))
+			if tt.want == "" {
+				if err == nil || !strings.Contains(err.Error(), "--config") {
+					t.Errorf("got %q, %v; want an error suggesting --config", got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("got %q, %v; want %q", got, err, tt.want)
+			}
+			code, out, _ := runConfigArgs(t, tt.env, "path")
+			if code != exitOK || out != tt.want+"\n" {
+				t.Errorf("config path: exit %d, %q", code, out)
+			}
+		})
+	}
+	code, out, _ := runConfigArgs(t, map[string]string{"HOME": "/home/u"}, "path", "--config", "my.toml")
+	if code != exitOK || out != "my.toml\n" {
+		t.Errorf("config path --config: exit %d, %q", code, out)
+	}
+	if code, _, errs := runConfigArgs(t, nil, "path"); code != exitError || !strings.Contains(errs, "HOME") {
+		t.Errorf("config path with no HOME: exit %d, %q", code, errs)
+	}
+}
+
+func TestLoadConfigFiles(t *testing.T) {
+	dir := t.TempDir()
+	env := configEnv(map[string]string{"XDG_CONFIG_HOME": dir})
+	// No file at the default path: the defaults.
+	c, err := LoadConfig("", false, env)
+	if err != nil || !reflect.DeepEqual(c, DefaultConfig()) {
+		t.Errorf("no default file: %v, %+v", err, c)
+	}
+	// A missing file named explicitly: an error naming it.
+	missing := filepath.Join(dir, "nope.toml")
+	_, err = LoadConfig(missing, true, env)
+	if err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("explicit missing file: %v", err)
+	}
+	// The same path, not explicit: fine.
+	if _, err := LoadConfig(missing, false, env); err != nil {
+		t.Errorf("missing non-explicit file: %v", err)
+	}
+	// A directory is not a file.
+	if _, err := LoadConfig(dir, true, env); err == nil || !strings.Contains(err.Error(), dir+": cannot read") {
+		t.Errorf("directory: %v", err)
+	}
+	// The default path is read when present.
+	p := filepath.Join(dir, "hashdeck", "config.toml")
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("[display]\ntheme = \"light\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := LoadConfig("", false, env); err != nil || c.Display.Theme != ThemeLight {
+		t.Errorf("default file: %v, theme %q", err, c.Display.Theme)
+	}
+	if _, err := LoadConfig("", true, env); err == nil {
+		t.Error("explicit empty path: no error")
+	}
+}
+
+func TestConfigEndpointsEnv(t *testing.T) {
+	c := mustParseConfig(t, "[providers]\nkraken_url = \"https://kraken.file.example/\"\nmempool_url = \"http://localhost:3000\"\n")
+	e, err := c.Endpoints(configEnv(map[string]string{"HASHDECK_MEMPOOL_URL": "http://127.0.0.1:9999/", "HASHDECK_YAHOO_URL": "  "}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := feeds.DefaultEndpoints()
+	want.Kraken = "https://kraken.file.example" // file, normalised
+	want.Mempool = "http://127.0.0.1:9999"      // env wins over file
+	if e != want {
+		t.Errorf("Endpoints:\n got %+v\nwant %+v", e, want)
+	}
+	// Every *_url key has the variable that feeds reads, and it wins.
+	for _, u := range configURLs(&feeds.Endpoints{}) {
+		got, err := DefaultConfig().Endpoints(configEnv(map[string]string{u.env(): "http://env.example:1"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, g := range configURLs(&got) {
+			if *g.dst == "http://env.example:1" {
+				n++
+				if g.key != u.key {
+					t.Errorf("%s set %s", u.env(), g.key)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s is not the variable of %s", u.env(), u.key)
+		}
+	}
+	// A bad variable is an error naming it.
+	_, err = c.Endpoints(configEnv(map[string]string{"HASHDECK_KRAKEN_URL": "kraken"}))
+	if err == nil || !strings.Contains(err.Error(), "HASHDECK_KRAKEN_URL") {
+		t.Errorf("bad env URL: %v", err)
+	}
+}
+
+func TestConfigKeysEnv(t *testing.T) {
+	c := mustParseConfig(t, "[providers]\ncoingecko_key = \"file-cg\"\nhashrateindex_key = \"file-hri\"\n")
+	k := c.Keys(configEnv(map[string]string{"HASHDECK_COINGECKO_KEY": " env-cg ", "HASHDECK_HASHRATEINDEX_KEY": " "}))
+	if k.CoinGecko.Reveal() != "env-cg" || k.HashrateIndex.Reveal() != "file-hri" {
+		t.Errorf("keys: coingecko %q, hashrateindex %q", k.CoinGecko.Reveal(), k.HashrateIndex.Reveal())
+	}
+	k = DefaultConfig().Keys(configEnv(map[string]string{"HASHDECK_HASHRATEINDEX_KEY": "env-hri"}))
+	if k.CoinGecko.IsSet() || k.HashrateIndex.Reveal() != "env-hri" || k.String() != "coingecko unset, hashrateindex set" {
+		t.Errorf("keys %v", k)
+	}
+	if k := DefaultConfig().Keys(nil); k.CoinGecko.IsSet() || k.HashrateIndex.IsSet() {
+		t.Errorf("keys with no environment: %v", k)
+	}
+	if c := mustParseConfig(t, "[providers]\ncoingecko_key = \"\"\n"); c.Providers.CoinGeckoKey.IsSet() {
+		t.Error(`coingecko_key = "" is set`)
+	}
+}
+
+func TestConfigKeysNeverPrinted(t *testing.T) {
+	const fileKey, envKey = "file-key-Zq9", "env-key-Xw7"
+	c := mustParseConfig(t, "[providers]\ncoingecko_key = \""+fileKey+"\"\nhashrateindex_key = \""+fileKey+"\"\n")
+	keys := c.Keys(configEnv(map[string]string{"HASHDECK_COINGECKO_KEY": envKey}))
+	if keys.CoinGecko.Reveal() != envKey || keys.HashrateIndex.Reveal() != fileKey {
+		t.Fatal("the keys were not loaded")
+	}
+	holder := struct {
+		cfg  Config
+		keys APIKeys
+		Pub  *Config
+	}{c, keys, &c}
+	var out []string
+	for _, v := range []any{keys, &keys, keys.CoinGecko, &keys.CoinGecko, c, &c, c.Providers, holder, []Secret{keys.CoinGecko}, map[string]Secret{"k": keys.HashrateIndex}} {
+		out = append(out, fmt.Sprintf("%v %+v %#v %s %q %x %X %d %T", v, v, v, v, v, v, v, v, v))
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	if got := fmt.Sprintf("%v|%+v|%#v", keys, keys, keys.CoinGecko); got != "coingecko set, hashrateindex set|coingecko set, hashrateindex set|set" {
+		t.Errorf("printed keys: %s", got)
+	}
+	if b, _ := json.Marshal(keys); string(b) != `{"coingecko":"set","hashrateindex":"set"}` {
+		t.Errorf("JSON keys: %s", b)
+	}
+	var enc bytes.Buffer
+	if err := toml.NewEncoder(&enc).Encode(map[string]any{"keys": keys, "providers": c.Providers}); err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, enc.String())
+	if !strings.Contains(enc.String(), `coingecko = "set"`) && !strings.Contains(enc.String(), `CoinGecko = "set"`) {
+		t.Errorf("TOML encoding of the keys:\n%s", enc.String())
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("keys", "coingecko", keys.CoinGecko, "all", keys, "config", c)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("keys", "coingecko", keys.CoinGecko, "all", keys)
+	out = append(out, logs.String())
+	// Problems with the keys do not show them either.
+	bad := c
+	bad.Providers.CoinGeckoKey = NewSecret("bad key\x01" + fileKey)
+	out = append(out, fmt.Sprint(bad.Validate()))
+	for _, s := range out {
+		if strings.Contains(s, fileKey) || strings.Contains(s, envKey) {
+			t.Errorf("a key is shown: %s", s)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(bad.Validate()), "providers.coingecko_key") {
+		t.Error("Validate does not report the bad key")
+	}
+	// config check shows only set/unset.
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.toml")
+	if err := os.WriteFile(p, []byte("[providers]\nhashrateindex_key = \""+fileKey+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runConfigArgs(t, map[string]string{"HASHDECK_COINGECKO_KEY": envKey}, "check", "--config", p)
+	if code != exitOK || strings.Contains(stdout+stderr, fileKey) || strings.Contains(stdout+stderr, envKey) {
+		t.Errorf("check: exit %d, %q %q", code, stdout, stderr)
+	}
+}
+
+func TestConfigInit(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"XDG_CONFIG_HOME": filepath.Join(dir, "xdg")}
+	path := filepath.Join(dir, "xdg", "hashdeck", "config.toml")
+
+	code, out, errs := runConfigArgs(t, env, "init")
+	if code != exitOK || out != "wrote "+path+"\nEdit it, then run 'hashdeck config check'.\n" || errs != "" {
+		t.Fatalf("init: exit %d, %q, %q", code, out, errs)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || string(data) != DefaultConfigFile() {
+		t.Fatalf("init wrote %d bytes (%v), not the default file", len(data), err)
+	}
+	if runtime.GOOS != "windows" {
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+			t.Errorf("file mode %v, want 0600", fi.Mode().Perm())
+		}
+		if fi, _ := os.Stat(filepath.Dir(path)); fi.Mode().Perm() != 0o700 {
+			t.Errorf("directory mode %v, want 0700", fi.Mode().Perm())
+		}
+	}
+	if c, err := LoadConfig("", false, configEnv(env)); err != nil || !reflect.DeepEqual(c, DefaultConfig()) {
+		t.Errorf("the written file does not load as the defaults: %v", err)
+	}
+
+	// An existing file is not replaced without --force.
+	if err := os.WriteFile(path, []byte("# mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runConfigArgs(t, env, "init")
+	if code != exitError || out != "" || !strings.Contains(errs, path+" already exists; use --force") {
+		t.Errorf("init over a file: exit %d, %q, %q", code, out, errs)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "# mine\n" {
+		t.Error("init without --force changed the file")
+	}
+
+	// --force replaces it, with mode 0600 whatever the old mode.
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runConfigArgs(t, env, "init", "--force")
+	if code != exitOK {
+		t.Fatalf("init --force: exit %d, %q", code, errs)
+	}
+	if data, _ := os.ReadFile(path); string(data) != DefaultConfigFile() {
+		t.Error("init --force did not write the default file")
+	}
+	if fi, _ := os.Stat(path); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("file mode after --force %v, want 0600", fi.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("the directory holds %d entries after --force, want 1 (no temporary file left)", len(entries))
+	}
+
+	// --config names the file; --force through a symbolic link keeps the link.
+	other := filepath.Join(dir, "elsewhere", "deep", "h.toml")
+	if code, _, errs := runConfigArgs(t, nil, "init", "--config", other); code != exitOK {
+		t.Fatalf("init --config: exit %d, %q", code, errs)
+	}
+	if runtime.GOOS != "windows" {
+		link := filepath.Join(dir, "link.toml")
+		if err := os.Symlink(other, link); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(other, []byte("# old\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runConfigArgs(t, nil, "init", "--config", link, "--force"); code != exitOK {
+			t.Fatalf("init --force through a link: exit %d, %q", code, errs)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			t.Error("init --force replaced the symbolic link")
+		}
+		if data, _ := os.ReadFile(other); string(data) != DefaultConfigFile() {
+			t.Error("init --force through a link did not write its target")
+		}
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"XDG_CONFIG_HOME": dir}
+	def := filepath.Join(dir, "hashdeck", "config.toml")
+
+	code, out, errs := runConfigArgs(t, env, "check")
+	if want := "ok: " + def + " (12 peers, 0 miner overrides, keys: coingecko unset, hashrateindex unset; no file: the defaults)\n"; code != exitOK || out != want || errs != "" {
+		t.Errorf("check with no file: exit %d\n got %q\nwant %q\n%s", code, out, want, errs)
+	}
+
+	full := filepath.Join("testdata", "config", "full.toml")
+	env["HASHDECK_HASHRATEINDEX_KEY"] = "hri"
+	code, out, errs = runConfigArgs(t, env, "check", "--config", full)
+	if want := "ok: " + full + " (4 peers, 2 miner overrides, keys: coingecko set, hashrateindex set)\n"; code != exitOK || out != want || errs != "" {
+		t.Errorf("check full.toml: exit %d\n got %q\nwant %q\n%s", code, out, want, errs)
+	}
+	one := filepath.Join(dir, "one.toml")
+	if err := os.WriteFile(one, []byte("[peers]\ntickers = [\"IREN\"]\n[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runConfigArgs(t, nil, "check", "--config", one); code != exitOK || !strings.Contains(out, "(1 peer, 1 miner override, keys: coingecko unset, hashrateindex unset)") {
+		t.Errorf("check one.toml: exit %d, %q", code, out)
+	}
+
+	bad := filepath.Join("testdata", "config", "bad.toml")
+	code, out, errs = runConfigArgs(t, env, "check", "--config", bad)
+	lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+	if code != exitUsage || out != "" || len(lines) != 13 {
+		t.Fatalf("check bad.toml: exit %d, stdout %q, %d lines of stderr:\n%s", code, out, len(lines), errs)
+	}
+	for _, l := range lines[:12] {
+		if !strings.HasPrefix(l, bad+":") {
+			t.Errorf("line %q does not start with %s:LINE:", l, bad)
+		}
+	}
+	if lines[12] != "hashdeck config check: 12 problems in "+bad {
+		t.Errorf("last line %q", lines[12])
+	}
+
+	code, _, errs = runConfigArgs(t, env, "check", "--config", filepath.Join(dir, "missing.toml"))
+	if code != exitUsage || !strings.Contains(errs, "missing.toml: no such file") {
+		t.Errorf("check a missing --config file: exit %d, %q", code, errs)
+	}
+	code, _, errs = runConfigArgs(t, map[string]string{"XDG_CONFIG_HOME": dir, "HASHDECK_KRAKEN_URL": "ftp://x"}, "check")
+	if code != exitUsage || !strings.Contains(errs, "HASHDECK_KRAKEN_URL") {
+		t.Errorf("check with a bad environment URL: exit %d, %q", code, errs)
+	}
+	code, _, errs = runConfigArgs(t, env, "check", "--config", filepath.Join("testdata", "config", "syntax.toml"))
+	if code != exitUsage || !strings.Contains(errs, "syntax.toml:3:") {
+		t.Errorf("check syntax.toml: exit %d, %q", code, errs)
+	}
+}
+
+func TestConfigCommandUsage(t *testing.T) {
+	code, out, errs := runConfigArgs(t, nil, "--help")
+	if code != exitOK || errs != "" {
+		t.Fatalf("config --help: exit %d, %q", code, errs)
+	}
+	for _, want := range []string{"init", "check", "path", "$XDG_CONFIG_HOME/hashdeck/config.toml", "$HOME/.config/hashdeck/config.toml",
+		"HASHDECK_<NAME>_URL", "HASHDECK_COINGECKO_KEY", "HASHDECK_HASHRATEINDEX_KEY", "network (1m, floor 30s)", "history (24h, floor 1h)",
+		"cost_scope", "efficiency_j_per_th", "never printed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config --help does not mention %q", want)
+		}
+	}
+	if _, out2, _ := runConfigArgs(t, nil, "help"); out2 != out {
+		t.Error("'config help' differs from 'config --help'")
+	}
+	for _, sub := range []struct{ name, want string }{{"init", "-force"}, {"check", "ok: PATH"}, {"path", "-config PATH"}} {
+		code, out, errs := runConfigArgs(t, nil, sub.name, "--help")
+		if code != exitOK || errs != "" || !strings.Contains(out, "Usage: hashdeck config "+sub.name) || !strings.Contains(out, sub.want) || !strings.Contains(out, "-config PATH") {
+			t.Errorf("config %s --help: exit %d, stderr %q, stdout:\n%s", sub.name, code, errs, out)
+		}
+		if _, out2, _ := runConfigArgs(t, nil, "help", sub.name); out2 != out {
+			t.Errorf("'config help %s' differs from 'config %s --help'", sub.name, sub.name)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "give a command"},
+		{[]string{"frob"}, `unknown command "frob"`},
+		{[]string{"check", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"check", "extra.toml"}, `unexpected argument "extra.toml"`},
+		{[]string{"path", "--config", ""}, "--config: give the path"},
+		{[]string{"init", "--force=maybe"}, "invalid boolean value"},
+	} {
+		code, out, errs := runConfigArgs(t, map[string]string{"HOME": t.TempDir()}, tt.args...)
+		if code != exitUsage || out != "" || !strings.Contains(errs, tt.want) {
+			t.Errorf("config %q: exit %d, stdout %q, stderr %q; want exit 2 and %q", tt.args, code, out, errs, tt.want)
+		}
+	}
+}
+
+func TestScanConfigKeys(t *testing.T) {
+	src := "\uFEFF" + `# comment with [brackets] and key = value
+top = 1
+[peers]
+tickers = [
+  "A]", # ] in a string and a comment [
+  'B#',
+]
+aliases = { X = "Y", Z = "W" }
+"quoted key" = """
+not.a = key
+[not.a.table]
+"""
+literal = '''
+x = 1'''
+[ intervals ]
+network = "60s" # trailing
+dotted.sub.key = 2
+[[miner]]
+ticker = "A"
+[[miner]]
+
+ticker = "B"
+[miner.extra]
+note = 'a'
+`
+	lines := scanConfigKeys(src)
+	for key, want := range map[string]int{
+		"top": 2, "peers": 3, "peers.tickers": 4, "peers.aliases": 8, "peers.quoted key": 9, "peers.literal": 13,
+		"intervals": 15, "intervals.network": 16, "intervals.dotted": 17, "intervals.dotted.sub.key": 17,
+		"miner[1]": 18, "miner[1].ticker": 19, "miner[2]": 20, "miner[2].ticker": 22, "miner[2].extra": 23, "miner[2].extra.note": 24,
+	} {
+		if got := lines[key]; got != want {
+			t.Errorf("%s: line %d, want %d", key, got, want)
+		}
+	}
+	for _, k := range []string{"not.a", "peers.not.a", "peers.x", "not"} {
+		if n, ok := lines[k]; ok {
+			t.Errorf("%q recorded at line %d: it is inside a string", k, n)
+		}
+	}
+	for key, want := range map[string]int{"peers.tickers[2]": 4, "peers.aliases.Z": 8, "miner[2].nope": 20, "nothing.here": 0} {
+		if got := lines.lookup(key); got != want {
+			t.Errorf("lookup(%s) = %d, want %d", key, got, want)
+		}
+	}
+	// The scanner agrees with the library on what the file holds.
+	var doc map[string]any
+	if _, err := toml.Decode(src, &doc); err != nil {
+		t.Fatalf("the test file is not TOML: %v", err)
+	}
+}
