@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	_ "time/tzdata" // market hours in America/New_York on machines without zoneinfo
 )
 
 // Exit codes.
@@ -37,6 +38,7 @@ func commands() []command {
 	return []command{
 		{"calc", "compute hashprice, costs and break-evens from inputs given as flags", runCalc},
 		{"config", "write, check or locate the configuration file (init, check, path)", runConfig},
+		{"feeds", "poll every data source once and show what each returned and its health", runFeeds},
 	}
 }
 

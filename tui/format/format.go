@@ -4,9 +4,11 @@
 package format
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
 )
@@ -83,4 +85,21 @@ func Maybe[T econ.Number](m econ.Maybe[T], f func(T) string) string {
 		return Unknown
 	}
 	return f(v)
+}
+
+// Age formats a duration the way a status line says how old something is:
+// "4s", "3m", "2h05m", "3d4h". Negative durations count as zero.
+func Age(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return fmt.Sprintf("%dd%dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
 }

@@ -3,6 +3,7 @@ package format
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
 )
@@ -47,6 +48,17 @@ func TestUSDSignedSI(t *testing.T) {
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+func TestAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		-time.Second: "0s", 4 * time.Second: "4s", 3*time.Minute + 59*time.Second: "3m",
+		2*time.Hour + 5*time.Minute: "2h05m", 50 * time.Hour: "2d2h",
+	} {
+		if got := Age(d); got != want {
+			t.Errorf("Age(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/tui/format"
+)
+
+// runFeeds polls every live source once and prints what each returned and
+// the health of every provider: the quickest way to see whether hashdeck
+// can reach its upstreams (or a local stand-in set with HASHDECK_*_URL).
+func runFeeds(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hashdeck feeds", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "configuration `file` (default $XDG_CONFIG_HOME/hashdeck/config.toml)")
+	asJSON := fs.Bool("json", false, "print the whole state as JSON")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up on the poll after this `duration`")
+	usage := func() {
+		w := fs.Output()
+		fmt.Fprintln(w, "Usage: hashdeck feeds [--config FILE] [--json] [--timeout 30s]")
+		fmt.Fprintln(w, "\nPolls every data source once (network, fees, BTC price, stock quotes, and the")
+		fmt.Fprintln(w, "published hashprice when HASHDECK_HASHRATEINDEX_KEY is set) and prints each value")
+		fmt.Fprintln(w, "with its source and age, then every provider's health. Exits 1 when a group of")
+		fmt.Fprintln(w, "sources had no provider answering, 2 on bad flags or configuration.")
+		fmt.Fprintln(w, "\nBase URLs can be pointed at a local server with HASHDECK_MEMPOOL_URL, …_BLOCKCHAININFO_URL,")
+		fmt.Fprintln(w, "…_COINBASE_URL, …_KRAKEN_URL, …_COINGECKO_URL, …_YAHOO_URL, …_NASDAQ_URL, …_HASHRATEINDEX_URL.")
+		fmt.Fprintln(w, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			usage()
+			return exitOK
+		}
+		fmt.Fprintln(stderr, "Run 'hashdeck feeds --help' for the flags.")
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "hashdeck feeds: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *timeout <= 0 {
+		fmt.Fprintln(stderr, "hashdeck feeds: --timeout must be positive")
+		return exitUsage
+	}
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
+	cfg, err := LoadConfig(*configPath, explicit, os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "hashdeck feeds:", err)
+		return exitUsage
+	}
+	src, err := cfg.Sources(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "hashdeck feeds:", err)
+		return exitUsage
+	}
+	src.NewYork = newYork()
+	groups, err := feeds.Groups(src)
+	if err != nil {
+		fmt.Fprintln(stderr, "hashdeck feeds:", err)
+		return exitError
+	}
+	hub := feeds.NewHub(nil)
+	poller, err := feeds.NewPoller(hub, groups, feeds.PollerOptions{Timeout: *timeout})
+	if err != nil {
+		fmt.Fprintln(stderr, "hashdeck feeds:", err)
+		return exitError
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	fmt.Fprintln(stderr, "polling every source once…")
+	poller.Poll(ctx)
+	st := hub.Current()
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(st); err != nil {
+			fmt.Fprintln(stderr, "hashdeck feeds:", err)
+			return exitError
+		}
+	} else {
+		writeFeeds(stdout, st, time.Now())
+	}
+	var down []string
+	for _, g := range groups {
+		if st.Live[g.Name] == "" {
+			down = append(down, g.Name)
+		}
+	}
+	if len(down) > 0 {
+		fmt.Fprintf(stderr, "hashdeck feeds: no source answered for %s\n", strings.Join(down, ", "))
+		return exitError
+	}
+	return exitOK
+}
+
+// newYork returns the America/New_York zone (embedded tzdata makes it
+// available everywhere), or nil when it cannot be loaded.
+func newYork() *time.Location {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		return nil
+	}
+	return loc
+}
+
+// feedMetricFormat says how each metric is printed.
+func feedMetricFormat(m feeds.Metric, v float64) string {
+	switch m {
+	case feeds.Difficulty:
+		return format.SI(v, 2)
+	case feeds.Height, feeds.PriceSources:
+		return format.Num(v, 0)
+	case feeds.EpochStart:
+		return time.Unix(int64(v), 0).UTC().Format("2006-01-02 15:04 UTC")
+	case feeds.AdjustmentPct, feeds.PriceSpreadPct:
+		return format.Signed(v, 2) + "%"
+	case feeds.MeanBlockTime:
+		return format.Num(v, 1) + " s"
+	case feeds.Hashrate:
+		return format.Num(v, 1) + " EH/s"
+	case feeds.FeesPerBlock:
+		return format.Num(v, 5) + " BTC"
+	case feeds.PriceUSD:
+		return format.USD(v, 2)
+	case feeds.HashpriceUSD:
+		return format.USD(v, 2) + " /PH/day"
+	case feeds.HashpriceBTC:
+		return format.Num(v, 8) + " BTC/PH/day"
+	}
+	return format.Num(v, 4)
+}
+
+func writeFeeds(w io.Writer, st *feeds.State, now time.Time) {
+	var b strings.Builder
+	b.WriteString("VALUES\n")
+	for _, m := range st.Metrics() {
+		v, _ := st.Value(m)
+		stale := ""
+		if v.Stale {
+			stale = "  STALE"
+		}
+		fmt.Fprintf(&b, "  %-38s %22s  %-28s %s old%s\n", m, feedMetricFormat(m, v.V), v.Source, format.Age(v.Age(now)), stale)
+	}
+	if len(st.Quotes) > 0 {
+		b.WriteString("QUOTES\n")
+		syms := make([]string, 0, len(st.Quotes))
+		for s := range st.Quotes {
+			syms = append(syms, s)
+		}
+		sort.Strings(syms)
+		for _, s := range syms {
+			q := st.Quotes[s]
+			change := format.Unknown
+			if q.PrevClose > 0 {
+				change = format.Signed((q.Price/q.PrevClose-1)*100, 2) + "%"
+			}
+			fmt.Fprintf(&b, "  %-6s %10s %9s %-3s  %-8s %s old\n", s, format.Num(q.Price, 2), change, q.Currency, q.Source, format.Age(now.Sub(q.At)))
+		}
+	}
+	b.WriteString("SOURCES\n")
+	fmt.Fprintf(&b, "  %-10s %-26s %-9s %-9s %8s  %s\n", "group", "provider", "state", "circuit", "latency", "last error")
+	for _, h := range st.Health {
+		state := "standby"
+		switch {
+		case h.Live:
+			state = "live"
+		case h.Failures > 0:
+			state = "failing"
+		case h.Requests == 0:
+			state = "unused"
+		}
+		fmt.Fprintf(&b, "  %-10s %-26s %-9s %-9s %8s  %s\n", h.Group, h.Name, state, h.Circuit, h.Latency.Round(time.Millisecond), clipText(h.LastError, 110))
+	}
+	if len(st.Rejected) > 0 {
+		const show = 10
+		b.WriteString("REJECTED (newest last)\n")
+		r := st.Rejected
+		if len(r) > show {
+			fmt.Fprintf(&b, "  … %d older\n", len(r)-show)
+			r = r[len(r)-show:]
+		}
+		for _, x := range r {
+			fmt.Fprintf(&b, "  %s: %s\n", x.What, clipText(x.Reason, 110))
+		}
+	}
+	io.WriteString(w, b.String())
+}
+
+// clipText shortens s to at most n runes, marking the cut with "…".
+func clipText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
