@@ -1,0 +1,89 @@
+package tui
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/guptarohit/asciigraph"
+
+	"github.com/hashdeck/hashdeck/themes"
+)
+
+// Line is one chart series already aligned on a chart's grid.
+type Line struct {
+	Name   string
+	Values []float64 // NaN where unknown
+	// Series picks the theme colour (0–7).
+	Series int
+}
+
+// Chart draws lines on one y axis in exactly w×h cells: a legend line on
+// top naming each series in its colour, the plot, and an x-axis line with
+// the first and last dates of grid. yfmt formats the axis labels (with
+// their unit). Lines with no known value are left out of the legend; with
+// nothing to draw the chart says so.
+func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(float64) string, th themes.Theme) string {
+	var data [][]float64
+	var legend []string
+	var colors []asciigraph.AnsiColor
+	for _, l := range lines {
+		if !anyKnown(l.Values) {
+			continue
+		}
+		data = append(data, l.Values)
+		legend = append(legend, th.Series[l.Series%8].Render("━ "+l.Name))
+		if th.SeriesIndex != nil {
+			colors = append(colors, asciigraph.AnsiColor(th.SeriesIndex[l.Series%8]))
+		}
+	}
+	if len(data) == 0 || len(grid) < 2 || h < 5 || w < 20 {
+		return fit(th.Muted.Render("no data for this range"), w, h)
+	}
+	head := padRight(th.Muted.Render(unit)+"  "+strings.Join(legend, "  "), w)
+	plotH := h - 3 // legend, x axis, and asciigraph's extra row
+	// Measure the y labels to give the plot exactly the width left.
+	lo, hi := bounds(data)
+	labelW := max(ansi.StringWidth(yfmt(lo)), ansi.StringWidth(yfmt(hi)), ansi.StringWidth(yfmt((lo+hi)/2)))
+	plotW := w - labelW - 3
+	if plotW < 10 {
+		return fit(th.Muted.Render("too narrow for a chart"), w, h)
+	}
+	opts := []asciigraph.Option{
+		asciigraph.Height(plotH), asciigraph.Width(plotW), asciigraph.Offset(1),
+		asciigraph.YAxisValueFormatter(yfmt),
+	}
+	if colors != nil {
+		opts = append(opts, asciigraph.SeriesColors(colors...), asciigraph.AxisColor(asciigraph.AnsiColor(th.BorderIndex)),
+			asciigraph.LabelColor(asciigraph.AnsiColor(th.MutedIndex)))
+	}
+	plot := asciigraph.PlotMany(data, opts...)
+	first, last := grid[0].Format("2006-01-02"), grid[len(grid)-1].Format("2006-01-02")
+	axis := strings.Repeat(" ", labelW+2) + first
+	if pad := w - ansi.StringWidth(axis) - len(last); pad > 0 {
+		axis += strings.Repeat(" ", pad) + last
+	}
+	return fit(head+"\n"+plot+"\n"+th.Muted.Render(axis), w, h)
+}
+
+func anyKnown(v []float64) bool {
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			return true
+		}
+	}
+	return false
+}
+
+func bounds(data [][]float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, s := range data {
+		for _, v := range s {
+			if !math.IsNaN(v) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	return lo, hi
+}

@@ -1,0 +1,498 @@
+// Package tui is hashdeck's terminal dashboard: a bubbletea program whose
+// every frame is drawn by the pure Render from a Data value. Data is built
+// from the feeds state, the embedded dataset and the UI's scenario in
+// Update — never in View — so drawing does no work but layout.
+package tui
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/dataset"
+)
+
+// Env is what every viewer of one process shares and nobody modifies: the
+// embedded dataset, the peers and their fundamentals (with the user's
+// overrides applied), "my fleet" and the alert thresholds.
+type Env struct {
+	Dataset *dataset.Dataset
+	// Peers are the current tickers in display order.
+	Peers []string
+	// Miners holds each peer's econ inputs; Fundamentals its sourced facts.
+	Miners       map[string]econ.Miner
+	Fundamentals map[string]dataset.Fundamentals
+	Fleet        Fleet
+	Alerts       Alerts
+	// Offline is set when no live data will come (--offline).
+	Offline bool
+}
+
+// Fleet is the user's own fleet for the scenario view.
+type Fleet struct {
+	Efficiency econ.JoulesPerTH
+	PowerPrice econ.USDPerKWh
+	PoolFee    econ.Percent
+}
+
+// Alerts are the thresholds that raise a banner; unknown means off.
+type Alerts struct {
+	HashpriceBelow econ.Maybe[econ.USDPerPHDay]
+	MarginBelowPct econ.Maybe[econ.Percent]
+	PeerMovePct    econ.Maybe[econ.Percent]
+	Bell           bool
+}
+
+// NewEnv builds the shared environment from the dataset for the given
+// peers (current tickers), with the default fleet and no alerts. Callers
+// adjust the exported fields (overrides, fleet, alerts) before sharing it.
+func NewEnv(ds *dataset.Dataset, peers []string) *Env {
+	e := &Env{
+		Dataset:      ds,
+		Peers:        slices.Clone(peers),
+		Miners:       make(map[string]econ.Miner, len(peers)),
+		Fundamentals: make(map[string]dataset.Fundamentals, len(peers)),
+		Fleet:        Fleet{Efficiency: 17.5, PowerPrice: 0.05},
+	}
+	for _, p := range peers {
+		f := ds.Fundamentals(p)
+		e.Fundamentals[p] = f
+		m := f.EconMiner()
+		m.Ticker = p
+		e.Miners[p] = m
+	}
+	return e
+}
+
+// Layer says where a number on screen comes from.
+type Layer uint8
+
+const (
+	// LayerNone: no layer has the value; it shows as unknown.
+	LayerNone Layer = iota
+	// LayerEmbedded: the dataset compiled into the binary.
+	LayerEmbedded
+	// LayerLive: the live feeds (possibly stale: see Stale).
+	LayerLive
+)
+
+// String names the layer for the status bar.
+func (l Layer) String() string {
+	return [...]string{"none", "embedded", "live"}[min(int(l), 2)]
+}
+
+// Sourced is a number with where and when it comes from.
+type Sourced struct {
+	V      float64
+	OK     bool
+	At     time.Time
+	Source string
+	Layer  Layer
+	Stale  bool
+}
+
+// Point is one dated value of a series.
+type Point struct {
+	T time.Time
+	V float64
+}
+
+// Series is a named, dated series with its unit, oldest first.
+type Series struct {
+	Name, Unit string
+	Points     []Point
+}
+
+// PeerRow is one listed miner's line, ready to draw.
+type PeerRow struct {
+	Ticker string
+	// Price is the latest share price (USD) with its source; DayPct the
+	// change from the previous close, MonthPct and YearPct over 21 and 252
+	// trading days of closes.
+	Price                     Sourced
+	DayPct, MonthPct, YearPct econ.Maybe[econ.Percent]
+	// MarketCap is price × shares outstanding, in USD.
+	MarketCap econ.Maybe[econ.USD]
+	// Miner is the board's row: hashrate, efficiency, costs, margin.
+	Miner econ.MinerRow
+	// AIMW is the contracted AI/HPC capacity stated as plain numbers (MW),
+	// AICounterparty the counterparties named, AIContracts how many deals.
+	AIMW           econ.Maybe[float64]
+	AICounterparty string
+	AIContracts    int
+	// Corr90 is the correlation of daily returns with BTC over the last 90
+	// days of closes (unknown with fewer than 60 common days).
+	Corr90 econ.Maybe[float64]
+	// Closes are the daily closes, oldest first (embedded, then live).
+	Closes []Point
+	// Fundamentals are the peer's sourced facts (source URL, as-of,
+	// quality), costs and AI/HPC contracts.
+	Fundamentals dataset.Fundamentals
+}
+
+// Mode is the data mode the status bar shows.
+type Mode uint8
+
+const (
+	// ModeOffline: only the embedded dataset (--offline or no feeds).
+	ModeOffline Mode = iota
+	// ModeLive: the feeds are answering.
+	ModeLive
+	// ModeStale: the feeds run but some values are stale or nothing answers.
+	ModeStale
+)
+
+// String returns the mode label.
+func (m Mode) String() string {
+	return [...]string{"OFFLINE", "LIVE", "STALE"}[min(int(m), 2)]
+}
+
+// Data is everything one frame shows. It is built by [Build] and only read
+// by Render.
+type Data struct {
+	Now  time.Time
+	Mode Mode
+	// AsOf describes the embedded data's dates when they are on screen.
+	AsOf        string
+	Attribution string
+	// Network values with their layer: price (USD), difficulty, height,
+	// fees per block (BTC), mean block time (s), price sources count and spread (%).
+	Price, Difficulty, Height, Fees, BlockTime Sourced
+	PriceSources, PriceSpread                  Sourced
+	// Published is Hashrate Index's hashprice (USD/PH/day) when a key is set.
+	Published Sourced
+	// Inputs are the network inputs the boards were computed from (before
+	// the scenario), for econ functions such as SensitivityGrid.
+	Inputs econ.NetworkInputs
+	// Board is the econ board under the scenario; Base without it.
+	Board, Base econ.Board
+	Scenario    econ.Scenario
+	// Hashprice is the daily hashprice history (USD/PH/day); Change24h and
+	// Change7d compare the current hashprice with it.
+	Hashprice           Series
+	Change24h, Change7d econ.Maybe[econ.Percent]
+	// RecordLow is the lowest published Hashrate Index hashprice known, with its date.
+	RecordLow dataset.ReferencePoint
+	HasRecord bool
+	// References are published sector figures for reference lines.
+	References []dataset.ReferencePoint
+	// BTC is the daily BTC/USD close history.
+	BTC Series
+	// DifficultyHist is the difficulty at every retarget (one point per
+	// epoch start); NetHashrate the daily network hashrate (EH/s).
+	DifficultyHist, NetHashrate Series
+	// Fleet is "my fleet" from the configuration.
+	Fleet Fleet
+	// Peers are the configured miners in display order.
+	Peers []PeerRow
+	// Health is every provider's record (empty offline).
+	Health []feeds.Health
+	// Alerts are the alert messages currently raised.
+	Alerts []string
+	// StateVersion is the feeds state version this frame was built from.
+	StateVersion uint64
+}
+
+// Build computes a frame's data from the shared environment, the newest
+// feeds state (nil when there is none yet or offline), the time and the
+// scenario. It is pure: the same inputs give the same Data.
+func Build(env *Env, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
+	d := &Data{Now: now, Scenario: sc, Attribution: env.Dataset.Attribution()}
+	ds := env.Dataset
+	snap, haveSnap := ds.Latest()
+
+	// Start from the embedded snapshot, then let every live value win.
+	var in econ.NetworkInputs
+	if haveSnap {
+		in = snap.NetworkInputs()
+		at := snap.AsOf
+		emb := func(v float64, ok bool) Sourced {
+			return Sourced{V: v, OK: ok, At: at, Source: "Coin Metrics", Layer: LayerEmbedded}
+		}
+		d.Price = emb(float64(snap.Day.Price), true)
+		d.Difficulty = emb(float64(snap.Difficulty), snap.Difficulty > 0)
+		h, ok := snap.Height.Get()
+		d.Height = emb(float64(h), ok)
+		d.Fees = emb(float64(snap.FeesPerBlock), true)
+		d.BlockTime = emb(snap.MeanBlockTime.Seconds(), snap.MeanBlockTime > 0)
+	}
+	in.Now = now
+	live := 0
+	if st != nil {
+		d.StateVersion = st.Version
+		d.Health = st.Health
+		take := func(dst *Sourced, m feeds.Metric) bool {
+			v, ok := st.Value(m)
+			if !ok {
+				return false
+			}
+			*dst = Sourced{V: v.V, OK: true, At: v.At, Source: v.Source, Layer: LayerLive, Stale: v.Stale}
+			live++
+			return true
+		}
+		if take(&d.Price, feeds.PriceUSD) {
+			in.Price = econ.Known(econ.USDPerBTC(d.Price.V))
+		}
+		if take(&d.Difficulty, feeds.Difficulty) {
+			in.Difficulty = econ.Known(econ.Difficulty(d.Difficulty.V))
+		}
+		if take(&d.Height, feeds.Height) {
+			in.Height = econ.Known(int64(d.Height.V))
+		}
+		if take(&d.Fees, feeds.FeesPerBlock) {
+			in.FeesPerBlock = econ.Known(econ.BTC(d.Fees.V))
+		}
+		if take(&d.BlockTime, feeds.MeanBlockTime) {
+			in.MeanBlockTime = time.Duration(d.BlockTime.V * float64(time.Second))
+		}
+		take(&d.PriceSources, feeds.PriceSources)
+		take(&d.PriceSpread, feeds.PriceSpreadPct)
+		take(&d.Published, feeds.HashpriceUSD)
+		if v, ok := st.Value(feeds.EpochStart); ok && d.Height.Layer == LayerLive {
+			in.EpochStart = time.Unix(int64(v.V), 0).UTC()
+		}
+	}
+	if d.Height.Layer != LayerLive {
+		// The embedded snapshot is a day's close: estimate from its own day.
+		in.Now = snap.AsOf.Add(24 * time.Hour)
+		in.EpochStart = time.Time{}
+	}
+	d.Mode = ModeOffline
+	if st != nil && !env.Offline {
+		d.Mode = ModeLive
+		if live == 0 || st.AllDown() || anyStale(d) {
+			d.Mode = ModeStale
+		}
+	}
+	if haveSnap && (d.Mode == ModeOffline || d.Price.Layer == LayerEmbedded || d.Difficulty.Layer == LayerEmbedded) {
+		d.AsOf = "network " + ds.AsOf().Network.Format(time.DateOnly) + " · stocks " + ds.AsOf().Stocks.Format(time.DateOnly)
+	}
+
+	miners := make([]econ.Miner, len(env.Peers))
+	for i, p := range env.Peers {
+		miners[i] = env.Miners[p]
+	}
+	d.Inputs = in
+	d.Fleet = env.Fleet
+	d.Base = econ.ComputeBoard(in, miners, econ.Scenario{})
+	d.Board = d.Base
+	if !sc.IsZero() {
+		d.Board = econ.ComputeBoard(in, miners, sc)
+	}
+
+	d.Hashprice = hashpriceSeries(ds)
+	d.BTC = btcSeries(ds)
+	d.DifficultyHist, d.NetHashrate = networkSeries(ds)
+	d.References = ds.ReferencePoints()
+	d.RecordLow, d.HasRecord = recordLow(d.References)
+	if hp, ok := d.Base.Network.Hashprice.Get(); ok {
+		d.Change24h = changeSince(d.Hashprice, float64(hp), now, 24*time.Hour)
+		d.Change7d = changeSince(d.Hashprice, float64(hp), now, 7*24*time.Hour)
+	}
+	d.Peers = peerRows(env, st, d.Board, d.BTC)
+	d.Alerts = alerts(env, d)
+	return d
+}
+
+func anyStale(d *Data) bool {
+	for _, s := range []Sourced{d.Price, d.Difficulty, d.Height, d.Fees} {
+		if s.Layer == LayerLive && s.Stale {
+			return true
+		}
+	}
+	return false
+}
+
+// hashpriceSeries is the embedded daily hashprice (Coin Metrics).
+func hashpriceSeries(ds *dataset.Dataset) Series {
+	days := ds.Days()
+	s := Series{Name: "hashprice", Unit: "USD/PH/day", Points: make([]Point, 0, len(days))}
+	for _, day := range days {
+		s.Points = append(s.Points, Point{T: day.Date, V: float64(day.Hashprice)})
+	}
+	return s
+}
+
+func btcSeries(ds *dataset.Dataset) Series {
+	pts := ds.BTCUSD()
+	s := Series{Name: "BTC", Unit: "USD", Points: make([]Point, 0, len(pts))}
+	for _, p := range pts {
+		s.Points = append(s.Points, Point{T: p.Date, V: float64(p.Price)})
+	}
+	return s
+}
+
+// networkSeries returns the difficulty at every epoch start and the daily
+// network hashrate (EH/s) from the dataset.
+func networkSeries(ds *dataset.Dataset) (diff, hr Series) {
+	eps := ds.Epochs()
+	diff = Series{Name: "difficulty", Unit: "", Points: make([]Point, 0, len(eps))}
+	for _, e := range eps {
+		t := e.BlockTime
+		if t.IsZero() {
+			t = e.Date
+		}
+		diff.Points = append(diff.Points, Point{T: t, V: float64(e.Difficulty)})
+	}
+	days := ds.Days()
+	hr = Series{Name: "hashrate", Unit: "EH/s", Points: make([]Point, 0, len(days))}
+	for _, day := range days {
+		hr.Points = append(hr.Points, Point{T: day.Date, V: float64(day.Hashrate)})
+	}
+	return diff, hr
+}
+
+// recordLow returns the lowest published hashprice reference point.
+func recordLow(refs []dataset.ReferencePoint) (dataset.ReferencePoint, bool) {
+	var best dataset.ReferencePoint
+	found := false
+	for _, r := range refs {
+		if r.Scoped {
+			continue
+		}
+		v, ok := r.USDPerPHDay.Get()
+		if !ok {
+			continue
+		}
+		if !found || v < best.USDPerPHDay.Or(0) {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+// changeSince compares now's value with the series value at or before
+// now−ago; unknown when the series does not reach back that far or is
+// older than twice ago (a stale history is no basis for a 24 h change).
+func changeSince(s Series, cur float64, now time.Time, ago time.Duration) econ.Maybe[econ.Percent] {
+	target := now.Add(-ago)
+	i, _ := slices.BinarySearchFunc(s.Points, target, func(p Point, t time.Time) int { return p.T.Compare(t) })
+	if i == len(s.Points) || !s.Points[i].T.Equal(target) {
+		i--
+	}
+	if i < 0 || target.Sub(s.Points[i].T) > ago || s.Points[i].V <= 0 {
+		return econ.Maybe[econ.Percent]{}
+	}
+	return econ.Known(econ.Percent((cur/s.Points[i].V - 1) * 100))
+}
+
+// peerRows assembles each peer's line.
+func peerRows(env *Env, st *feeds.State, b econ.Board, btc Series) []PeerRow {
+	rows := make([]PeerRow, len(env.Peers))
+	for i, p := range env.Peers {
+		r := PeerRow{Ticker: p, Miner: b.Miners[i]}
+		closes := env.Dataset.Closes(p)
+		r.Closes = make([]Point, 0, len(closes)+1)
+		for _, c := range closes {
+			r.Closes = append(r.Closes, Point{T: c.Date, V: float64(c.Price)})
+		}
+		prev := math.NaN()
+		if n := len(r.Closes); n > 0 {
+			last := r.Closes[n-1]
+			r.Price = Sourced{V: last.V, OK: true, At: last.T, Source: "Yahoo closes", Layer: LayerEmbedded}
+			if n > 1 {
+				prev = r.Closes[n-2].V
+			}
+		}
+		if st != nil {
+			if q, ok := st.Quote(p); ok {
+				r.Price = Sourced{V: q.Price, OK: true, At: q.At, Source: q.Source, Layer: LayerLive, Stale: q.Stale}
+				prev = math.NaN()
+				if q.PrevClose > 0 {
+					prev = q.PrevClose
+				}
+				if day := q.At.UTC().Truncate(24 * time.Hour); len(r.Closes) == 0 || day.After(r.Closes[len(r.Closes)-1].T) {
+					r.Closes = append(r.Closes, Point{T: day, V: q.Price})
+				}
+			}
+		}
+		if r.Price.OK && prev > 0 {
+			r.DayPct = econ.Known(econ.Percent((r.Price.V/prev - 1) * 100))
+		}
+		r.MonthPct = backReturn(r.Closes, 21)
+		r.YearPct = backReturn(r.Closes, 252)
+		f := env.Fundamentals[p]
+		if sh, ok := f.Shares.Value.Get(); ok && r.Price.OK {
+			r.MarketCap = econ.Known(econ.USD(float64(sh) * 1e6 * r.Price.V))
+		}
+		var mw float64
+		var names []string
+		for _, c := range f.Contracts {
+			r.AIContracts++
+			if v, ok := c.MW.Get(); ok {
+				mw += float64(v)
+			}
+			if c.Counterparty != "" && !slices.Contains(names, c.Counterparty) {
+				names = append(names, c.Counterparty)
+			}
+		}
+		if mw > 0 {
+			r.AIMW = econ.Known(mw)
+		}
+		for j, n := range names {
+			if j > 0 {
+				r.AICounterparty += ", "
+			}
+			r.AICounterparty += n
+		}
+		r.Corr90 = Correlation(r.Closes, btc.Points, 90, 60)
+		r.Fundamentals = f
+		rows[i] = r
+	}
+	return rows
+}
+
+// backReturn is the change of the last close over the close n rows before
+// it, in percent; unknown with too few closes.
+func backReturn(c []Point, n int) econ.Maybe[econ.Percent] {
+	if len(c) <= n || c[len(c)-1-n].V <= 0 {
+		return econ.Maybe[econ.Percent]{}
+	}
+	return econ.Known(econ.Percent((c[len(c)-1].V/c[len(c)-1-n].V - 1) * 100))
+}
+
+// alerts returns the messages of the thresholds currently crossed.
+func alerts(env *Env, d *Data) []string {
+	var out []string
+	a := env.Alerts
+	if lim, ok := a.HashpriceBelow.Get(); ok {
+		if hp, ok := d.Board.Network.Hashprice.Get(); ok && hp < lim {
+			out = append(out, "hashprice $"+trim2(float64(hp))+" is below your $"+trim2(float64(lim))+" alert")
+		}
+	}
+	if lim, ok := a.MarginBelowPct.Get(); ok {
+		s, has := headlineScope(d.Board)
+		if has {
+			if m, ok := d.Board.Sector[s].MarginPct.Get(); ok && m < lim {
+				out = append(out, "sector "+s.String()+" margin "+trim2(float64(m))+"% is below your "+trim2(float64(lim))+"% alert")
+			}
+		}
+	}
+	if lim, ok := a.PeerMovePct.Get(); ok {
+		for _, p := range d.Peers {
+			if v, ok := p.DayPct.Get(); ok && math.Abs(float64(v)) > float64(lim) {
+				out = append(out, p.Ticker+" moved "+trim2(float64(v))+"% today")
+			}
+		}
+	}
+	return out
+}
+
+// headlineScope is the widest scope at least two miners have: the scope the
+// overview's "under water" count and the chart's median line use.
+func headlineScope(b econ.Board) (econ.Scope, bool) {
+	for s := econ.ScopeAllIn; ; s-- {
+		if b.Sector[s].Have >= 2 {
+			return s, true
+		}
+		if s == econ.ScopePower {
+			return 0, false
+		}
+	}
+}
+
+func trim2(v float64) string {
+	return formatFloat(v, 2)
+}

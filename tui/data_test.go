@@ -1,0 +1,136 @@
+package tui
+
+import (
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/dataset"
+)
+
+// testEnv loads the embedded dataset once for all tests.
+var testEnv = sync.OnceValue(func() *Env {
+	ds, err := dataset.Load()
+	if err != nil {
+		panic(err)
+	}
+	return NewEnv(ds, dataset.DefaultPeers())
+})
+
+// fixedNow is the clock of every golden test.
+var fixedNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func TestBuildOffline(t *testing.T) {
+	env := testEnv()
+	d := Build(env, nil, fixedNow, econ.Scenario{})
+	if d.Mode != ModeOffline || d.AsOf == "" {
+		t.Errorf("mode %v as-of %q", d.Mode, d.AsOf)
+	}
+	if d.Price.Layer != LayerEmbedded || !d.Price.OK || d.Price.At.Format(time.DateOnly) != "2025-12-29" {
+		t.Errorf("price %+v", d.Price)
+	}
+	// The board comes from the 2025-12-29 snapshot: hashprice within the
+	// dataset's published range for late December 2025 (35–45 USD/PH/day).
+	hp, ok := d.Board.Network.Hashprice.Get()
+	if !ok || hp < 30 || hp > 50 {
+		t.Errorf("offline hashprice %v", d.Board.Network.Hashprice)
+	}
+	if len(d.Peers) != len(env.Peers) {
+		t.Fatalf("%d peer rows for %d peers", len(d.Peers), len(env.Peers))
+	}
+	for _, p := range d.Peers {
+		if p.Ticker == "APLD" && p.Price.OK {
+			t.Errorf("APLD has a price without any data: %+v", p.Price)
+		}
+		if p.Ticker == "IREN" {
+			if !p.Price.OK || p.Price.Layer != LayerEmbedded || !p.MonthPct.OK() || !p.YearPct.OK() || !p.Corr90.OK() {
+				t.Errorf("IREN row incomplete: %+v", p)
+			}
+			if c := p.Corr90.Or(9); c < -1 || c > 1 {
+				t.Errorf("IREN correlation %v outside [-1, 1]", c)
+			}
+		}
+	}
+	if !d.HasRecord || d.RecordLow.USDPerPHDay.Or(0) <= 0 {
+		t.Errorf("no record low: %+v", d.RecordLow)
+	}
+}
+
+func TestBuildLiveOverridesEmbedded(t *testing.T) {
+	env := testEnv()
+	now := fixedNow
+	st := &feeds.State{Version: 7, Mode: feeds.ModeLive, Values: map[feeds.Metric]feeds.Value{
+		feeds.PriceUSD:   {V: 91_132, At: now, Source: "coinbase+kraken"},
+		feeds.Difficulty: {V: 148.26e12, At: now, Source: "mempool.space"},
+		feeds.Height:     {V: 931_000, At: now, Source: "mempool.space", Stale: true},
+	}, Quotes: map[string]feeds.QuoteValue{
+		"IREN": {Quote: feeds.Quote{Symbol: "IREN", Price: 40, PrevClose: 50, At: now, Source: "yahoo"}},
+	}, Live: map[string]string{"price": "exchanges"}}
+	d := Build(env, st, now, econ.Scenario{})
+	if d.Price.Layer != LayerLive || d.Difficulty.Layer != LayerLive || d.Fees.Layer != LayerEmbedded {
+		t.Errorf("layers: price %v difficulty %v fees %v", d.Price.Layer, d.Difficulty.Layer, d.Fees.Layer)
+	}
+	if d.Mode != ModeStale {
+		t.Errorf("a stale height should make the mode STALE, got %v", d.Mode)
+	}
+	if d.StateVersion != 7 {
+		t.Errorf("state version %d", d.StateVersion)
+	}
+	for _, p := range d.Peers {
+		if p.Ticker == "IREN" && (p.Price.V != 40 || p.Price.Layer != LayerLive || math.Abs(float64(p.DayPct.Or(0))+20) > 1e-9) {
+			t.Errorf("IREN live row %+v day %v", p.Price, p.DayPct)
+		}
+	}
+	// The scenario changes the board, not the base.
+	sc := econ.Scenario{Price: econ.Known[econ.USDPerBTC](182_264)}
+	d2 := Build(env, st, now, sc)
+	if !(d2.Board.Network.Hashprice.Or(0) > 1.99*d2.Base.Network.Hashprice.Or(0)) {
+		t.Errorf("scenario board %v vs base %v", d2.Board.Network.Hashprice, d2.Base.Network.Hashprice)
+	}
+}
+
+func TestAlignByTime(t *testing.T) {
+	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	grid := DayGrid(d("2026-01-01"), d("2026-01-06"))
+	stock := []Point{{d("2026-01-02"), 10}, {d("2026-01-05"), 12}} // Fri, Mon
+	btc := []Point{{d("2025-12-01"), 1}}                           // ended long ago
+	cols := Align(grid, 4*24*time.Hour, stock, btc)
+	want := []float64{math.NaN(), 10, 10, 10, 12, 12}
+	for i := range want {
+		if !(cols[0][i] == want[i] || math.IsNaN(cols[0][i]) && math.IsNaN(want[i])) {
+			t.Errorf("stock on %s = %v, want %v", grid[i].Format(time.DateOnly), cols[0][i], want[i])
+		}
+		if !math.IsNaN(cols[1][i]) {
+			t.Errorf("a series that ended a month earlier is drawn on %s", grid[i].Format(time.DateOnly))
+		}
+	}
+	if r := Rebase(cols[0]); !math.IsNaN(r[0]) || r[1] != 100 || r[4] != 120 {
+		t.Errorf("rebased = %v", r)
+	}
+}
+
+func TestCorrelation(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var a, b, inv []Point
+	for i := range 120 {
+		v := 100 * math.Exp(0.02*math.Sin(float64(i)*1.3)+0.001*float64(i))
+		b = append(b, Point{start.AddDate(0, 0, i), v})
+		a = append(a, Point{start.AddDate(0, 0, i), v * 2}) // same returns
+		inv = append(inv, Point{start.AddDate(0, 0, i), 1e4 / v})
+	}
+	if c := Correlation(a, b, 90, 60).Or(0); math.Abs(c-1) > 1e-9 {
+		t.Errorf("identical returns correlate %v", c)
+	}
+	if c := Correlation(inv, b, 90, 60).Or(0); c > -0.99 {
+		t.Errorf("inverse series correlate %v", c)
+	}
+	if Correlation(a[:30], b, 90, 60).OK() {
+		t.Error("correlation from 29 returns is known")
+	}
+	if r := RollingCorrelation(a, b, 30); len(r) == 0 || math.Abs(r[len(r)-1].V-1) > 1e-9 {
+		t.Errorf("rolling correlation %v", r)
+	}
+}

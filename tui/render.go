@@ -1,0 +1,297 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/format"
+)
+
+// View is one of the dashboard's screens.
+type View int
+
+// The views, in tab order (keys 1–5).
+const (
+	ViewOverview View = iota
+	ViewPeers
+	ViewCharts
+	ViewDetail
+	ViewScenario
+	numViews
+)
+
+// String returns the view's tab label.
+func (v View) String() string {
+	return [...]string{"Overview", "Peers", "Charts", "Miner", "Scenario"}[v]
+}
+
+// Range is a chart time range.
+type Range int
+
+// The chart ranges, cycled with [ and ].
+const (
+	Range1M Range = iota
+	Range3M
+	Range1Y
+	Range3Y
+	RangeAll
+	numRanges
+)
+
+// String returns the range label.
+func (r Range) String() string { return [...]string{"1M", "3M", "1Y", "3Y", "all"}[r] }
+
+// Start returns the first day of the range ending at end (the zero time for all).
+func (r Range) Start(end time.Time) time.Time {
+	switch r {
+	case Range1M:
+		return end.AddDate(0, -1, 0)
+	case Range3M:
+		return end.AddDate(0, -3, 0)
+	case Range1Y:
+		return end.AddDate(-1, 0, 0)
+	case Range3Y:
+		return end.AddDate(-3, 0, 0)
+	}
+	return time.Time{}
+}
+
+// UI is the interface state the model keeps; Render reads it.
+type UI struct {
+	View View
+	// Peers table: sort column (see peerColumns) and direction, selected row
+	// (index in the sorted order).
+	SortCol  int
+	SortDesc bool
+	Selected int
+	// Range is the chart range; ChartHidden has bit i set when peer i is
+	// hidden from the peers chart; ChartCursor is the peer the space key toggles.
+	Range       Range
+	ChartHidden uint64
+	ChartCursor int
+	// Detail is the ticker the miner view shows ("" = the selected peer).
+	Detail string
+	// Scenario is the what-if the scenario view edits; the model rebuilds
+	// Data when it changes.
+	Scenario econ.Scenario
+	// ScenarioField is the scenario input being changed; Editing is set
+	// while a value is typed into Input.
+	ScenarioField int
+	Editing       bool
+	Input         string
+	// ShowHelp shows every key over the view.
+	ShowHelp bool
+	// Notice is a one-line message (e.g. an input error) shown in the status bar.
+	Notice string
+}
+
+// MinWidth and MinHeight are the smallest terminal the dashboard draws in.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// Render draws one frame of exactly h lines, none wider than w cells.
+func Render(d *Data, ui UI, w, h int, th themes.Theme) string {
+	if w < MinWidth || h < MinHeight {
+		msg := "terminal too small: " + format.Num(float64(w), 0) + "×" + format.Num(float64(h), 0) +
+			", hashdeck needs " + format.Num(MinWidth, 0) + "×" + format.Num(MinHeight, 0)
+		return fit(th.Warning.Render(msg), w, h)
+	}
+	top := tabBar(ui.View, w, th)
+	status := statusBar(d, ui, w, th)
+	var banner string
+	if len(d.Alerts) > 0 {
+		banner = th.Warning.Reverse(true).Render(ansi.Truncate(" ▲ "+strings.Join(d.Alerts, " · ")+" ", w, "…"))
+	}
+	bodyH := h - 2
+	if banner != "" {
+		bodyH--
+	}
+	var body string
+	if ui.ShowHelp {
+		body = renderHelp(ui.View, w, bodyH, th)
+	} else {
+		switch ui.View {
+		case ViewOverview:
+			body = renderOverview(d, ui, w, bodyH, th)
+		case ViewPeers:
+			body = renderPeers(d, ui, w, bodyH, th)
+		case ViewCharts:
+			body = renderCharts(d, ui, w, bodyH, th)
+		case ViewDetail:
+			body = renderDetail(d, ui, w, bodyH, th)
+		case ViewScenario:
+			body = renderScenario(d, ui, w, bodyH, th)
+		}
+	}
+	parts := []string{top}
+	if banner != "" {
+		parts = append(parts, banner)
+	}
+	parts = append(parts, fit(body, w, bodyH), status)
+	return fit(strings.Join(parts, "\n"), w, h)
+}
+
+// tabBar draws the view tabs and the help hint.
+func tabBar(active View, w int, th themes.Theme) string {
+	var b strings.Builder
+	b.WriteString(th.Title.Render("hashdeck") + " ")
+	for v := View(0); v < numViews; v++ {
+		label := " " + string(rune('1'+v)) + " " + v.String() + " "
+		if v == active {
+			b.WriteString(th.Selected.Render(label))
+		} else {
+			b.WriteString(th.Muted.Render(label))
+		}
+	}
+	hint := th.Muted.Render("? keys  q quit")
+	line := b.String()
+	if gap := w - ansi.StringWidth(line) - ansi.StringWidth(hint); gap > 0 {
+		line += strings.Repeat(" ", gap) + hint
+	}
+	return line
+}
+
+// statusBar shows the data mode, provider states, update age and theme.
+func statusBar(d *Data, ui UI, w int, th themes.Theme) string {
+	var mode string
+	switch d.Mode {
+	case ModeLive:
+		mode = th.Positive.Reverse(true).Render(" LIVE ")
+	case ModeStale:
+		mode = th.Warning.Reverse(true).Render(" STALE ")
+	default:
+		mode = th.Warning.Reverse(true).Render(" OFFLINE ")
+	}
+	parts := []string{mode}
+	if d.AsOf != "" {
+		parts = append(parts, th.Muted.Render("embedded data: "+d.AsOf))
+	}
+	if len(d.Health) > 0 {
+		live, failing := 0, 0
+		for _, h := range d.Health {
+			if h.Live {
+				live++
+			} else if h.Failures > 0 {
+				failing++
+			}
+		}
+		s := format.Num(float64(live), 0) + " sources live"
+		if failing > 0 {
+			s += ", " + th.Warning.Render(format.Num(float64(failing), 0)+" failing")
+		}
+		parts = append(parts, s)
+	}
+	if d.Price.Layer == LayerLive {
+		parts = append(parts, th.Muted.Render("price "+format.Age(d.Now.Sub(d.Price.At))+" old"))
+	}
+	if ui.Notice != "" {
+		parts = append(parts, th.Warning.Render(ui.Notice))
+	}
+	line := strings.Join(parts, th.Muted.Render(" │ "))
+	right := th.Muted.Render("theme " + th.Name)
+	if gap := w - ansi.StringWidth(line) - ansi.StringWidth(right); gap > 0 {
+		line += strings.Repeat(" ", gap) + right
+	}
+	return line
+}
+
+// fit pads or cuts s to exactly h lines of exactly w cells (ANSI-aware), so
+// a frame never wraps and a resize never leaves old text behind.
+func fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	var b strings.Builder
+	for i := 0; i < h; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i >= len(lines) {
+			b.WriteString(strings.Repeat(" ", w))
+			continue
+		}
+		l := lines[i]
+		lw := ansi.StringWidth(l)
+		if lw > w {
+			l = ansi.Truncate(l, w, "")
+			lw = ansi.StringWidth(l)
+		}
+		b.WriteString(l)
+		if lw < w {
+			b.WriteString(strings.Repeat(" ", w-lw))
+		}
+	}
+	return b.String()
+}
+
+// padRight pads s with spaces to w cells (ANSI-aware), cutting it if longer.
+func padRight(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-sw)
+}
+
+// padLeft right-aligns s in w cells, cutting it if longer.
+func padLeft(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return strings.Repeat(" ", w-sw) + s
+}
+
+// columns places blocks side by side, each padded to its width, with a gap.
+func columns(gap int, blocks []string, widths []int) string {
+	split := make([][]string, len(blocks))
+	n := 0
+	for i, b := range blocks {
+		split[i] = strings.Split(b, "\n")
+		n = max(n, len(split[i]))
+	}
+	var out strings.Builder
+	for row := 0; row < n; row++ {
+		if row > 0 {
+			out.WriteByte('\n')
+		}
+		for i := range blocks {
+			if i > 0 {
+				out.WriteString(strings.Repeat(" ", gap))
+			}
+			cell := ""
+			if row < len(split[i]) {
+				cell = split[i][row]
+			}
+			out.WriteString(padRight(cell, widths[i]))
+		}
+	}
+	return out.String()
+}
+
+// panel draws a titled box of exactly w×h cells around body.
+func panel(title, body string, w, h int, th themes.Theme) string {
+	if w < 4 || h < 2 {
+		return fit("", w, h)
+	}
+	inner := w - 2
+	t := " " + title + " "
+	if ansi.StringWidth(t) > inner {
+		t = ansi.Truncate(t, inner, "…")
+	}
+	var b strings.Builder
+	b.WriteString(th.Border.Render("╭") + th.Title.Render(t) + th.Border.Render(strings.Repeat("─", inner-ansi.StringWidth(t))+"╮"))
+	lines := strings.Split(fit(body, inner, h-2), "\n")
+	for _, l := range lines {
+		b.WriteString("\n" + th.Border.Render("│") + l + th.Border.Render("│"))
+	}
+	b.WriteString("\n" + th.Border.Render("╰"+strings.Repeat("─", inner)+"╯"))
+	return b.String()
+}

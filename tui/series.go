@@ -1,0 +1,139 @@
+package tui
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/tui/format"
+)
+
+func formatFloat(v float64, decimals int) string { return format.Num(v, decimals) }
+
+// day truncates t to its UTC calendar day.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Align samples each series on the grid of UTC days: the value of a series
+// on a grid day is its last point on or before that day, but only if that
+// point is no more than maxGap old (so a weekend carries Friday's close,
+// while a series that ended long ago shows a gap, NaN, not a flat line).
+// Alignment is by time, never by index.
+func Align(grid []time.Time, maxGap time.Duration, series ...[]Point) [][]float64 {
+	out := make([][]float64, len(series))
+	for si, pts := range series {
+		col := make([]float64, len(grid))
+		j := 0
+		for gi, g := range grid {
+			for j < len(pts) && !day(pts[j].T).After(g) {
+				j++
+			}
+			col[gi] = math.NaN()
+			if j > 0 {
+				p := pts[j-1]
+				if g.Sub(day(p.T)) <= maxGap {
+					col[gi] = p.V
+				}
+			}
+		}
+		out[si] = col
+	}
+	return out
+}
+
+// DayGrid returns every UTC day from from to to inclusive.
+func DayGrid(from, to time.Time) []time.Time {
+	from, to = day(from), day(to)
+	if to.Before(from) {
+		return nil
+	}
+	n := int(to.Sub(from)/(24*time.Hour)) + 1
+	g := make([]time.Time, n)
+	for i := range g {
+		g[i] = from.AddDate(0, 0, i)
+	}
+	return g
+}
+
+// Rebase scales a column so its first known value is 100 (NaN stays NaN);
+// a column with no positive value is all NaN.
+func Rebase(col []float64) []float64 {
+	out := make([]float64, len(col))
+	base := math.NaN()
+	for i, v := range col {
+		if math.IsNaN(base) && v > 0 {
+			base = v
+		}
+		out[i] = v / base * 100
+	}
+	return out
+}
+
+// Correlation is the Pearson correlation of daily returns of a and b over
+// the last window intervals between consecutive points of a that b also
+// has (by UTC day). It needs at least minPairs intervals; otherwise it is
+// unknown. b is typically BTC (every day), a a stock (trading days), so a
+// stock's Friday→Monday return meets BTC's Friday→Monday return.
+func Correlation(a, b []Point, window, minPairs int) econ.Maybe[float64] {
+	idx := make(map[time.Time]float64, len(b))
+	for _, p := range b {
+		idx[day(p.T)] = p.V
+	}
+	var xs, ys []float64
+	for i := len(a) - 1; i > 0 && len(xs) < window; i-- {
+		b1, ok1 := idx[day(a[i].T)]
+		b0, ok0 := idx[day(a[i-1].T)]
+		if !ok0 || !ok1 || a[i-1].V <= 0 || b0 <= 0 {
+			continue
+		}
+		xs = append(xs, a[i].V/a[i-1].V-1)
+		ys = append(ys, b1/b0-1)
+	}
+	if len(xs) < minPairs {
+		return econ.Maybe[float64]{}
+	}
+	return econ.Known(pearson(xs, ys))
+}
+
+// RollingCorrelation returns, for each point of a from the window-th on,
+// the correlation of the preceding window daily returns with b's (see
+// [Correlation]); points without enough pairs are left out.
+func RollingCorrelation(a, b []Point, window int) []Point {
+	var out []Point
+	for i := window; i < len(a); i++ {
+		if c, ok := Correlation(a[:i+1], b, window, window*2/3).Get(); ok {
+			out = append(out, Point{T: a[i].T, V: c})
+		}
+	}
+	return out
+}
+
+func pearson(x, y []float64) float64 {
+	n := float64(len(x))
+	var sx, sy float64
+	for i := range x {
+		sx += x[i]
+		sy += y[i]
+	}
+	mx, my := sx/n, sy/n
+	var cov, vx, vy float64
+	for i := range x {
+		dx, dy := x[i]-mx, y[i]-my
+		cov += dx * dy
+		vx += dx * dx
+		vy += dy * dy
+	}
+	if vx == 0 || vy == 0 {
+		return math.NaN()
+	}
+	return cov / math.Sqrt(vx*vy)
+}
+
+// Window returns the points of s from from onwards (s is sorted by time).
+func Window(s []Point, from time.Time) []Point {
+	i, _ := slices.BinarySearchFunc(s, from, func(p Point, t time.Time) int { return p.T.Compare(t) })
+	return s[i:]
+}
