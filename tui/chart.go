@@ -43,28 +43,50 @@ func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(floa
 	}
 	head := padRight(th.Muted.Render(unit)+"  "+strings.Join(legend, "  "), w)
 	plotH := h - 3 // legend, x axis, and asciigraph's extra row
-	// Measure the y labels to give the plot exactly the width left.
+	// Offset 2 puts each y label in the first cell and the axis in the
+	// second; the plot then takes the width left. asciigraph formats its own
+	// tick values, so measure the result and shrink once if a label is wider
+	// than estimated.
 	lo, hi := bounds(data)
-	labelW := max(ansi.StringWidth(yfmt(lo)), ansi.StringWidth(yfmt(hi)), ansi.StringWidth(yfmt((lo+hi)/2)))
-	plotW := w - labelW - 3
+	labelW := max(ansi.StringWidth(yfmt(lo)), ansi.StringWidth(yfmt(hi))) + 1
+	plotW := w - labelW - 2
 	if plotW < 10 {
 		return fit(th.Muted.Render("too narrow for a chart"), w, h)
 	}
 	opts := []asciigraph.Option{
-		asciigraph.Height(plotH), asciigraph.Width(plotW), asciigraph.Offset(1),
+		asciigraph.Height(plotH), asciigraph.Offset(2),
 		asciigraph.YAxisValueFormatter(yfmt),
 	}
 	if colors != nil {
 		opts = append(opts, asciigraph.SeriesColors(colors...), asciigraph.AxisColor(asciigraph.AnsiColor(th.BorderIndex)),
 			asciigraph.LabelColor(asciigraph.AnsiColor(th.MutedIndex)))
 	}
-	plot := asciigraph.PlotMany(data, opts...)
+	plot := asciigraph.PlotMany(data, append(opts, asciigraph.Width(plotW))...)
+	if over := maxLineWidth(plot) - w; over > 0 && plotW-over >= 10 {
+		plot = asciigraph.PlotMany(data, append(opts, asciigraph.Width(plotW-over))...)
+	}
+	// The x axis: first and last dates under the plot's first and last columns.
+	axisCol := strings.IndexAny(ansi.Strip(firstLine(plot)), "┤┼")
+	axisCol = ansi.StringWidth(ansi.Strip(firstLine(plot))[:max(axisCol, 0)])
 	first, last := grid[0].Format("2006-01-02"), grid[len(grid)-1].Format("2006-01-02")
-	axis := strings.Repeat(" ", labelW+2) + first
-	if pad := w - ansi.StringWidth(axis) - len(last); pad > 0 {
+	axis := strings.Repeat(" ", axisCol+1) + first
+	if pad := min(w, maxLineWidth(plot)) - ansi.StringWidth(axis) - len(last); pad > 0 {
 		axis += strings.Repeat(" ", pad) + last
 	}
 	return fit(head+"\n"+plot+"\n"+th.Muted.Render(axis), w, h)
+}
+
+func maxLineWidth(s string) int {
+	n := 0
+	for _, l := range strings.Split(s, "\n") {
+		n = max(n, ansi.StringWidth(l))
+	}
+	return n
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }
 
 func anyKnown(v []float64) bool {

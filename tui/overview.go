@@ -1,5 +1,293 @@
 package tui
 
-import "github.com/hashdeck/hashdeck/themes"
+import (
+	"math"
+	"strings"
+	"time"
 
-func renderOverview(d *Data, ui UI, w, h int, th themes.Theme) string { return "" }
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/format"
+)
+
+// renderOverview draws the network, hashprice and sector panels, the chart
+// of hashprice against the sector's median cost, and the feed-health line.
+func renderOverview(d *Data, ui UI, w, h int, th themes.Theme) string {
+	net := overviewNetwork(d, th)
+	hp := overviewHashprice(d, th)
+	sector := overviewSector(d, th)
+	health := overviewHealth(d, w, th)
+
+	var top string
+	switch {
+	case w >= 200:
+		cw := (w - 4) / 3
+		top = columns(2, []string{net, hp, sector}, []int{cw, cw, w - 4 - 2*cw})
+	case w >= 120:
+		cw := (w - 2) / 2
+		top = columns(2, []string{net + "\n" + hp, sector}, []int{cw, w - 2 - cw})
+	default:
+		top = net + "\n" + hp + "\n" + sector
+	}
+	topH := strings.Count(top, "\n") + 1
+	chartH := h - topH - 2 // a blank line and the health line
+	if chartH < 6 {
+		// Too little room for a chart: a one-line sparkline of the range instead.
+		return fit(top+"\n"+overviewSparkline(d, ui, w, th)+"\n"+health, w, h)
+	}
+	return fit(top+"\n"+overviewChart(d, ui, w, chartH, th)+"\n"+health, w, h)
+}
+
+// row formats "label  value  note" with a fixed label width.
+func row(th themes.Theme, label, value, note string) string {
+	s := " " + th.Muted.Render(padRight(label, 11)) + " " + value
+	if note != "" {
+		s += "  " + th.Muted.Render(note)
+	}
+	return s
+}
+
+// sourcedNote says where a value comes from when it is not fresh live data.
+func sourcedNote(s Sourced, now time.Time) string {
+	switch {
+	case !s.OK:
+		return ""
+	case s.Layer == LayerEmbedded:
+		return "embedded " + s.At.Format("2006-01-02")
+	case s.Stale:
+		return "STALE " + format.Age(now.Sub(s.At))
+	}
+	return ""
+}
+
+func overviewNetwork(d *Data, th themes.Theme) string {
+	n := d.Board.Network
+	if !d.Scenario.IsZero() {
+		n = d.Base.Network
+	}
+	var b []string
+	b = append(b, th.Title.Render(" Network"))
+	price := format.Maybe(n.Price, func(v econ.USDPerBTC) string { return format.USD(float64(v), 0) })
+	note := sourcedNote(d.Price, d.Now)
+	if d.PriceSources.OK {
+		note = strings.TrimSpace(format.Num(d.PriceSources.V, 0) + " exchanges · spread " + format.Num(d.PriceSpread.V, 2) + "% " + note)
+	}
+	b = append(b, row(th, "BTC", price, note))
+	b = append(b, row(th, "difficulty", format.Maybe(n.Difficulty, func(v econ.Difficulty) string { return format.SI(float64(v), 2) }), sourcedNote(d.Difficulty, d.Now)))
+	b = append(b, row(th, "hashrate", format.Maybe(n.Hashrate, func(v econ.EHs) string { return format.Num(float64(v), 0) + " EH/s" }),
+		"at "+format.Num(n.MeanBlockTime, 0)+" s blocks"))
+	fees := format.Maybe(n.FeesPerBlock, func(v econ.BTC) string { return format.Num(float64(v), 4) + " BTC/block" })
+	share := format.Maybe(n.FeeShare, func(v econ.Percent) string { return format.Num(float64(v), 2) + "% of reward" })
+	b = append(b, row(th, "fees", fees, share))
+	b = append(b, row(th, "epoch", epochLine(n, th), ""))
+	halving := format.Maybe(n.BlocksToHalving, func(v int64) string { return format.Num(float64(v), 0) + " blocks" })
+	hnote := ""
+	if !n.HalvingETA.IsZero() {
+		hnote = "≈ " + n.HalvingETA.Format("2006-01-02") + ", to " + format.Num(float64(econ.Subsidy(n.NextHalvingHeight.Or(0))), 4) + " BTC"
+	}
+	b = append(b, row(th, "halving", halving, hnote))
+	return strings.Join(b, "\n")
+}
+
+// epochLine is a progress bar of the retarget epoch with the estimate.
+func epochLine(n econ.NetworkView, th themes.Theme) string {
+	h, ok := n.Height.Get()
+	if !ok {
+		return format.Unknown
+	}
+	in := h % econ.EpochBlocks
+	const barW = 12
+	filled := int(float64(in) / econ.EpochBlocks * barW)
+	bar := th.Accent.Render(strings.Repeat("█", filled)) + th.Muted.Render(strings.Repeat("░", barW-filled))
+	s := bar + " " + format.Num(float64(in)/econ.EpochBlocks*100, 0) + "%"
+	if a := n.Adjustment; a != nil && a.ChangePct.OK() {
+		c := float64(a.ChangePct.Or(0))
+		s += " next " + th.Sign(-c, arrow(c)+format.Signed(c, 2)+"%") + " ≈" + a.ETA.Format("Jan 2 15:04")
+	} else {
+		s += " next " + format.Unknown
+	}
+	return s
+}
+
+// arrow returns ▲ for a rise, ▼ for a fall and nothing for zero.
+func arrow(v float64) string {
+	switch {
+	case v > 0:
+		return "▲"
+	case v < 0:
+		return "▼"
+	}
+	return ""
+}
+
+// signedPct formats a known percentage with its sign, arrow and colour.
+func signedPct(m econ.Maybe[econ.Percent], th themes.Theme) string {
+	v, ok := m.Get()
+	if !ok {
+		return format.Unknown
+	}
+	return th.Sign(float64(v), arrow(float64(v))+format.Signed(float64(v), 1)+"%")
+}
+
+func overviewHashprice(d *Data, th themes.Theme) string {
+	n := d.Board.Network
+	var b []string
+	title := " Hashprice"
+	if !d.Scenario.IsZero() {
+		title += th.Warning.Render("  (scenario)")
+	}
+	b = append(b, th.Title.Render(title))
+	usd := format.Maybe(n.Hashprice, func(v econ.USDPerPHDay) string {
+		return th.Accent.Bold(true).Render(format.USD(float64(v), 2)) + " /PH/day"
+	})
+	btc := format.Maybe(n.Hashvalue, func(v econ.BTCPerPHDay) string { return format.Num(float64(v), 8) + " BTC/PH/day" })
+	b = append(b, row(th, "USD", usd, format.Maybe(n.HashpriceTH, func(v econ.USDPerTHDay) string { return format.USD(float64(v), 4) + " /TH/day" })))
+	b = append(b, row(th, "BTC", btc, ""))
+	change := "24h " + signedPct(d.Change24h, th) + "   7d " + signedPct(d.Change7d, th)
+	b = append(b, row(th, "change", change, ""))
+	if d.HasRecord {
+		low := d.RecordLow.USDPerPHDay.Or(0)
+		dist := format.Unknown
+		if hp, ok := n.Hashprice.Get(); ok && low > 0 {
+			dist = format.Signed((float64(hp)/float64(low)-1)*100, 1) + "% from it"
+		}
+		b = append(b, row(th, "record low", format.USD(float64(low), 2), d.RecordLow.Period.Label+" · "+dist))
+	}
+	if d.Published.OK {
+		gap := format.Unknown
+		if hp, ok := n.Hashprice.Get(); ok && d.Published.V > 0 {
+			gap = format.Signed((float64(hp)/d.Published.V-1)*100, 1) + "% ours vs theirs"
+		}
+		b = append(b, row(th, "published", format.USD(d.Published.V, 2), "Hashrate Index · "+gap))
+	}
+	return strings.Join(b, "\n")
+}
+
+func overviewSector(d *Data, th themes.Theme) string {
+	bd := d.Board
+	var b []string
+	b = append(b, th.Title.Render(" Sector")+th.Muted.Render("  median cost per PH/day by scope"))
+	for _, s := range econ.Scopes() {
+		sc := bd.Sector[s]
+		med := format.Maybe(sc.Median, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })
+		margin := format.Unknown
+		if m, ok := sc.Margin.Get(); ok {
+			pct := format.Maybe(sc.MarginPct, func(v econ.Percent) string { return format.Signed(float64(v), 1) + "%" })
+			margin = th.Sign(float64(m), arrow(float64(m))+format.Signed(float64(m), 2)+" ("+pct+")")
+		}
+		count := format.Num(float64(sc.Have), 0) + "/" + format.Num(float64(bd.Total), 0)
+		b = append(b, " "+th.Muted.Render(padRight(s.String(), 7))+padLeft(med, 8)+"  margin "+padRight(margin, 18)+th.Muted.Render(count+" miners"))
+	}
+	under := format.Maybe(bd.UnderWater, func(v int) string { return format.Num(float64(v), 0) })
+	line := " " + th.Negative.Bold(true).Render(under) + " of " + format.Num(float64(bd.WithCost), 0) + " listed miners with cost data are under water"
+	b = append(b, line)
+	b = append(b, th.Muted.Render(" ("+format.Num(float64(bd.Total-bd.WithCost), 0)+" without cost data; each at its widest known scope)"))
+	return strings.Join(b, "\n")
+}
+
+// overviewChart draws hashprice over the range with the sector's median
+// cost (headline scope) as a flat line: costs per PH/day do not move with
+// price or difficulty.
+func overviewChart(d *Data, ui UI, w, h int, th themes.Theme) string {
+	pts := d.Hashprice.Points
+	if len(pts) == 0 {
+		return fit(th.Muted.Render(" no hashprice history"), w, h)
+	}
+	end := pts[len(pts)-1].T
+	grid := DayGrid(maxTime(ui.Range.Start(end), pts[0].T), end)
+	cols := Align(grid, 5*24*time.Hour, Window(pts, grid[0]))
+	lines := []Line{{Name: "hashprice", Values: cols[0], Series: 0}}
+	title := " Hashprice vs sector median cost · " + ui.Range.String()
+	if s, ok := headlineScope(d.Board); ok {
+		if med, ok := d.Board.Sector[s].Median.Get(); ok {
+			flat := make([]float64, len(grid))
+			for i := range flat {
+				flat[i] = float64(med)
+			}
+			lines = append(lines, Line{Name: "median " + s.String() + " cost (today)", Values: flat, Series: 4})
+		}
+	}
+	if end.Before(d.Now.Add(-48 * time.Hour)) {
+		title += th.Muted.Render("  history ends " + end.Format("2006-01-02"))
+	}
+	chart := Chart(lines, grid, w, h-1, "$/PH/day", func(v float64) string { return "$" + format.Num(v, 0) }, th)
+	return th.Title.Render(ansi.Truncate(title, w, "…")) + "\n" + chart
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// overviewHealth is one line: each feed group and its live source.
+func overviewHealth(d *Data, w int, th themes.Theme) string {
+	if len(d.Health) == 0 {
+		s := " feeds: offline — embedded data only"
+		if d.Mode != ModeOffline {
+			s = " feeds: waiting for the first answer…"
+		}
+		return th.Muted.Render(ansi.Truncate(s+" · "+d.Attribution, w, "…"))
+	}
+	groups := map[string][]string{}
+	var order []string
+	for _, h := range d.Health {
+		if _, ok := groups[h.Group]; !ok {
+			order = append(order, h.Group)
+		}
+		mark := th.Muted.Render("·")
+		switch {
+		case h.Live:
+			mark = th.Positive.Render("✓")
+		case h.Failures > 0:
+			mark = th.Negative.Render("✗")
+		}
+		groups[h.Group] = append(groups[h.Group], mark+h.Name)
+	}
+	parts := make([]string, 0, len(order))
+	for _, g := range order {
+		parts = append(parts, th.Muted.Render(g+":")+" "+strings.Join(groups[g], " "))
+	}
+	return ansi.Truncate(" "+strings.Join(parts, "  "), w, "…")
+}
+
+// overviewSparkline is the hashprice over the range in one line of block
+// characters, with its low and high: the chart for small terminals.
+func overviewSparkline(d *Data, ui UI, w int, th themes.Theme) string {
+	pts := d.Hashprice.Points
+	if len(pts) == 0 {
+		return ""
+	}
+	end := pts[len(pts)-1].T
+	pts = Window(pts, ui.Range.Start(end))
+	label := " " + th.Muted.Render(padRight("trend "+ui.Range.String(), 11)) + " "
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range pts {
+		lo, hi = math.Min(lo, p.V), math.Max(hi, p.V)
+	}
+	tail := "  $" + format.Num(lo, 0) + "–$" + format.Num(hi, 0) + " to " + end.Format("2006-01-02")
+	n := w - ansi.StringWidth(label) - len(tail) - 1
+	if n < 8 || len(pts) == 0 {
+		return ""
+	}
+	const ticks = "▁▂▃▄▅▆▇█"
+	var b strings.Builder
+	for i := range n {
+		// Mean of the points falling in this cell.
+		a, z := i*len(pts)/n, max((i+1)*len(pts)/n, i*len(pts)/n+1)
+		var sum float64
+		for _, p := range pts[a:min(z, len(pts))] {
+			sum += p.V
+		}
+		v := sum / float64(min(z, len(pts))-a)
+		k := 0
+		if hi > lo {
+			k = int((v - lo) / (hi - lo) * 7.999)
+		}
+		b.WriteRune([]rune(ticks)[k])
+	}
+	return label + th.Series[0].Render(b.String()) + th.Muted.Render(tail)
+}

@@ -246,9 +246,16 @@ func TestCalcTableAndDeterminism(t *testing.T) {
 }
 
 func TestRootCommand(t *testing.T) {
-	code, out, _ := runArgs(t)
-	if code != exitOK || !strings.Contains(out, "calc") {
-		t.Errorf("no-argument run: exit %d, %q", code, out)
+	code, out, _ := runArgs(t, "--help")
+	if code != exitOK || !strings.Contains(out, "calc") || !strings.Contains(out, "-offline") || !strings.Contains(out, "-no-color") {
+		t.Errorf("--help: exit %d, %q", code, out)
+	}
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, bad := range [][]string{{"--theme", "neon"}, {"--config", "/nonexistent/hashdeck.toml"}, {"--speed"}} {
+		code, _, errs := runArgs(t, bad...)
+		if code != exitUsage || errs == "" {
+			t.Errorf("%v: exit %d, stderr %q", bad, code, errs)
+		}
 	}
 	code, _, errs := runArgs(t, "frobnicate")
 	if code != exitUsage || !strings.Contains(errs, `unknown command "frobnicate"`) {

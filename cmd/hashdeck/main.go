@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	_ "time/tzdata" // market hours in America/New_York on machines without zoneinfo
 )
 
@@ -44,13 +45,11 @@ func commands() []command {
 
 // run dispatches to a subcommand and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stdout)
-		fmt.Fprintln(stdout, "\nThe live dashboard is not in this build yet; 'hashdeck calc' works today.")
-		return exitOK
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && !isHelp(args[0])) {
+		return runDash(args, stdout, stderr)
 	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
+	switch {
+	case args[0] == "help" || isHelp(args[0]):
 		if len(args) > 1 {
 			return run([]string{args[1], "--help"}, stdout, stderr)
 		}
@@ -67,9 +66,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "hashdeck: a terminal dashboard for the Bitcoin-mining sector.")
-	fmt.Fprintln(w, "\nUsage:\n  hashdeck <command> [flags]\n\nCommands:")
+	fmt.Fprintln(w, "\nUsage:\n  hashdeck [--offline] [--config FILE] [--theme NAME] [--no-color]   the dashboard\n  hashdeck <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}

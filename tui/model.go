@@ -1,0 +1,237 @@
+package tui
+
+import (
+	"slices"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/themes"
+)
+
+// Options configure one dashboard program.
+type Options struct {
+	Env *Env
+	// Hub delivers feed states; nil runs on the embedded data only.
+	Hub *feeds.Hub
+	// Theme is the initial theme name; "" follows the terminal background
+	// (dark or light) once it answers.
+	Theme string
+	// NoColor draws without colour (NO_COLOR, --no-color).
+	NoColor bool
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+}
+
+// Model is the bubbletea model: UI state plus the newest Data. Update does
+// all the work — rebuilding Data when the state or scenario changes and
+// rendering the frame once per change — so View only returns the cached frame.
+type Model struct {
+	env   *Env
+	now   func() time.Time
+	sub   *feeds.Subscription
+	state *feeds.State
+	data  *Data
+	ui    UI
+	w, h  int
+
+	themeNames []string
+	themeIdx   int
+	themeFixed bool
+	mono       bool
+	theme      themes.Theme
+
+	frame  string
+	alerts int // alerts raised in the last frame, to ring the bell once per rise
+}
+
+// stateMsg carries a new feeds state into Update.
+type stateMsg struct{ st *feeds.State }
+
+// tickMsg refreshes the ages on screen once a second while data is live.
+type tickMsg time.Time
+
+// New returns a dashboard model. Its subscription to the hub (if any) is
+// released by Close.
+func New(o Options) (*Model, error) {
+	m := &Model{env: o.Env, now: o.Now, mono: o.NoColor, themeNames: themes.Names(), w: 80, h: 24}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if o.Theme != "" {
+		i := slices.Index(m.themeNames, o.Theme)
+		if i < 0 {
+			_, err := themes.Lookup(o.Theme)
+			return nil, err
+		}
+		m.themeIdx, m.themeFixed = i, true
+	}
+	m.theme = themes.New(themes.Palettes()[m.themeIdx], m.mono)
+	if o.Hub != nil && !o.Env.Offline {
+		m.sub = o.Hub.Subscribe()
+	}
+	m.ui.Range = Range1Y
+	m.rebuild()
+	return m, nil
+}
+
+// Close releases the model's subscription to the feeds hub.
+func (m *Model) Close() {
+	if m.sub != nil {
+		m.sub.Close()
+	}
+}
+
+// waitState returns a command that delivers the next state from the hub.
+func (m *Model) waitState() tea.Cmd {
+	if m.sub == nil {
+		return nil
+	}
+	ch := m.sub.C()
+	return func() tea.Msg {
+		st, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return stateMsg{st}
+	}
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Init asks for the terminal background and starts listening to the feeds.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitState()}
+	if m.sub != nil {
+		cmds = append(cmds, tick())
+	}
+	return tea.Batch(cmds...)
+}
+
+// rebuild recomputes Data from the newest state and the scenario, then the frame.
+func (m *Model) rebuild() {
+	m.data = Build(m.env, m.state, m.now(), m.ui.Scenario)
+	m.render()
+}
+
+func (m *Model) render() {
+	m.frame = Render(m.data, m.ui, m.w, m.h, m.theme)
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case stateMsg:
+		if m.state != nil && msg.st.Version <= m.state.Version {
+			return m, m.waitState() // an older state: drop it
+		}
+		m.state = msg.st
+		m.rebuild()
+		return m, tea.Batch(m.waitState(), m.bell())
+	case tickMsg:
+		// Only the ages change: refresh the clock without recomputing the board.
+		d := *m.data
+		d.Now = time.Time(msg)
+		m.data = &d
+		m.render()
+		return m, tick()
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.render()
+	case tea.BackgroundColorMsg:
+		if !m.themeFixed {
+			m.themeIdx = 0 // dark
+			if !msg.IsDark() {
+				m.themeIdx = slices.Index(m.themeNames, "light")
+			}
+			m.theme = themes.New(themes.Palettes()[m.themeIdx], m.mono)
+			m.render()
+		}
+	case tea.KeyPressMsg:
+		return m.key(msg.String())
+	}
+	return m, nil
+}
+
+// key applies one key press.
+func (m *Model) key(k string) (tea.Model, tea.Cmd) {
+	if k == "ctrl+c" {
+		return m, tea.Quit
+	}
+	before := m.ui.Scenario
+	switch {
+	case m.ui.View == ViewScenario && m.ui.Editing:
+		m.ui = scenarioKey(m.ui, m.data, k) // typing: every key is input
+	case k == "q":
+		return m, tea.Quit
+	case k == "?":
+		m.ui.ShowHelp = !m.ui.ShowHelp
+	case k == "esc" && m.ui.ShowHelp:
+		m.ui.ShowHelp = false
+	case len(k) == 1 && k[0] >= '1' && k[0] < '1'+byte(numViews):
+		m.ui.View, m.ui.ShowHelp = View(k[0]-'1'), false
+	case k == "tab":
+		m.ui.View, m.ui.ShowHelp = (m.ui.View+1)%numViews, false
+	case k == "shift+tab":
+		m.ui.View, m.ui.ShowHelp = (m.ui.View+numViews-1)%numViews, false
+	case k == "t":
+		m.themeIdx = (m.themeIdx + 1) % len(m.themeNames)
+		m.themeFixed = true
+		m.theme = themes.New(themes.Palettes()[m.themeIdx], m.mono)
+	case k == "[":
+		m.ui.Range = max(m.ui.Range-1, 0)
+	case k == "]":
+		m.ui.Range = min(m.ui.Range+1, numRanges-1)
+	default:
+		m.ui.Notice = ""
+		switch m.ui.View {
+		case ViewPeers:
+			m.ui = peersKey(m.ui, m.data, k)
+		case ViewCharts:
+			m.ui = chartsKey(m.ui, m.data, k)
+		case ViewDetail:
+			m.ui = detailKey(m.ui, m.data, k)
+		case ViewScenario:
+			m.ui = scenarioKey(m.ui, m.data, k)
+		}
+	}
+	if m.ui.Scenario != before {
+		m.rebuild()
+		return m, m.bell()
+	}
+	m.render()
+	return m, nil
+}
+
+// bell rings the terminal bell when an alert rises (and bells are on).
+func (m *Model) bell() tea.Cmd {
+	n := len(m.data.Alerts)
+	rose := n > m.alerts
+	m.alerts = n
+	if rose && m.env.Alerts.Bell {
+		return tea.Raw("\a")
+	}
+	return nil
+}
+
+// View returns the frame rendered by the last Update, in the alternate
+// screen with mouse clicks reported.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.frame)
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "hashdeck"
+	return v
+}
+
+// Frame returns the current frame (for snapshots and tests).
+func (m *Model) Frame() string { return m.frame }
+
+// UI returns the current interface state.
+func (m *Model) UI() UI { return m.ui }
+
+// Data returns the data of the current frame.
+func (m *Model) Data() *Data { return m.data }

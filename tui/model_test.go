@@ -1,0 +1,143 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hashdeck/hashdeck/feeds"
+)
+
+func newTestModel(t *testing.T, hub *feeds.Hub) *Model {
+	t.Helper()
+	env := *testEnv()
+	env.Offline = hub == nil
+	m, err := New(Options{Env: &env, Hub: hub, Theme: "dark", NoColor: true, Now: func() time.Time { return fixedNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	return m
+}
+
+func press(m *Model, keys ...string) {
+	for _, k := range keys {
+		m.key(k)
+	}
+}
+
+func TestModelViewSwitching(t *testing.T) {
+	m := newTestModel(t, nil)
+	for _, c := range []struct {
+		key  string
+		want View
+	}{{"2", ViewPeers}, {"3", ViewCharts}, {"4", ViewDetail}, {"5", ViewScenario}, {"1", ViewOverview}} {
+		press(m, c.key)
+		if m.UI().View != c.want {
+			t.Errorf("key %s: view %v, want %v", c.key, m.UI().View, c.want)
+		}
+	}
+	press(m, "tab", "tab")
+	if m.UI().View != ViewCharts {
+		t.Errorf("tab tab from overview: %v", m.UI().View)
+	}
+	press(m, "shift+tab", "shift+tab", "shift+tab")
+	if m.UI().View != ViewScenario {
+		t.Errorf("shift+tab wraps to the last view: %v", m.UI().View)
+	}
+	press(m, "?")
+	if !m.UI().ShowHelp || !strings.Contains(m.Frame(), "show or hide this help") {
+		t.Error("? does not show the help")
+	}
+	press(m, "esc")
+	if m.UI().ShowHelp {
+		t.Error("esc does not close the help")
+	}
+	if _, cmd := m.key("q"); cmd == nil {
+		t.Error("q does not quit")
+	}
+}
+
+func TestModelRangeAndTheme(t *testing.T) {
+	m := newTestModel(t, nil)
+	if m.UI().Range != Range1Y {
+		t.Fatalf("default range %v", m.UI().Range)
+	}
+	press(m, "[", "[", "[")
+	if m.UI().Range != Range1M {
+		t.Errorf("[ stops at 1M: %v", m.UI().Range)
+	}
+	press(m, "]", "]", "]", "]", "]")
+	if m.UI().Range != RangeAll {
+		t.Errorf("] stops at all: %v", m.UI().Range)
+	}
+	if !strings.Contains(ansi.Strip(m.Frame()), "· all") {
+		t.Error("the chart title does not show the range")
+	}
+	press(m, "t")
+	if !strings.Contains(m.Frame(), "theme light") {
+		t.Errorf("t does not move to the next theme")
+	}
+}
+
+func TestModelResize(t *testing.T) {
+	m := newTestModel(t, nil)
+	for _, sz := range [][2]int{{200, 60}, {80, 24}, {60, 10}, {250, 70}} {
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		checkFrame(t, m.Frame(), sz[0], sz[1])
+	}
+}
+
+func TestModelFollowsStatesAndDropsOldOnes(t *testing.T) {
+	hub := feeds.NewHub(nil)
+	m := newTestModel(t, hub)
+	st := func(v uint64, price float64) *feeds.State {
+		return &feeds.State{Version: v, Mode: feeds.ModeLive, Values: map[feeds.Metric]feeds.Value{
+			feeds.PriceUSD: {V: price, At: fixedNow, Source: "test"},
+		}, Live: map[string]string{"price": "test"}}
+	}
+	m.Update(stateMsg{st(2, 100_000)})
+	if p := m.Data().Price; p.V != 100_000 || p.Layer != LayerLive {
+		t.Fatalf("price after a state: %+v", p)
+	}
+	if !strings.Contains(m.Frame(), "$100,000") {
+		t.Error("the frame does not show the live price")
+	}
+	m.Update(stateMsg{st(1, 50_000)}) // an older version arrives late
+	if m.Data().Price.V != 100_000 {
+		t.Error("an older state replaced a newer one")
+	}
+	// The one-second tick only moves the clock.
+	before := m.Data()
+	m.Update(tickMsg(fixedNow.Add(5 * time.Second)))
+	if m.Data().Board.Network.Hashprice != before.Board.Network.Hashprice || !m.Data().Now.Equal(fixedNow.Add(5*time.Second)) {
+		t.Error("the tick recomputed the board or did not move the clock")
+	}
+	if !strings.Contains(m.Frame(), "price 5s old") {
+		t.Errorf("status bar does not age the price:\n%s", ansi.Strip(m.Frame()))
+	}
+}
+
+func TestModelBackgroundPicksTheme(t *testing.T) {
+	env := *testEnv()
+	env.Offline = true
+	m, err := New(Options{Env: &env, Now: func() time.Time { return fixedNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.BackgroundColorMsg{Color: lightColor{}})
+	if m.theme.Name != "light" {
+		t.Errorf("a light background gave theme %q", m.theme.Name)
+	}
+	if _, err := New(Options{Env: &env, Theme: "neon"}); err == nil {
+		t.Error("an unknown theme was accepted")
+	}
+}
+
+type lightColor struct{}
+
+func (lightColor) RGBA() (r, g, b, a uint32) { return 0xffff, 0xffff, 0xffff, 0xffff }

@@ -1,0 +1,40 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/themes"
+)
+
+func TestOverviewGolden(t *testing.T) {
+	goldenView(t, ViewOverview, UI{Range: Range1Y}, econ.Scenario{})
+}
+
+func TestOverviewSaysWhatIsKnown(t *testing.T) {
+	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", true)
+	out := ansi.Strip(Render(d, UI{Range: Range1Y}, 120, 40, th))
+	for _, want := range []string{"OFFLINE", "embedded data: network 2025-12-29", "Hashprice", "/PH/day", "under water", "record low", "Coin Metrics"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("overview lacks %q:\n%s", want, out)
+		}
+	}
+	// Offline there is no epoch start, so no next-adjustment estimate: unknown, not 0%.
+	if !strings.Contains(out, "next —") {
+		t.Errorf("the next adjustment should be unknown offline:\n%s", out)
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", true)
+	out := Render(d, UI{}, 60, 20, th)
+	checkFrame(t, out, 60, 20)
+	if !strings.Contains(ansi.Strip(out), "terminal too small: 60×20") {
+		t.Errorf("no too-small message: %q", ansi.Strip(out))
+	}
+}
