@@ -22,6 +22,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/themes"
 )
 
 // Config is hashdeck's configuration: the defaults ([DefaultConfig]) with
@@ -103,8 +104,10 @@ type IntervalsConfig struct {
 // Theme is a colour theme of the dashboard.
 type Theme string
 
-// The themes.
+// The themes. ThemeAuto follows the terminal's background (dark or light);
+// the others are the palettes of package themes.
 const (
+	ThemeAuto         Theme = "auto"
 	ThemeDark         Theme = "dark"
 	ThemeLight        Theme = "light"
 	ThemeHighContrast Theme = "high-contrast"
@@ -114,9 +117,13 @@ const (
 // defaultSourceLabel names the user as the source of a [[miner]] override.
 const defaultSourceLabel = "user config"
 
-// Themes lists every theme.
+// Themes lists every accepted theme: auto, then the palettes.
 func Themes() []Theme {
-	return []Theme{ThemeDark, ThemeLight, ThemeHighContrast, ThemeColorblind}
+	out := []Theme{ThemeAuto}
+	for _, n := range themes.Names() {
+		out = append(out, Theme(n))
+	}
+	return out
 }
 
 // DisplayConfig is the [display] table.
@@ -168,7 +175,7 @@ func (s StoreConfig) HourlyRetention() time.Duration {
 
 // DefaultConfig returns the configuration used when there is no file: the
 // peers and renames of feeds.DefaultSymbols, the public endpoints, no keys,
-// the default intervals, the dark theme, no alerts, a 17.5 J/TH fleet at
+// the default intervals, the auto theme (following the terminal), no alerts, a 17.5 J/TH fleet at
 // $0.05/kWh with no pool fee, and 30 days of raw and 365 of hourly history.
 func DefaultConfig() Config {
 	sym := feeds.DefaultSymbols()
@@ -179,7 +186,7 @@ func DefaultConfig() Config {
 	c := Config{
 		Peers:     PeersConfig{Tickers: sym.Peers, Aliases: aliases},
 		Providers: ProvidersConfig{URLs: feeds.DefaultEndpoints()},
-		Display:   DisplayConfig{Theme: ThemeDark},
+		Display:   DisplayConfig{Theme: ThemeAuto},
 		Fleet:     FleetConfig{Efficiency: 17.5, PowerPrice: 0.05, PoolFee: 0},
 		Store:     StoreConfig{RawDays: 30, HourlyDays: 365},
 	}
@@ -1147,7 +1154,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if !slices.Contains(Themes(), c.Display.Theme) {
-		p.add("display.theme", "%q is not a theme (dark, light, high-contrast or colorblind)", string(c.Display.Theme))
+		p.add("display.theme", "%q is not a theme (auto, %s)", string(c.Display.Theme), strings.Join(themes.Names(), ", "))
 	}
 	if v, ok := c.Alerts.HashpriceBelow.Get(); ok && v <= 0 {
 		p.add("alerts.hashprice_below_usd_per_ph_day", "must be positive USD per PH/s per day (got %s); leave it out to turn the alert off", configNum(float64(v)))

@@ -94,7 +94,7 @@ Settings (units are in the key names; intervals are Go durations: 90s, 5m, 1h):
 		}
 		fmt.Fprint(w, head+strings.Join(iv[i:min(i+2, len(iv))], ", ")+tail)
 	}
-	fmt.Fprint(w, `  [display]    theme (dark|light|high-contrast|colorblind), bell (true|false)
+	fmt.Fprint(w, `  [display]    theme (auto|dark|light|high-contrast|colorblind), bell (true|false)
   [alerts]     hashprice_below_usd_per_ph_day, sector_margin_below_pct,
                peer_daily_move_pct (each alert is off unless set)
   [fleet]      efficiency_j_per_th, power_usd_per_kwh, pool_fee_pct
@@ -393,7 +393,7 @@ hashrateindex_key = ""       # Hashrate Index key; HASHDECK_HASHRATEINDEX_KEY
 	}
 
 	w("\n[display]\n")
-	kv("theme", q(string(c.Display.Theme)), "dark | light | high-contrast | colorblind")
+	kv("theme", q(string(c.Display.Theme)), "auto (follow the terminal's background) | dark | light | high-contrast | colorblind")
 	kv("bell", strconv.FormatBool(c.Display.Bell), "ring the terminal bell when an alert fires")
 
 	w(`

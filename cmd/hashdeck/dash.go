@@ -115,8 +115,8 @@ func runDash(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	theme := f.theme
-	if theme == "" && cfg.Display.Theme != "" && cfg.Display.Theme != ThemeDark {
-		theme = string(cfg.Display.Theme) // dark is the default: let the terminal's background decide
+	if theme == "" && cfg.Display.Theme != ThemeAuto {
+		theme = string(cfg.Display.Theme)
 	}
 	model, err := tui.New(tui.Options{Env: env, Hub: hub, Theme: theme, NoColor: f.noColor})
 	if err != nil {
