@@ -65,6 +65,11 @@ type PollerOptions struct {
 	Now func() time.Time
 	// Logger receives one line per provider failure and recovery (default: discard).
 	Logger *slog.Logger
+	// OnBatch, if set, receives every batch a provider delivered
+	// successfully (for the history store). It runs on the polling
+	// goroutine: it must return quickly, e.g. by handing the batch to a
+	// buffered channel.
+	OnBatch func(group, provider string, b Batch)
 }
 
 func (o *PollerOptions) defaults() {
@@ -243,6 +248,9 @@ func (p *Poller) pollGroup(ctx context.Context, g *Group) {
 			continue
 		}
 		p.succeed(g, pr.Name(), batch, start)
+		if p.o.OnBatch != nil {
+			p.o.OnBatch(g.Name, pr.Name(), batch)
+		}
 		return
 	}
 	// Nobody answered: every value of the group stays, marked stale.

@@ -499,3 +499,21 @@ func TestRepeatedRejectionsDoNotCrowdOut(t *testing.T) {
 		t.Errorf("rejections = %+v, want each once, the repeated one last", r)
 	}
 }
+
+func TestOnBatchSeesSuccessfulBatches(t *testing.T) {
+	srv := newReplay(t, map[string]string{"/a": "replay/error-500", "/b": "replay/price-99"})
+	clock := newFakeClock()
+	var got []string
+	hub := NewHub(nil)
+	p, err := NewPoller(hub, []Group{{Name: "price", Providers: []Provider{newPriceProvider("a", srv.URL), newPriceProvider("b", srv.URL)}}},
+		PollerOptions{Now: clock.Now, OnBatch: func(group, provider string, b Batch) {
+			got = append(got, fmt.Sprintf("%s/%s/%d", group, provider, len(b.Obs)))
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Poll(context.Background())
+	if len(got) != 1 || got[0] != "price/b/1" {
+		t.Errorf("OnBatch saw %v, want only the successful batch of b", got)
+	}
+}
