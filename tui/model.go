@@ -152,6 +152,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		return m.key(msg.String())
+	case tea.MouseClickMsg:
+		if m.ui.View == ViewPeers && !m.ui.ShowHelp && msg.Button == tea.MouseLeft {
+			// The body starts below the tab bar and the alert banner, if any.
+			top := 1
+			if len(m.data.Alerts) > 0 {
+				top++
+			}
+			m.ui = peersClickIn(m.ui, m.data, msg.X, msg.Y-top, m.h-1-top)
+			m.render()
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			return m.key("up")
+		case tea.MouseWheelDown:
+			return m.key("down")
+		}
 	}
 	return m, nil
 }

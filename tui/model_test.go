@@ -141,3 +141,25 @@ func TestModelBackgroundPicksTheme(t *testing.T) {
 type lightColor struct{}
 
 func (lightColor) RGBA() (r, g, b, a uint32) { return 0xffff, 0xffff, 0xffff, 0xffff }
+
+func TestModelMouse(t *testing.T) {
+	m := newTestModel(t, nil)
+	press(m, "2")
+	// Row 3 of the table body (header on body line 0) is the third peer.
+	m.Update(tea.MouseClickMsg{X: 2, Y: 1 + 3, Button: tea.MouseLeft})
+	order := peerOrder(m.Data(), m.UI())
+	if m.UI().Selected != 2 || m.Data().Peers[order[2]].Ticker != m.Data().Peers[order[m.UI().Selected]].Ticker {
+		t.Errorf("click on the third row selected %d", m.UI().Selected)
+	}
+	m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if m.UI().Selected != 3 {
+		t.Errorf("wheel down selected %d, want 3", m.UI().Selected)
+	}
+	// Clicks elsewhere than the peers view change nothing.
+	press(m, "1")
+	before := m.UI()
+	m.Update(tea.MouseClickMsg{X: 2, Y: 5, Button: tea.MouseLeft})
+	if m.UI() != before {
+		t.Error("a click on the overview changed the UI")
+	}
+}

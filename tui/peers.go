@@ -1,9 +1,762 @@
 package tui
 
-import "github.com/hashdeck/hashdeck/themes"
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
 
-// renderPeers draws the peers view (placeholder until the view lands).
-func renderPeers(d *Data, ui UI, w, h int, th themes.Theme) string { return "" }
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
-// peersKey handles a key pressed on the peers view (placeholder).
-func peersKey(ui UI, d *Data, key string) UI { return ui }
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/format"
+)
+
+// The peers table's columns, in display order. Their indices are the
+// values of UI.SortCol (see peerColumns); sortConfig is the configured
+// order, which is the zero UI's order.
+//
+// The order is also the order columns are dropped in from the right when
+// the terminal is narrow: the columns that matter at 80 cells come first,
+// so a column is either absent or at the same x whatever the width (which
+// lets peersClick map a click to a column without knowing the width).
+const (
+	sortConfig = iota
+	colTicker
+	colPrice
+	colDay
+	colCost
+	colScope
+	colMargin
+	colAIMW
+	colAIParty
+	colMonth
+	colYear
+	colCap
+	colHash
+	colEff
+	colPerBTC
+	colCorr
+	numPeerCols
+)
+
+// colHashLabel is the hashrate's label, drawn right of the hashrate; it
+// sorts with the hashrate.
+const colHashLabel = numPeerCols
+
+// peerCol describes one sortable column of the peers table.
+type peerCol struct {
+	// Name is the header: the column's name and unit.
+	Name string
+	// Desc is the direction a column starts in when it is picked: largest
+	// first for most numbers, smallest first for costs and J/TH, A–Z for text.
+	Desc bool
+	// Left aligns the column left (text); numbers are right-aligned.
+	Left bool
+}
+
+// peerColumns are the sortable columns, in order (s and S step through
+// them; index 0 is the configured order and has no header).
+var peerColumns = [numPeerCols]peerCol{
+	sortConfig: {Name: "config order"},
+	colTicker:  {Name: "Ticker", Left: true},
+	colPrice:   {Name: "Price $", Desc: true},
+	colDay:     {Name: "Day %", Desc: true},
+	colCost:    {Name: "Cost $/PH/d"},
+	colScope:   {Name: "Scope", Left: true},
+	colMargin:  {Name: "Margin $/PH/d", Desc: true},
+	colAIMW:    {Name: "AI MW", Desc: true},
+	colAIParty: {Name: "AI counterparty", Left: true},
+	colMonth:   {Name: "1M %", Desc: true},
+	colYear:    {Name: "1Y %", Desc: true},
+	colCap:     {Name: "Mkt cap $", Desc: true},
+	colHash:    {Name: "Hashrate EH/s", Desc: true},
+	colEff:     {Name: "J/TH"},
+	colPerBTC:  {Name: "Cost $/BTC"},
+	colCorr:    {Name: "BTC corr 90d", Desc: true},
+}
+
+// peerDisplay lists the drawn columns left to right: every sortable column
+// and the hashrate label after the hashrate.
+var peerDisplay = [...]int{colTicker, colPrice, colDay, colCost, colScope, colMargin, colAIMW, colAIParty,
+	colMonth, colYear, colCap, colHash, colHashLabel, colEff, colPerBTC, colCorr}
+
+const (
+	peerIndent  = 1  // the left margin, where the selected row's › goes
+	peerGap     = 2  // cells between columns
+	peerMinText = 16 // narrowest a cut text column may be
+)
+
+// peerGapBefore is the gap left of display column c: the scope and the
+// hashrate label sit close to the number they qualify.
+// peerLeft reports whether display column c is left-aligned text.
+func peerLeft(c int) bool { return c == colHashLabel || peerColumns[c].Left }
+
+func peerGapBefore(c int) int {
+	if c == colScope || c == colHashLabel {
+		return 1
+	}
+	return peerGap
+}
+
+// peerSortKey is row r's value in sortable column c, and whether it is known.
+func peerSortKey(r *PeerRow, c int) (num float64, str string, ok bool) {
+	m := &r.Miner
+	cost := func(f func(econ.MinerCost) (float64, bool)) (float64, string, bool) {
+		if !m.HasCost {
+			return 0, "", false
+		}
+		v, ok := f(m.Costs[m.Headline])
+		return v, "", ok
+	}
+	switch c {
+	case sortConfig:
+		return 0, "", true
+	case colTicker:
+		return 0, r.Ticker, true
+	case colPrice:
+		return r.Price.V, "", r.Price.OK
+	case colDay:
+		return pct(r.DayPct)
+	case colMonth:
+		return pct(r.MonthPct)
+	case colYear:
+		return pct(r.YearPct)
+	case colCap:
+		v, ok := r.MarketCap.Get()
+		return float64(v), "", ok
+	case colHash:
+		v, ok := m.Hashrate.Get()
+		return float64(v), "", ok
+	case colEff:
+		v, ok := m.Efficiency.Get()
+		return float64(v), "", ok
+	case colCost:
+		return cost(func(c econ.MinerCost) (float64, bool) { v, ok := c.PerPHDay.Get(); return float64(v), ok })
+	case colPerBTC:
+		return cost(func(c econ.MinerCost) (float64, bool) { v, ok := c.PerBTC.Get(); return float64(v), ok })
+	case colMargin:
+		return cost(func(c econ.MinerCost) (float64, bool) { v, ok := c.Margin.Get(); return float64(v), ok })
+	case colScope:
+		return float64(m.Headline), "", m.HasCost
+	case colAIMW:
+		v, ok := r.AIMW.Get()
+		return v, "", ok
+	case colAIParty:
+		return 0, strings.ToLower(r.AICounterparty), r.AICounterparty != ""
+	case colCorr:
+		v, ok := r.Corr90.Get()
+		return v, "", ok
+	}
+	return 0, "", false
+}
+
+func pct(m econ.Maybe[econ.Percent]) (float64, string, bool) {
+	v, ok := m.Get()
+	return float64(v), "", ok
+}
+
+// peerOrder returns indices into d.Peers in display order: sorted by
+// ui.SortCol in ui.SortDesc's direction, ties in configured order, and
+// rows whose value is unknown last in either direction.
+func peerOrder(d *Data, ui UI) []int {
+	order := make([]int, len(d.Peers))
+	for i := range order {
+		order[i] = i
+	}
+	col := ui.SortCol
+	if col <= sortConfig || col >= numPeerCols {
+		if ui.SortDesc {
+			slices.Reverse(order)
+		}
+		return order
+	}
+	type key struct {
+		num float64
+		str string
+		ok  bool
+	}
+	keys := make([]key, len(d.Peers))
+	for i := range d.Peers {
+		n, s, ok := peerSortKey(&d.Peers[i], col)
+		keys[i] = key{n, s, ok}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ka, kb := keys[a], keys[b]
+		switch {
+		case !ka.ok && !kb.ok:
+			return 0
+		case !ka.ok:
+			return 1
+		case !kb.ok:
+			return -1
+		}
+		c := strings.Compare(ka.str, kb.str)
+		if c == 0 {
+			switch {
+			case ka.num < kb.num:
+				c = -1
+			case ka.num > kb.num:
+				c = 1
+			}
+		}
+		if ui.SortDesc {
+			c = -c
+		}
+		return c
+	})
+	return order
+}
+
+// peersKey handles a key pressed on the peers view: ↑/↓ (k/j) move the
+// selection, s/S sort by the next/previous column, r reverses the sort,
+// enter opens the selected miner's detail.
+func peersKey(ui UI, d *Data, key string) UI {
+	n := len(d.Peers)
+	switch key {
+	case "up", "k":
+		ui.Selected = clampSel(clampSel(ui.Selected, n)-1, n)
+	case "down", "j":
+		ui.Selected = clampSel(clampSel(ui.Selected, n)+1, n)
+	case "s":
+		ui = peersSortBy(ui, d, (clampCol(ui.SortCol)+1)%numPeerCols)
+	case "S":
+		ui = peersSortBy(ui, d, (clampCol(ui.SortCol)+numPeerCols-1)%numPeerCols)
+	case "r":
+		ticker := selectedTicker(d, ui)
+		ui.SortDesc = !ui.SortDesc
+		ui = reselect(ui, d, ticker)
+	case "enter":
+		if n == 0 {
+			return ui
+		}
+		ui.Selected = clampSel(ui.Selected, n)
+		ui.Detail = selectedTicker(d, ui)
+		ui.View = ViewDetail
+	}
+	return ui
+}
+
+// peersSortBy sorts by column col in its starting direction, keeping the
+// selected miner selected.
+func peersSortBy(ui UI, d *Data, col int) UI {
+	ticker := selectedTicker(d, ui)
+	ui.SortCol = col
+	ui.SortDesc = peerColumns[col].Desc
+	return reselect(ui, d, ticker)
+}
+
+// selectedTicker is the ticker of the selected row ("" with no peers).
+func selectedTicker(d *Data, ui UI) string {
+	if len(d.Peers) == 0 {
+		return ""
+	}
+	return d.Peers[peerOrder(d, ui)[clampSel(ui.Selected, len(d.Peers))]].Ticker
+}
+
+// reselect points the selection at ticker in ui's order.
+func reselect(ui UI, d *Data, ticker string) UI {
+	for i, p := range peerOrder(d, ui) {
+		if d.Peers[p].Ticker == ticker {
+			ui.Selected = i
+			return ui
+		}
+	}
+	ui.Selected = clampSel(ui.Selected, len(d.Peers))
+	return ui
+}
+
+func clampSel(i, n int) int { return max(0, min(i, n-1)) }
+
+func clampCol(c int) int {
+	if c < 0 || c >= numPeerCols {
+		return sortConfig
+	}
+	return c
+}
+
+// peersClick handles a click at cell x of line y of the view body: a click
+// on a header sorts by that column (again: reverses it), a click on a row
+// selects it. It assumes the table is not scrolled, which holds whenever
+// every row fits the body; peersClickIn takes the body height.
+func peersClick(ui UI, d *Data, x, y int) UI { return peersClickIn(ui, d, x, y, math.MaxInt32) }
+
+// peersClickIn is peersClick for a body of h lines (the same scroll as renderPeers).
+func peersClickIn(ui UI, d *Data, x, y, h int) UI {
+	n := len(d.Peers)
+	if n == 0 || y < 0 {
+		return ui
+	}
+	if y == 0 {
+		t := newPeerTable(d, ui, peerOrder(d, ui))
+		for i, c := range t.layout(math.MaxInt32) {
+			if x >= t.x[i] && x < t.x[i]+t.w[i] {
+				if c == colHashLabel {
+					c = colHash
+				}
+				if c == ui.SortCol {
+					ticker := selectedTicker(d, ui)
+					ui.SortDesc = !ui.SortDesc
+					return reselect(ui, d, ticker)
+				}
+				return peersSortBy(ui, d, c)
+			}
+		}
+		return ui
+	}
+	off, vis := peerScroll(clampSel(ui.Selected, n), n, h-1)
+	if row := off + y - 1; y-1 < vis && row < n {
+		ui.Selected = row
+	}
+	return ui
+}
+
+// peerScroll returns the first row shown and how many rows show in room
+// lines, so that the selected row sel of n is visible.
+func peerScroll(sel, n, room int) (off, vis int) {
+	vis = max(1, min(n, room))
+	off = max(0, min(sel-vis+1, n-vis))
+	return off, vis
+}
+
+// Text styles a cell can take; painted without lipgloss per cell.
+const (
+	stPlain uint8 = iota
+	stMuted
+	stPos
+	stNeg
+	stWarn
+	stAccent
+	numSt
+)
+
+// painter wraps text in a theme role's escape codes: each role is rendered
+// once per frame and its prefix and suffix reused.
+type painter struct{ pre, suf [numSt]string }
+
+func newPainter(th themes.Theme) *painter {
+	p := &painter{}
+	styles := [numSt]lipgloss.Style{stMuted: th.Muted, stPos: th.Positive, stNeg: th.Negative, stWarn: th.Warning, stAccent: th.Accent}
+	for i := stMuted; i < numSt; i++ {
+		out := styles[i].Render("X")
+		if j := strings.IndexByte(out, 'X'); j >= 0 {
+			p.pre[i], p.suf[i] = out[:j], out[j+1:]
+		}
+	}
+	return p
+}
+
+// peerCell is one cell: text in a style, and an optional suffix in another
+// (the price's stale marker).
+type peerCell struct {
+	s, suf    string
+	st, sufSt uint8
+	width     int
+}
+
+func cell(s string, st uint8) peerCell {
+	if s == format.Unknown {
+		st = stMuted
+	}
+	return peerCell{s: s, st: st, width: ansi.StringWidth(s)}
+}
+
+// signCell colours s by its printed sign, so colour never says more than the text.
+func signCell(s string) peerCell {
+	st := stPlain
+	switch {
+	case strings.HasPrefix(s, "+"), strings.HasPrefix(s, "▲"):
+		st = stPos
+	case strings.HasPrefix(s, "-"), strings.HasPrefix(s, "▼"):
+		st = stNeg
+	}
+	return cell(s, st)
+}
+
+// peerTable holds every cell of the table in display order, the column
+// widths and, after layout, the columns that fit and where.
+type peerTable struct {
+	ui    UI
+	order []int
+	cells [][numPeerCols + 1]peerCell
+	width [numPeerCols + 1]int
+	// x and w are the visible columns' start and width (after layout).
+	x, w []int
+}
+
+// newPeerTable computes the cells of d's peers in order and the column widths.
+func newPeerTable(d *Data, ui UI, order []int) *peerTable {
+	t := &peerTable{ui: ui, order: order, cells: make([][numPeerCols + 1]peerCell, len(order))}
+	for i, pi := range order {
+		r := &d.Peers[pi]
+		t.cells[i] = peerCells(r)
+	}
+	for _, c := range peerDisplay {
+		w := ansi.StringWidth(t.header(c))
+		if c == colHashLabel {
+			w = 0
+		}
+		for i := range t.cells {
+			w = max(w, t.cells[i][c].width)
+		}
+		t.width[c] = w
+	}
+	return t
+}
+
+// header is display column c's header, with ▲/▼ when the table is sorted by it.
+func (t *peerTable) header(c int) string {
+	if c == colHashLabel {
+		return ""
+	}
+	h := peerColumns[c].Name
+	if c == t.ui.SortCol {
+		if t.ui.SortDesc {
+			h += " ▼"
+		} else {
+			h += " ▲"
+		}
+	}
+	return h
+}
+
+// layout picks the columns that fit in w cells, left to right, and returns
+// them; a text column that does not fit whole is cut if enough room is left.
+func (t *peerTable) layout(w int) []int {
+	t.x, t.w = t.x[:0], t.w[:0]
+	var cols []int
+	x := peerIndent
+	for _, c := range peerDisplay {
+		cw := t.width[c]
+		if cw == 0 {
+			continue // a label column with nothing to say
+		}
+		start := x
+		if len(cols) > 0 {
+			start += peerGapBefore(c)
+		}
+		if start+cw > w {
+			if peerLeft(c) && c != colHashLabel && w-start >= peerMinText {
+				cols = append(cols, c)
+				t.x, t.w = append(t.x, start), append(t.w, w-start)
+			}
+			break
+		}
+		cols = append(cols, c)
+		t.x, t.w = append(t.x, start), append(t.w, cw)
+		x = start + cw
+	}
+	return cols
+}
+
+// peerCells formats one row's cells.
+func peerCells(r *PeerRow) [numPeerCols + 1]peerCell {
+	var c [numPeerCols + 1]peerCell
+	m := &r.Miner
+	c[colTicker] = cell(r.Ticker, stAccent)
+	if r.Price.OK {
+		c[colPrice] = cell(format.USD(r.Price.V, 2), stPlain)
+		if peerNotLive(r) {
+			c[colPrice].suf, c[colPrice].sufSt = "*", stWarn
+		} else {
+			c[colPrice].suf = " "
+		}
+		c[colPrice].width++
+	} else {
+		c[colPrice] = cell(format.Unknown, stMuted)
+	}
+	c[colDay] = signCell(pctString(r.DayPct, 1))
+	c[colMonth] = signCell(pctString(r.MonthPct, 1))
+	c[colYear] = signCell(pctString(r.YearPct, 0))
+	c[colCap] = cell(format.Maybe(r.MarketCap, func(v econ.USD) string { return compactUSD(float64(v)) }), stPlain)
+	c[colHash] = cell(format.Maybe(m.Hashrate, func(v econ.EHs) string { return format.Num(float64(v), 1) }), stPlain)
+	if m.Hashrate.OK() && m.HashrateLabel != "" {
+		c[colHashLabel] = cell(abbrevLabel(m.HashrateLabel), stMuted)
+	}
+	c[colEff] = cell(format.Maybe(m.Efficiency, func(v econ.JoulesPerTH) string { return format.Num(float64(v), 1) }), stPlain)
+	c[colCost], c[colScope], c[colPerBTC], c[colMargin] = cell(format.Unknown, stMuted), cell(format.Unknown, stMuted),
+		cell(format.Unknown, stMuted), cell(format.Unknown, stMuted)
+	if m.HasCost {
+		mc := m.Costs[m.Headline]
+		c[colCost] = cell(format.Maybe(mc.PerPHDay, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }), stPlain)
+		c[colScope] = cell(m.Headline.String(), stMuted)
+		c[colPerBTC] = cell(format.Maybe(mc.PerBTC, func(v econ.USDPerBTC) string { return format.USD(float64(v), 0) }), stPlain)
+		c[colMargin] = signCell(format.Maybe(mc.Margin, marginString))
+	}
+	c[colAIMW] = cell(format.Maybe(r.AIMW, func(v float64) string {
+		if v == math.Trunc(v) {
+			return format.Num(v, 0)
+		}
+		return format.Num(v, 1)
+	}), stPlain)
+	party := r.AICounterparty
+	if party == "" {
+		party = format.Unknown
+	}
+	c[colAIParty] = cell(party, stPlain)
+	c[colCorr] = cell(format.Maybe(r.Corr90, func(v float64) string { return format.Signed(v, 2) }), stPlain)
+	return c
+}
+
+// peerNotLive reports whether a row's price is not a fresh live quote.
+func peerNotLive(r *PeerRow) bool {
+	return r.Price.OK && (r.Price.Stale || r.Price.Layer != LayerLive)
+}
+
+func pctString(m econ.Maybe[econ.Percent], decimals int) string {
+	return format.Maybe(m, func(v econ.Percent) string { return format.Signed(float64(v), decimals) + "%" })
+}
+
+// marginString is a margin with its arrow and sign: "▲ +$18.11", "▼ -$3.19".
+func marginString(v econ.USDPerPHDay) string {
+	s := format.Signed(float64(v), 2)
+	switch {
+	case strings.HasPrefix(s, "+"):
+		return "▲ +$" + s[1:]
+	case strings.HasPrefix(s, "-"):
+		return "▼ -$" + s[1:]
+	}
+	return "$" + s
+}
+
+// compactUSD formats a large dollar amount: $3.2B, $748M, $12K.
+func compactUSD(v float64) string {
+	a := math.Abs(v)
+	suffix, div := "", 1.0
+	switch {
+	case a >= 1e12:
+		suffix, div = "T", 1e12
+	case a >= 1e9:
+		suffix, div = "B", 1e9
+	case a >= 1e6:
+		suffix, div = "M", 1e6
+	case a >= 1e3:
+		suffix, div = "K", 1e3
+	}
+	dec := 1
+	if a/div >= 100 || suffix == "" {
+		dec = 0
+	}
+	return format.USD(v/div, dec) + suffix
+}
+
+// abbrevLabel shortens a hashrate label ("avg operating" → "avg op").
+func abbrevLabel(l string) string {
+	words := strings.Fields(strings.ToLower(l))
+	out := make([]string, 0, len(words))
+	for _, w := range words {
+		switch w {
+		case "average":
+			w = "avg"
+		case "operating", "operational":
+			w = "op"
+		case "installed":
+			w = "inst"
+		case "energized", "energised":
+			w = "enrg"
+		case "deployed":
+			w = "depl"
+		case "realized", "realised":
+			w = "real"
+		case "target":
+			w = "tgt"
+		case "mining":
+			if len(words) > 1 {
+				continue
+			}
+		}
+		out = append(out, w)
+	}
+	s := strings.Join(out, " ")
+	if ansi.StringWidth(s) > 10 {
+		s = ansi.Truncate(s, 10, "…")
+	}
+	return s
+}
+
+// renderPeers draws the peers table: a header naming each column and its
+// unit (the sorted one marked ▲/▼), one row per miner (the selected one
+// highlighted and marked ›, scrolled into view), and under it, room
+// permitting, what * means, the scope legend and the under-water count.
+func renderPeers(d *Data, ui UI, w, h int, th themes.Theme) string {
+	n := len(d.Peers)
+	if n == 0 {
+		return fit(th.Muted.Render(" no miners configured"), w, h)
+	}
+	p := newPainter(th)
+	order := peerOrder(d, ui)
+	sel := clampSel(ui.Selected, n)
+	t := newPeerTable(d, ui, order)
+	cols := t.layout(w)
+
+	footer, show := peerFooter(d, w, th)
+	off, vis := peerScroll(sel, n, h-1)
+	room := h - 1 - vis
+	// Footer lines by priority (under water, the * note, scopes, blank),
+	// drawn in their own order.
+	for _, i := range [...]int{3, 2, 1, 0} {
+		if show[i] && room > 0 {
+			room--
+		} else {
+			show[i] = false
+		}
+	}
+
+	var b strings.Builder
+	b.Grow((vis + 6) * (w + 32))
+	// Header.
+	var hdr strings.Builder
+	hdr.WriteString(strings.Repeat(" ", peerIndent))
+	pos := peerIndent
+	for i, c := range cols {
+		hdr.WriteString(strings.Repeat(" ", t.x[i]-pos))
+		hs := t.header(c)
+		if peerLeft(c) {
+			hdr.WriteString(padRight(hs, t.w[i]))
+		} else {
+			hdr.WriteString(padLeft(hs, t.w[i]))
+		}
+		pos = t.x[i] + t.w[i]
+	}
+	b.WriteString(th.Header.Render(hdr.String()))
+	if vis < n {
+		// Which rows show, when they do not all fit, right-aligned if there is room.
+		span := format.Num(float64(off+1), 0) + "–" + format.Num(float64(off+vis), 0) + " of " + format.Num(float64(n), 0)
+		if gap := w - pos - ansi.StringWidth(span); gap >= peerGap {
+			b.WriteString(strings.Repeat(" ", gap) + th.Muted.Render(span))
+		}
+	}
+	// Rows.
+	var line strings.Builder
+	for ri := off; ri < off+vis; ri++ {
+		selected := ri == sel
+		line.Reset()
+		if selected {
+			line.WriteString("›")
+		} else {
+			line.WriteString(" ")
+		}
+		pos := peerIndent
+		for i, c := range cols {
+			line.WriteString(strings.Repeat(" ", t.x[i]-pos))
+			writeCell(&line, t.cells[ri][c], t.w[i], peerLeft(c), selected, p)
+			pos = t.x[i] + t.w[i]
+		}
+		b.WriteByte('\n')
+		if selected {
+			s := line.String()
+			if sw := ansi.StringWidth(s); sw < w {
+				s += strings.Repeat(" ", w-sw)
+			}
+			b.WriteString(th.Selected.Render(s))
+		} else {
+			b.WriteString(line.String())
+		}
+	}
+	for i, l := range footer {
+		if show[i] {
+			b.WriteByte('\n')
+			b.WriteString(l)
+		}
+	}
+	return fit(b.String(), w, h)
+}
+
+// writeCell writes c in width w, aligned left or right, painted unless plain.
+func writeCell(b *strings.Builder, c peerCell, w int, left, plain bool, p *painter) {
+	s, suf := c.s, c.suf
+	cw := c.width
+	if cw > w {
+		// Only text columns are ever cut.
+		s, suf, cw = ansi.Truncate(s, w, "…"), "", w
+		cw = ansi.StringWidth(s)
+	}
+	pad := strings.Repeat(" ", w-cw)
+	if !left {
+		b.WriteString(pad)
+	}
+	paint := func(s string, st uint8) {
+		if plain || st == stPlain {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(p.pre[st])
+		b.WriteString(s)
+		b.WriteString(p.suf[st])
+	}
+	paint(s, c.st)
+	if suf != "" {
+		paint(suf, c.sufSt)
+	}
+	if left {
+		b.WriteString(pad)
+	}
+}
+
+// peerFooter returns the lines under the table, each with whether it has
+// anything to say: a blank line, the scope legend, the note on prices that
+// are not live and the under-water count.
+func peerFooter(d *Data, w int, th themes.Theme) ([4]string, [4]bool) {
+	scopes := " Scopes nest: power = electricity ⊂ direct = + other site costs ⊂ cash = + cash SG&A and interest ⊂ all-in = + depreciation"
+	if ansi.StringWidth(scopes) > w {
+		scopes = " power ⊂ direct (+site) ⊂ cash (+SG&A, interest) ⊂ all-in (+depreciation)"
+	}
+	b := d.Board
+	var under string
+	if b.WithCost == 0 {
+		under = "  no miner has cost data"
+	} else {
+		under = "  " + format.Maybe(b.UnderWater, func(v int) string { return format.Num(float64(v), 0) }) +
+			" of " + format.Num(float64(b.WithCost), 0) + " miners with cost data under water at their widest scope"
+	}
+	if hp, ok := b.Network.HashpriceNet.Get(); ok {
+		if more := " · hashprice " + format.USD(float64(hp), 2) + "/PH/day"; ansi.StringWidth(under+more) <= w {
+			under += more
+		}
+	}
+	if v, ok := b.UnderWater.Get(); ok && v > 0 {
+		under = " " + th.Negative.Render("▼"+under[1:])
+	}
+	note := peerNotLiveNote(d, th)
+	return [4]string{"", th.Muted.Render(scopes), note, under}, [4]bool{true, true, note != "", true}
+}
+
+// peerNotLiveNote explains the * next to prices: the most common as-of
+// label without tickers, the others with theirs.
+func peerNotLiveNote(d *Data, th themes.Theme) string {
+	type group struct {
+		label   string
+		tickers []string
+	}
+	var groups []group
+	for i := range d.Peers {
+		r := &d.Peers[i]
+		if !peerNotLive(r) {
+			continue
+		}
+		var label string
+		if r.Price.Layer == LayerLive {
+			label = "stale quote, " + format.Age(d.Now.Sub(r.Price.At)) + " old"
+		} else {
+			label = "close of " + r.Price.At.Format(time.DateOnly)
+		}
+		j := slices.IndexFunc(groups, func(g group) bool { return g.label == label })
+		if j < 0 {
+			groups = append(groups, group{label: label})
+			j = len(groups) - 1
+		}
+		groups[j].tickers = append(groups[j].tickers, r.Ticker)
+	}
+	if len(groups) == 0 {
+		return ""
+	}
+	// The biggest group first (stable: ties keep table order).
+	slices.SortStableFunc(groups, func(a, b group) int { return len(b.tickers) - len(a.tickers) })
+	s := " not a live quote: " + groups[0].label
+	for _, g := range groups[1:] {
+		s += " · " + strings.Join(g.tickers, ", ") + " " + g.label
+	}
+	return " " + th.Warning.Render("*") + th.Muted.Render(s)
+}

@@ -1,26 +1,482 @@
 package tui
 
 import (
-	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/themes"
 )
 
-func TestDumpPeers(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
-	fmt.Println("hp", d.Board.Network.Hashprice, "hv", d.Board.Network.Hashvalue, "withcost", d.Board.WithCost, "under", d.Board.UnderWater, "total", d.Board.Total)
-	for s := range 4 {
-		fmt.Printf("sector %v have %d under %v median %v\n", econ.Scope(s), d.Board.Sector[s].Have, d.Board.Sector[s].UnderWater, d.Board.Sector[s].Median)
+func peersData(t testing.TB) *Data {
+	t.Helper()
+	return Build(testEnv(), nil, fixedNow, econ.Scenario{})
+}
+
+func monoTheme(t testing.TB) themes.Theme {
+	t.Helper()
+	th, err := themes.Get("dark", true)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range d.Peers {
-		m := p.Miner
-		fmt.Printf("%-5s price %v %v %v day %v m %v y %v cap %v hr %v %q eff %v head %v has %v uw %v ai %v %q n%d corr %v\n", p.Ticker, p.Price.V, p.Price.OK, p.Price.At.Format("2006-01-02"), p.DayPct, p.MonthPct, p.YearPct, p.MarketCap, m.Hashrate, m.HashrateLabel, m.Efficiency, m.Headline, m.HasCost, m.UnderWater, p.AIMW, p.AICounterparty, p.AIContracts, p.Corr90)
-		for s := range 4 {
-			c := m.Costs[s]
-			if c.PerPHDay.OK() {
-				fmt.Printf("     %v %v btc %v margin %v %v %s\n", econ.Scope(s), c.PerPHDay, c.PerBTC, c.Margin, c.Basis, c.Period)
+	return th
+}
+
+// orderTickers returns the tickers in ui's display order.
+func orderTickers(d *Data, ui UI) []string {
+	var out []string
+	for _, i := range peerOrder(d, ui) {
+		out = append(out, d.Peers[i].Ticker)
+	}
+	return out
+}
+
+func TestPeersGolden(t *testing.T) {
+	goldenView(t, ViewPeers, UI{SortCol: colMargin, SortDesc: true, Selected: 2}, econ.Scenario{})
+	// The configured order (the zero UI) as first seen, at the smallest size.
+	d := peersData(t)
+	frame := Render(d, UI{View: ViewPeers}, 80, 24, monoTheme(t))
+	checkFrame(t, frame, 80, 24)
+	checkGolden(t, "peers-config-80x24-mono.golden", ansi.Strip(frame))
+}
+
+func TestPeerOrderConfigured(t *testing.T) {
+	d := peersData(t)
+	env := testEnv()
+	if got := orderTickers(d, UI{}); !slices.Equal(got, env.Peers) {
+		t.Errorf("zero UI order %v, want the configured %v", got, env.Peers)
+	}
+	rev := slices.Clone(env.Peers)
+	slices.Reverse(rev)
+	if got := orderTickers(d, UI{SortDesc: true}); !slices.Equal(got, rev) {
+		t.Errorf("reversed configured order %v", got)
+	}
+}
+
+// checkSorted asserts the known keys of column col come first, in order,
+// and the unknown ones after them in configured order.
+func checkSorted(t *testing.T, d *Data, col int, desc bool) {
+	t.Helper()
+	order := peerOrder(d, UI{SortCol: col, SortDesc: desc})
+	if len(order) != len(d.Peers) {
+		t.Fatalf("order has %d rows for %d peers", len(order), len(d.Peers))
+	}
+	seenUnknown, prev, lastUnknown := false, 0.0, -1
+	known := 0
+	for i, pi := range order {
+		v, _, ok := peerSortKey(&d.Peers[pi], col)
+		if !ok {
+			if seenUnknown && pi < lastUnknown {
+				t.Errorf("col %d desc %v: unknown rows out of configured order at %d", col, desc, i)
+			}
+			seenUnknown, lastUnknown = true, pi
+			continue
+		}
+		known++
+		if seenUnknown {
+			t.Errorf("col %d desc %v: %s (known) after an unknown row", col, desc, d.Peers[pi].Ticker)
+		}
+		if i > 0 && known > 1 && (desc && v > prev || !desc && v < prev) {
+			t.Errorf("col %d desc %v: %s %v out of order after %v", col, desc, d.Peers[pi].Ticker, v, prev)
+		}
+		prev = v
+	}
+	if known == 0 || !seenUnknown {
+		t.Fatalf("col %d: the test data should have known and unknown values (%d known)", col, known)
+	}
+}
+
+func TestPeerOrderByMargin(t *testing.T) {
+	d := peersData(t)
+	checkSorted(t, d, colMargin, true)
+	checkSorted(t, d, colMargin, false)
+	got := orderTickers(d, UI{SortCol: colMargin, SortDesc: true})
+	// The offline board: CIFR has the widest margin, KEEL is under water,
+	// and the six miners without cost data follow in configured order.
+	want := []string{"CIFR", "IREN", "MARA", "RIOT", "WULF", "KEEL", "CORZ", "CLSK", "HUT", "BTDR", "HIVE", "APLD"}
+	if !slices.Equal(got, want) {
+		t.Errorf("by margin ▼: %v, want %v", got, want)
+	}
+	up := orderTickers(d, UI{SortCol: colMargin})
+	if up[0] != "KEEL" || up[5] != "CIFR" || up[6] != "CORZ" || up[11] != "APLD" {
+		t.Errorf("by margin ▲: %v (unknowns must stay last)", up)
+	}
+}
+
+func TestPeerOrderByPrice(t *testing.T) {
+	d := peersData(t)
+	checkSorted(t, d, colPrice, true)
+	checkSorted(t, d, colPrice, false)
+	down := orderTickers(d, UI{SortCol: colPrice, SortDesc: true})
+	up := orderTickers(d, UI{SortCol: colPrice})
+	if down[0] != "HUT" || down[len(down)-1] != "APLD" {
+		t.Errorf("by price ▼: %v", down)
+	}
+	if up[0] != "KEEL" || up[len(up)-1] != "APLD" {
+		t.Errorf("by price ▲: %v (APLD has no price and must be last)", up)
+	}
+}
+
+func TestPeerOrderEveryColumn(t *testing.T) {
+	d := peersData(t)
+	for col := range numPeerCols {
+		for _, desc := range []bool{false, true} {
+			order := peerOrder(d, UI{SortCol: col, SortDesc: desc})
+			s := slices.Clone(order)
+			slices.Sort(s)
+			for i := range s {
+				if s[i] != i {
+					t.Fatalf("col %d: order %v is not a permutation", col, order)
+				}
 			}
 		}
+	}
+	if got := orderTickers(d, UI{SortCol: colTicker}); !slices.IsSorted(got) {
+		t.Errorf("by ticker: %v", got)
+	}
+}
+
+func TestPeersKeysMoveAndClamp(t *testing.T) {
+	d := peersData(t)
+	n := len(d.Peers)
+	ui := UI{View: ViewPeers}
+	ui = peersKey(ui, d, "up")
+	if ui.Selected != 0 {
+		t.Errorf("up at the top: %d", ui.Selected)
+	}
+	for range n + 5 {
+		ui = peersKey(ui, d, "j")
+	}
+	if ui.Selected != n-1 {
+		t.Errorf("down past the end: %d, want %d", ui.Selected, n-1)
+	}
+	ui = peersKey(ui, d, "k")
+	if ui.Selected != n-2 {
+		t.Errorf("k: %d", ui.Selected)
+	}
+	ui.Selected = 99 // e.g. the peer list shrank
+	if ui = peersKey(ui, d, "up"); ui.Selected != n-2 {
+		t.Errorf("up from out of range: %d", ui.Selected)
+	}
+	if got := peersKey(UI{}, &Data{}, "down"); got.Selected != 0 {
+		t.Errorf("down with no peers: %d", got.Selected)
+	}
+}
+
+func TestPeersKeysSort(t *testing.T) {
+	d := peersData(t)
+	ui := UI{View: ViewPeers, Selected: 1} // CORZ in configured order
+	ui = peersKey(ui, d, "s")
+	if ui.SortCol != colTicker || ui.SortDesc {
+		t.Fatalf("s from the configured order: col %d desc %v", ui.SortCol, ui.SortDesc)
+	}
+	if selectedTicker(d, ui) != "CORZ" {
+		t.Errorf("sorting lost the selection: %s", selectedTicker(d, ui))
+	}
+	ui = peersKey(ui, d, "s")
+	if ui.SortCol != colPrice || !ui.SortDesc {
+		t.Errorf("s again: col %d desc %v, want price ▼", ui.SortCol, ui.SortDesc)
+	}
+	ui = peersKey(ui, d, "r")
+	if ui.SortDesc || selectedTicker(d, ui) != "CORZ" {
+		t.Errorf("r: desc %v selected %s", ui.SortDesc, selectedTicker(d, ui))
+	}
+	ui = peersKey(ui, d, "S")
+	ui = peersKey(ui, d, "S")
+	if ui.SortCol != sortConfig {
+		t.Errorf("S twice from price: col %d", ui.SortCol)
+	}
+	if ui = peersKey(ui, d, "S"); ui.SortCol != numPeerCols-1 {
+		t.Errorf("S wraps to the last column: %d", ui.SortCol)
+	}
+	if ui = peersKey(ui, d, "s"); ui.SortCol != sortConfig {
+		t.Errorf("s wraps to the configured order: %d", ui.SortCol)
+	}
+	if selectedTicker(d, ui) != "CORZ" {
+		t.Errorf("the selection wandered: %s", selectedTicker(d, ui))
+	}
+}
+
+func TestPeersEnterOpensDetail(t *testing.T) {
+	d := peersData(t)
+	ui := peersKey(UI{View: ViewPeers, SortCol: colMargin, SortDesc: true}, d, "enter")
+	if ui.View != ViewDetail || ui.Detail != "CIFR" {
+		t.Errorf("enter on the widest margin: view %v detail %q", ui.View, ui.Detail)
+	}
+	ui = peersKey(UI{View: ViewPeers, Selected: 3}, d, "enter")
+	if ui.Detail != d.Peers[3].Ticker {
+		t.Errorf("enter on row 3: %q", ui.Detail)
+	}
+	if ui := peersKey(UI{View: ViewPeers}, &Data{}, "enter"); ui.View != ViewPeers {
+		t.Error("enter with no peers left the view")
+	}
+}
+
+// headerX returns the cell where a header name starts in the body's first line.
+func headerX(t *testing.T, body, name string) int {
+	t.Helper()
+	hdr := ansi.Strip(strings.SplitN(body, "\n", 2)[0])
+	i := strings.Index(hdr, name)
+	if i < 0 {
+		t.Fatalf("no %q in header %q", name, hdr)
+	}
+	return ansi.StringWidth(hdr[:i])
+}
+
+func TestPeersClick(t *testing.T) {
+	d := peersData(t)
+	th := monoTheme(t)
+	ui := UI{View: ViewPeers, Selected: 2}
+	body := renderPeers(d, ui, 250, 70, th)
+
+	x := headerX(t, body, "Price $")
+	ui = peersClick(ui, d, x+2, 0)
+	if ui.SortCol != colPrice || !ui.SortDesc {
+		t.Fatalf("click on the price header: col %d desc %v", ui.SortCol, ui.SortDesc)
+	}
+	if selectedTicker(d, ui) != d.Peers[2].Ticker {
+		t.Errorf("sorting by click lost the selection")
+	}
+	if ui = peersClick(ui, d, x, 0); ui.SortCol != colPrice || ui.SortDesc {
+		t.Errorf("second click should reverse: col %d desc %v", ui.SortCol, ui.SortDesc)
+	}
+	// The hashrate's label sorts with the hashrate; so does its header at 250.
+	body = renderPeers(d, ui, 250, 70, th)
+	if ui2 := peersClick(ui, d, headerX(t, body, "Hashrate"), 0); ui2.SortCol != colHash {
+		t.Errorf("click on hashrate: col %d", ui2.SortCol)
+	}
+	if ui2 := peersClick(ui, d, headerX(t, body, "BTC corr"), 0); ui2.SortCol != colCorr {
+		t.Errorf("click on corr: col %d", ui2.SortCol)
+	}
+	// A click in a gap does nothing.
+	if ui2 := peersClick(ui, d, 0, 0); ui2 != ui {
+		t.Errorf("click in the margin changed %+v", ui2)
+	}
+
+	// Rows: line 1 is the first row.
+	ui = peersClick(ui, d, 5, 4)
+	if ui.Selected != 3 {
+		t.Errorf("click on line 4 selected %d", ui.Selected)
+	}
+	lines := strings.Split(ansi.Strip(renderPeers(d, ui, 120, 40, th)), "\n")
+	if !strings.HasPrefix(lines[4], "›") {
+		t.Errorf("the clicked row is not marked: %q", lines[4])
+	}
+	// Below the last row (the footer) nothing changes.
+	if ui2 := peersClick(ui, d, 5, len(d.Peers)+2); ui2.Selected != 3 {
+		t.Errorf("click under the table selected %d", ui2.Selected)
+	}
+}
+
+// TestPeersColumnsKeepTheirPlace checks what peersClick relies on: a
+// column is at the same x at every width, or absent.
+func TestPeersColumnsKeepTheirPlace(t *testing.T) {
+	d := peersData(t)
+	for _, ui := range []UI{{}, {SortCol: colMargin, SortDesc: true}, {SortCol: colCorr}} {
+		full := newPeerTable(d, ui, peerOrder(d, ui))
+		cols := full.layout(1 << 20)
+		wantX := slices.Clone(full.x)
+		if len(cols) != len(peerDisplay) {
+			t.Errorf("unbounded width shows %d of %d columns", len(cols), len(peerDisplay))
+		}
+		for w := MinWidth; w <= 260; w++ {
+			got := full.layout(w)
+			for i := range got {
+				if got[i] != cols[i] || full.x[i] != wantX[i] {
+					t.Fatalf("at %d cells column %d is at %d, want column %d at %d", w, got[i], full.x[i], cols[i], wantX[i])
+				}
+				if full.x[i]+full.w[i] > w {
+					t.Fatalf("at %d cells column %d ends at %d", w, got[i], full.x[i]+full.w[i])
+				}
+			}
+		}
+	}
+}
+
+func TestPeersColumnsByWidth(t *testing.T) {
+	d := peersData(t)
+	th := monoTheme(t)
+	ui := UI{View: ViewPeers}
+	header := func(w int) string {
+		return ansi.Strip(strings.SplitN(renderPeers(d, ui, w, 40, th), "\n", 2)[0])
+	}
+	h80 := header(80)
+	for _, want := range []string{"Ticker", "Price $", "Day %", "Cost $/PH/d", "Scope", "Margin $/PH/d", "AI MW"} {
+		if !strings.Contains(h80, want) {
+			t.Errorf("80 columns lack %q: %q", want, h80)
+		}
+	}
+	for _, not := range []string{"1M %", "Mkt cap", "Hashrate", "corr", "counterparty"} {
+		if strings.Contains(h80, not) {
+			t.Errorf("80 columns show %q: %q", not, h80)
+		}
+	}
+	out := ansi.Strip(renderPeers(d, ui, 250, 70, th))
+	for _, c := range peerColumns[1:] {
+		if !strings.Contains(out, c.Name) {
+			t.Errorf("250 columns lack %q", c.Name)
+		}
+	}
+	for _, p := range d.Peers {
+		if p.AICounterparty != "" && !strings.Contains(out, p.AICounterparty) {
+			t.Errorf("250 columns cut %s's counterparties %q", p.Ticker, p.AICounterparty)
+		}
+	}
+	// What the rows say at 250: IREN's headline cost and its scope, margin
+	// with arrow and sign, its counterparties, a price marked as not live.
+	var iren string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, " IREN") || strings.HasPrefix(l, "›IREN") {
+			iren = l
+		}
+	}
+	for _, want := range []string{"$36.80*", "$19.05 power", "▲ +$18.11", "Microsoft, NVIDIA", "44.0 avg op", "$12.3B"} {
+		if !strings.Contains(iren, want) {
+			t.Errorf("IREN row lacks %q: %q", want, iren)
+		}
+	}
+	for _, want := range []string{"not a live quote: close of 2026-07-31", "KEEL close of 2025-12-17",
+		"1 of 6 miners with cost data under water at their widest scope", "all-in"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("footer lacks %q", want)
+		}
+	}
+}
+
+// TestPeersEveryWidth draws the table at every width from 80 to 260 cells
+// (where columns come and go) in sorts that change column widths, and in
+// every sort at the usual sizes, and checks the body's size.
+func TestPeersEveryWidth(t *testing.T) {
+	d := peersData(t)
+	th, _ := themes.Get("dark", false)
+	check := func(col, w, h int) {
+		t.Helper()
+		ui := UI{View: ViewPeers, SortCol: col, SortDesc: col%2 == 0, Selected: col % len(d.Peers)}
+		checkFrame(t, renderPeers(d, ui, w, h, th), w, h)
+		if t.Failed() {
+			t.Fatalf("col %d at %d×%d", col, w, h)
+		}
+	}
+	for _, col := range []int{sortConfig, colAIParty, colCorr} {
+		for w := MinWidth; w <= 260; w++ {
+			check(col, w, []int{MinHeight - 2, 12, 68}[w%3])
+		}
+	}
+	for col := range numPeerCols {
+		for _, sz := range [][2]int{{80, 22}, {120, 38}, {160, 46}, {200, 58}, {250, 68}} {
+			check(col, sz[0], sz[1])
+		}
+	}
+}
+
+// manyPeers returns d with n rows (the configured ones repeated under new tickers).
+func manyPeers(d *Data, n int) *Data {
+	d2 := *d
+	d2.Peers = make([]PeerRow, n)
+	for i := range d2.Peers {
+		d2.Peers[i] = d.Peers[i%len(d.Peers)]
+		d2.Peers[i].Ticker = "P" + strconv.Itoa(100+i)
+	}
+	return &d2
+}
+
+func TestPeersScrollKeepsSelectionVisible(t *testing.T) {
+	th := monoTheme(t)
+	base := peersData(t)
+	for _, d := range []*Data{base, manyPeers(base, 40)} {
+		n := len(d.Peers)
+		ui := UI{View: ViewPeers}
+		for range n {
+			ui = peersKey(ui, d, "down")
+		}
+		if ui.Selected != n-1 {
+			t.Fatalf("selected %d of %d", ui.Selected, n)
+		}
+		frame := Render(d, ui, 80, 24, th)
+		checkFrame(t, frame, 80, 24)
+		last := d.Peers[peerOrder(d, ui)[n-1]].Ticker
+		if !strings.Contains(ansi.Strip(frame), "›"+last) {
+			t.Errorf("%d rows: the selected last row %s is not on screen:\n%s", n, last, ansi.Strip(frame))
+		}
+		// Back to the top: the first row shows again, and so does the header.
+		for range n {
+			ui = peersKey(ui, d, "k")
+		}
+		frame = ansi.Strip(Render(d, ui, 80, 24, th))
+		if !strings.Contains(frame, "›"+d.Peers[0].Ticker) || !strings.Contains(frame, "Ticker") {
+			t.Errorf("%d rows: the first row or the header is missing:\n%s", n, frame)
+		}
+	}
+	// A click on a scrolled table selects the row drawn there.
+	d := manyPeers(base, 40)
+	ui := UI{View: ViewPeers, Selected: 39}
+	body := strings.Split(ansi.Strip(renderPeers(d, ui, 80, 22, th)), "\n")
+	ui = peersClickIn(ui, d, 3, 5, 22)
+	if !strings.HasPrefix(body[5], " "+d.Peers[ui.Selected].Ticker) {
+		t.Errorf("click on line 5 %q selected %s", body[5], d.Peers[ui.Selected].Ticker)
+	}
+}
+
+func TestPeersNoPeers(t *testing.T) {
+	d := peersData(t)
+	d2 := *d
+	d2.Peers = nil
+	out := renderPeers(&d2, UI{}, 80, 22, monoTheme(t))
+	checkFrame(t, out, 80, 22)
+	if !strings.Contains(out, "no miners configured") {
+		t.Errorf("empty table says %q", ansi.Strip(out))
+	}
+	if ui := peersClick(UI{}, &d2, 3, 0); ui != (UI{}) {
+		t.Errorf("click with no peers: %+v", ui)
+	}
+}
+
+func TestPeersFormat(t *testing.T) {
+	for v, want := range map[float64]string{3.2e9: "$3.2B", 748.39e6: "$748M", 12.28e9: "$12.3B", 1.5e12: "$1.5T", 999: "$999"} {
+		if got := compactUSD(v); got != want {
+			t.Errorf("compactUSD(%v) = %q, want %q", v, got, want)
+		}
+	}
+	for in, want := range map[string]string{"avg operating": "avg op", "self mining": "self", "mining capacity": "capacity", "self mining target": "self tgt", "energized": "enrg"} {
+		if got := abbrevLabel(in); got != want {
+			t.Errorf("abbrevLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := marginString(-3.187); got != "▼ -$3.19" {
+		t.Errorf("negative margin %q", got)
+	}
+	if got := marginString(0.001); got != "$0.00" {
+		t.Errorf("zero margin %q: no arrow for what prints as zero", got)
+	}
+}
+
+func benchmarkPeers(b *testing.B, w, h int) {
+	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", false)
+	ui := UI{View: ViewPeers, SortCol: colMargin, SortDesc: true, Selected: 3}
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := renderPeers(d, ui, w, h, th); len(s) == 0 {
+			b.Fatal("empty")
+		}
+	}
+}
+
+func BenchmarkPeers160x48(b *testing.B) { benchmarkPeers(b, 160, 48) }
+func BenchmarkPeers250x70(b *testing.B) { benchmarkPeers(b, 250, 70) }
+
+func TestPeersScrollSaysWhichRows(t *testing.T) {
+	d := manyPeers(peersData(t), 40)
+	out := ansi.Strip(renderPeers(d, UI{Selected: 39}, 80, 22, monoTheme(t)))
+	if hdr := strings.SplitN(out, "\n", 2)[0]; !strings.HasSuffix(hdr, "20–40 of 40") {
+		t.Errorf("scrolled header %q should say which rows show", hdr)
+	}
+	out = ansi.Strip(renderPeers(peersData(t), UI{}, 80, 22, monoTheme(t)))
+	if strings.Contains(out, " of 12") {
+		t.Errorf("a table that fits should not count its rows:\n%s", out)
 	}
 }
