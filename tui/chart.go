@@ -48,7 +48,7 @@ func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(floa
 	// tick values, so measure the result and shrink once if a label is wider
 	// than estimated.
 	lo, hi := bounds(data)
-	labelW := max(ansi.StringWidth(yfmt(lo)), ansi.StringWidth(yfmt(hi))) + 1
+	labelW := max(cellWidth(yfmt(lo)), cellWidth(yfmt(hi))) + 1
 	plotW := w - labelW - 2
 	if plotW < 10 {
 		return fit(th.Muted.Render("too narrow for a chart"), w, h)
@@ -67,10 +67,10 @@ func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(floa
 	}
 	// The x axis: first and last dates under the plot's first and last columns.
 	axisCol := strings.IndexAny(ansi.Strip(firstLine(plot)), "┤┼")
-	axisCol = ansi.StringWidth(ansi.Strip(firstLine(plot))[:max(axisCol, 0)])
+	axisCol = cellWidth(ansi.Strip(firstLine(plot))[:max(axisCol, 0)])
 	first, last := grid[0].Format("2006-01-02"), grid[len(grid)-1].Format("2006-01-02")
 	axis := strings.Repeat(" ", axisCol+1) + first
-	if pad := min(w, maxLineWidth(plot)) - ansi.StringWidth(axis) - len(last); pad > 0 {
+	if pad := min(w, maxLineWidth(plot)) - cellWidth(axis) - len(last); pad > 0 {
 		axis += strings.Repeat(" ", pad) + last
 	}
 	return fit(head+"\n"+plot+"\n"+th.Muted.Render(axis), w, h)
@@ -79,7 +79,7 @@ func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(floa
 func maxLineWidth(s string) int {
 	n := 0
 	for _, l := range strings.Split(s, "\n") {
-		n = max(n, ansi.StringWidth(l))
+		n = max(n, cellWidth(l))
 	}
 	return n
 }

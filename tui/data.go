@@ -125,6 +125,9 @@ type PeerRow struct {
 	// Corr90 is the correlation of daily returns with BTC over the last 90
 	// days of closes (unknown with fewer than 60 common days).
 	Corr90 econ.Maybe[float64]
+	// Corr30 is the rolling correlation of daily returns with BTC over 30
+	// returns, at every close that has enough of them.
+	Corr30 []Point
 	// Closes are the daily closes, oldest first (embedded, then live).
 	Closes []Point
 	// Fundamentals are the peer's sourced facts (source URL, as-of,
@@ -438,6 +441,7 @@ func peerRows(env *Env, st *feeds.State, b econ.Board, btc Series) []PeerRow {
 			r.AICounterparty += n
 		}
 		r.Corr90 = Correlation(r.Closes, btc.Points, 90, 60)
+		r.Corr30 = rollingCorr(r.Closes, btc.Points, corrWindow, corrMinPairs)
 		r.Fundamentals = f
 		rows[i] = r
 	}

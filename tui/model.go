@@ -136,7 +136,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		d := *m.data
 		d.Now = time.Time(msg)
 		m.data = &d
-		m.render()
+		m.frame = RenderStatus(m.frame, m.data, m.ui, m.w, m.h, m.theme)
 		return m, tick()
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height

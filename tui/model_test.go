@@ -120,6 +120,10 @@ func TestModelFollowsStatesAndDropsOldOnes(t *testing.T) {
 	if !strings.Contains(m.Frame(), "price 5s old") {
 		t.Errorf("status bar does not age the price:\n%s", ansi.Strip(m.Frame()))
 	}
+	// Redrawing only the status line gives the same frame as a full render.
+	if full := Render(m.Data(), m.UI(), 120, 40, m.theme); full != m.Frame() {
+		t.Error("the tick's status-only redraw differs from a full render")
+	}
 }
 
 func TestModelBackgroundPicksTheme(t *testing.T) {
@@ -161,5 +165,20 @@ func TestModelMouse(t *testing.T) {
 	m.Update(tea.MouseClickMsg{X: 2, Y: 5, Button: tea.MouseLeft})
 	if m.UI() != before {
 		t.Error("a click on the overview changed the UI")
+	}
+}
+
+func BenchmarkTick(b *testing.B) {
+	b.ReportAllocs()
+	hub := feeds.NewHub(nil)
+	env := *testEnv()
+	m, _ := New(Options{Env: &env, Hub: hub, Theme: "dark", Now: func() time.Time { return fixedNow }})
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	m.key("3") // the most expensive view
+	t := fixedNow
+	for b.Loop() {
+		t = t.Add(time.Second)
+		m.Update(tickMsg(t))
 	}
 }

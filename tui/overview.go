@@ -269,7 +269,7 @@ func overviewSparkline(d *Data, ui UI, w int, th themes.Theme) string {
 		lo, hi = math.Min(lo, p.V), math.Max(hi, p.V)
 	}
 	tail := "  $" + format.Num(lo, 0) + "–$" + format.Num(hi, 0) + " to " + end.Format("2006-01-02")
-	n := w - ansi.StringWidth(label) - len(tail) - 1
+	n := w - cellWidth(label) - len(tail) - 1
 	if n < 8 || len(pts) == 0 {
 		return ""
 	}

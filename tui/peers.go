@@ -360,7 +360,7 @@ func cell(s string, st uint8) peerCell {
 	if s == format.Unknown {
 		st = stMuted
 	}
-	return peerCell{s: s, st: st, width: ansi.StringWidth(s)}
+	return peerCell{s: s, st: st, width: cellWidth(s)}
 }
 
 // signCell colours s by its printed sign, so colour never says more than the text.
@@ -394,7 +394,7 @@ func newPeerTable(d *Data, ui UI, order []int) *peerTable {
 		t.cells[i] = peerCells(r)
 	}
 	for _, c := range peerDisplay {
-		w := ansi.StringWidth(t.header(c))
+		w := cellWidth(t.header(c))
 		if c == colHashLabel {
 			w = 0
 		}
@@ -570,7 +570,7 @@ func abbrevLabel(l string) string {
 		out = append(out, w)
 	}
 	s := strings.Join(out, " ")
-	if ansi.StringWidth(s) > 10 {
+	if cellWidth(s) > 10 {
 		s = ansi.Truncate(s, 10, "…")
 	}
 	return s
@@ -624,7 +624,7 @@ func renderPeers(d *Data, ui UI, w, h int, th themes.Theme) string {
 	if vis < n {
 		// Which rows show, when they do not all fit, right-aligned if there is room.
 		span := format.Num(float64(off+1), 0) + "–" + format.Num(float64(off+vis), 0) + " of " + format.Num(float64(n), 0)
-		if gap := w - pos - ansi.StringWidth(span); gap >= peerGap {
+		if gap := w - pos - cellWidth(span); gap >= peerGap {
 			b.WriteString(strings.Repeat(" ", gap) + th.Muted.Render(span))
 		}
 	}
@@ -647,7 +647,7 @@ func renderPeers(d *Data, ui UI, w, h int, th themes.Theme) string {
 		b.WriteByte('\n')
 		if selected {
 			s := line.String()
-			if sw := ansi.StringWidth(s); sw < w {
+			if sw := cellWidth(s); sw < w {
 				s += strings.Repeat(" ", w-sw)
 			}
 			b.WriteString(th.Selected.Render(s))
@@ -671,7 +671,7 @@ func writeCell(b *strings.Builder, c peerCell, w int, left, plain bool, p *paint
 	if cw > w {
 		// Only text columns are ever cut.
 		s, suf, cw = ansi.Truncate(s, w, "…"), "", w
-		cw = ansi.StringWidth(s)
+		cw = cellWidth(s)
 	}
 	pad := strings.Repeat(" ", w-cw)
 	if !left {
@@ -700,7 +700,7 @@ func writeCell(b *strings.Builder, c peerCell, w int, left, plain bool, p *paint
 // are not live and the under-water count.
 func peerFooter(d *Data, w int, th themes.Theme) ([4]string, [4]bool) {
 	scopes := " Scopes nest: power = electricity ⊂ direct = + other site costs ⊂ cash = + cash SG&A and interest ⊂ all-in = + depreciation"
-	if ansi.StringWidth(scopes) > w {
+	if cellWidth(scopes) > w {
 		scopes = " power ⊂ direct (+site) ⊂ cash (+SG&A, interest) ⊂ all-in (+depreciation)"
 	}
 	b := d.Board
@@ -712,7 +712,7 @@ func peerFooter(d *Data, w int, th themes.Theme) ([4]string, [4]bool) {
 			" of " + format.Num(float64(b.WithCost), 0) + " miners with cost data under water at their widest scope"
 	}
 	if hp, ok := b.Network.HashpriceNet.Get(); ok {
-		if more := " · hashprice " + format.USD(float64(hp), 2) + "/PH/day"; ansi.StringWidth(under+more) <= w {
+		if more := " · hashprice " + format.USD(float64(hp), 2) + "/PH/day"; cellWidth(under+more) <= w {
 			under += more
 		}
 	}

@@ -137,6 +137,20 @@ func Render(d *Data, ui UI, w, h int, th themes.Theme) string {
 	return fit(strings.Join(parts, "\n"), w, h)
 }
 
+// RenderStatus redraws only the last line of a frame made by Render (the
+// status bar, which carries the ages that change every second), so the
+// one-second tick costs a line, not a frame.
+func RenderStatus(frame string, d *Data, ui UI, w, h int, th themes.Theme) string {
+	if w < MinWidth || h < MinHeight {
+		return frame
+	}
+	i := strings.LastIndexByte(frame, '\n')
+	if i < 0 {
+		return frame
+	}
+	return frame[:i+1] + fit(statusBar(d, ui, w, th), w, 1)
+}
+
 // tabBar draws the view tabs and the help hint.
 func tabBar(active View, w int, th themes.Theme) string {
 	var b strings.Builder
@@ -151,7 +165,7 @@ func tabBar(active View, w int, th themes.Theme) string {
 	}
 	hint := th.Muted.Render("? keys  q quit")
 	line := b.String()
-	if gap := w - ansi.StringWidth(line) - ansi.StringWidth(hint); gap > 0 {
+	if gap := w - cellWidth(line) - cellWidth(hint); gap > 0 {
 		line += strings.Repeat(" ", gap) + hint
 	}
 	return line
@@ -195,7 +209,7 @@ func statusBar(d *Data, ui UI, w int, th themes.Theme) string {
 	}
 	line := strings.Join(parts, th.Muted.Render(" │ "))
 	right := th.Muted.Render("theme " + th.Name)
-	if gap := w - ansi.StringWidth(line) - ansi.StringWidth(right); gap > 0 {
+	if gap := w - cellWidth(line) - cellWidth(right); gap > 0 {
 		line += strings.Repeat(" ", gap) + right
 	}
 	return line
@@ -218,10 +232,10 @@ func fit(s string, w, h int) string {
 			continue
 		}
 		l := lines[i]
-		lw := ansi.StringWidth(l)
+		lw := cellWidth(l)
 		if lw > w {
 			l = ansi.Truncate(l, w, "")
-			lw = ansi.StringWidth(l)
+			lw = cellWidth(l)
 		}
 		b.WriteString(l)
 		if lw < w {
@@ -233,7 +247,7 @@ func fit(s string, w, h int) string {
 
 // padRight pads s with spaces to w cells (ANSI-aware), cutting it if longer.
 func padRight(s string, w int) string {
-	sw := ansi.StringWidth(s)
+	sw := cellWidth(s)
 	if sw > w {
 		return ansi.Truncate(s, w, "…")
 	}
@@ -242,7 +256,7 @@ func padRight(s string, w int) string {
 
 // padLeft right-aligns s in w cells, cutting it if longer.
 func padLeft(s string, w int) string {
-	sw := ansi.StringWidth(s)
+	sw := cellWidth(s)
 	if sw > w {
 		return ansi.Truncate(s, w, "…")
 	}
@@ -283,11 +297,11 @@ func panel(title, body string, w, h int, th themes.Theme) string {
 	}
 	inner := w - 2
 	t := " " + title + " "
-	if ansi.StringWidth(t) > inner {
+	if cellWidth(t) > inner {
 		t = ansi.Truncate(t, inner, "…")
 	}
 	var b strings.Builder
-	b.WriteString(th.Border.Render("╭") + th.Title.Render(t) + th.Border.Render(strings.Repeat("─", inner-ansi.StringWidth(t))+"╮"))
+	b.WriteString(th.Border.Render("╭") + th.Title.Render(t) + th.Border.Render(strings.Repeat("─", inner-cellWidth(t))+"╮"))
 	lines := strings.Split(fit(body, inner, h-2), "\n")
 	for _, l := range lines {
 		b.WriteString("\n" + th.Border.Render("│") + l + th.Border.Render("│"))

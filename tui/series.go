@@ -12,31 +12,47 @@ import (
 func formatFloat(v float64, decimals int) string { return format.Num(v, decimals) }
 
 // day truncates t to its UTC calendar day.
-func day(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+func day(t time.Time) time.Time { return time.Unix(dayNum(t)*86400, 0).UTC() }
+
+// dayNum is t's UTC calendar day as a count of days since 1970-01-01 (floor).
+func dayNum(t time.Time) int64 {
+	s := t.Unix()
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return d
 }
 
 // Align samples each series on the grid of UTC days: the value of a series
 // on a grid day is its last point on or before that day, but only if that
 // point is no more than maxGap old (so a weekend carries Friday's close,
 // while a series that ended long ago shows a gap, NaN, not a flat line).
-// Alignment is by time, never by index.
+// Alignment is by time, never by index. It works in whole days, so it is
+// linear in the grid plus the points.
 func Align(grid []time.Time, maxGap time.Duration, series ...[]Point) [][]float64 {
+	gridDays := make([]int64, len(grid))
+	for i, g := range grid {
+		gridDays[i] = dayNum(g)
+	}
+	gap := int64(maxGap / (24 * time.Hour))
 	out := make([][]float64, len(series))
 	for si, pts := range series {
 		col := make([]float64, len(grid))
 		j := 0
-		for gi, g := range grid {
-			for j < len(pts) && !day(pts[j].T).After(g) {
+		var last int64
+		for gi, g := range gridDays {
+			for j < len(pts) {
+				dn := dayNum(pts[j].T)
+				if dn > g {
+					break
+				}
+				last = dn
 				j++
 			}
 			col[gi] = math.NaN()
-			if j > 0 {
-				p := pts[j-1]
-				if g.Sub(day(p.T)) <= maxGap {
-					col[gi] = p.V
-				}
+			if j > 0 && g-last <= gap {
+				col[gi] = pts[j-1].V
 			}
 		}
 		out[si] = col
