@@ -28,6 +28,12 @@ type Env struct {
 	Alerts       Alerts
 	// Offline is set when no live data will come (--offline).
 	Offline bool
+
+	// The embedded series, computed once: every frame shares them.
+	hashprice, btc, difficulty, netHashrate Series
+	closes                                  map[string][]Point
+	corr30                                  map[string][]Point
+	corr90                                  map[string]econ.Maybe[float64]
 }
 
 // Fleet is the user's own fleet for the scenario view.
@@ -56,12 +62,26 @@ func NewEnv(ds *dataset.Dataset, peers []string) *Env {
 		Fundamentals: make(map[string]dataset.Fundamentals, len(peers)),
 		Fleet:        Fleet{Efficiency: 17.5, PowerPrice: 0.05},
 	}
+	e.hashprice = hashpriceSeries(ds)
+	e.btc = btcSeries(ds)
+	e.difficulty, e.netHashrate = networkSeries(ds)
+	e.closes = make(map[string][]Point, len(peers))
+	e.corr30 = make(map[string][]Point, len(peers))
+	e.corr90 = make(map[string]econ.Maybe[float64], len(peers))
 	for _, p := range peers {
 		f := ds.Fundamentals(p)
 		e.Fundamentals[p] = f
 		m := f.EconMiner()
 		m.Ticker = p
 		e.Miners[p] = m
+		closes := ds.Closes(p)
+		pts := make([]Point, len(closes))
+		for i, c := range closes {
+			pts[i] = Point{T: c.Date, V: float64(c.Price)}
+		}
+		e.closes[p] = pts
+		e.corr30[p] = rollingCorr(pts, e.btc.Points, corrWindow, corrMinPairs)
+		e.corr90[p] = Correlation(pts, e.btc.Points, 90, 60)
 	}
 	return e
 }
@@ -285,9 +305,8 @@ func Build(env *Env, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
 		d.Board = econ.ComputeBoard(in, miners, sc)
 	}
 
-	d.Hashprice = hashpriceSeries(ds)
-	d.BTC = btcSeries(ds)
-	d.DifficultyHist, d.NetHashrate = networkSeries(ds)
+	d.Hashprice, d.BTC = env.hashprice, env.btc
+	d.DifficultyHist, d.NetHashrate = env.difficulty, env.netHashrate
 	d.References = ds.ReferencePoints()
 	d.RecordLow, d.HasRecord = recordLow(d.References)
 	if hp, ok := d.Base.Network.Hashprice.Get(); ok {
@@ -386,11 +405,10 @@ func peerRows(env *Env, st *feeds.State, b econ.Board, btc Series) []PeerRow {
 	rows := make([]PeerRow, len(env.Peers))
 	for i, p := range env.Peers {
 		r := PeerRow{Ticker: p, Miner: b.Miners[i]}
-		closes := env.Dataset.Closes(p)
-		r.Closes = make([]Point, 0, len(closes)+1)
-		for _, c := range closes {
-			r.Closes = append(r.Closes, Point{T: c.Date, V: float64(c.Price)})
-		}
+		// The embedded closes are shared: clip so that appending a live
+		// point copies instead of writing into Env.
+		r.Closes = slices.Clip(env.closes[p])
+		r.Corr30 = env.corr30[p]
 		prev := math.NaN()
 		if n := len(r.Closes); n > 0 {
 			last := r.Closes[n-1]
@@ -399,6 +417,7 @@ func peerRows(env *Env, st *feeds.State, b econ.Board, btc Series) []PeerRow {
 				prev = r.Closes[n-2].V
 			}
 		}
+		live := false
 		if st != nil {
 			if q, ok := st.Quote(p); ok {
 				r.Price = Sourced{V: q.Price, OK: true, At: q.At, Source: q.Source, Layer: LayerLive, Stale: q.Stale}
@@ -408,6 +427,7 @@ func peerRows(env *Env, st *feeds.State, b econ.Board, btc Series) []PeerRow {
 				}
 				if day := q.At.UTC().Truncate(24 * time.Hour); len(r.Closes) == 0 || day.After(r.Closes[len(r.Closes)-1].T) {
 					r.Closes = append(r.Closes, Point{T: day, V: q.Price})
+					live = true
 				}
 			}
 		}
@@ -440,8 +460,11 @@ func peerRows(env *Env, st *feeds.State, b econ.Board, btc Series) []PeerRow {
 			}
 			r.AICounterparty += n
 		}
-		r.Corr90 = Correlation(r.Closes, btc.Points, 90, 60)
-		r.Corr30 = rollingCorr(r.Closes, btc.Points, corrWindow, corrMinPairs)
+		r.Corr90 = env.corr90[p]
+		if live {
+			r.Corr90 = Correlation(r.Closes, btc.Points, 90, 60)
+			r.Corr30 = rollingCorr(r.Closes, btc.Points, corrWindow, corrMinPairs)
+		}
 		r.Fundamentals = f
 		rows[i] = r
 	}

@@ -38,3 +38,25 @@ func TestTooSmall(t *testing.T) {
 		t.Errorf("no too-small message: %q", ansi.Strip(out))
 	}
 }
+
+func benchmarkView(b *testing.B, v View, w, h int) {
+	b.ReportAllocs()
+	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", false)
+	ui := UI{View: v, Range: Range1Y}
+	for b.Loop() {
+		Render(d, ui, w, h, th)
+	}
+}
+
+func BenchmarkOverview160x48(b *testing.B) { benchmarkView(b, ViewOverview, 160, 48) }
+func BenchmarkOverview250x70(b *testing.B) { benchmarkView(b, ViewOverview, 250, 70) }
+
+// BenchmarkBuild is the work done in Update when a new feeds state arrives.
+func BenchmarkBuild(b *testing.B) {
+	b.ReportAllocs()
+	env := testEnv()
+	for b.Loop() {
+		Build(env, nil, fixedNow, econ.Scenario{})
+	}
+}
