@@ -186,9 +186,10 @@ type Data struct {
 	PriceSources, PriceSpread                  Sourced
 	// Published is Hashrate Index's hashprice (USD/PH/day) when a key is set.
 	Published Sourced
-	// Inputs are the network inputs the boards were computed from (before
-	// the scenario), for econ functions such as SensitivityGrid.
+	// Inputs and Miners are what the boards were computed from (before the
+	// scenario), for econ functions such as SensitivityGrid.
 	Inputs econ.NetworkInputs
+	Miners []econ.Miner
 	// Board is the econ board under the scenario; Base without it.
 	Board, Base econ.Board
 	Scenario    econ.Scenario
@@ -297,7 +298,7 @@ func Build(env *Env, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
 	for i, p := range env.Peers {
 		miners[i] = env.Miners[p]
 	}
-	d.Inputs = in
+	d.Inputs, d.Miners = in, miners
 	d.Fleet = env.Fleet
 	d.Base = econ.ComputeBoard(in, miners, econ.Scenario{})
 	d.Board = d.Base

@@ -1,0 +1,322 @@
+package tui
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/themes"
+)
+
+// scenGoldenScenario is the golden scenario: BTC at $120,000, difficulty +5%.
+var scenGoldenScenario = econ.Scenario{Price: econ.Known[econ.USDPerBTC](120_000), DifficultyChangePct: 5}
+
+func TestScenarioGolden(t *testing.T) {
+	goldenView(t, ViewScenario, UI{Scenario: scenGoldenScenario, ScenarioField: scenDifficulty}, scenGoldenScenario)
+}
+
+// scenKeys presses keys in order.
+func scenKeys(ui UI, d *Data, keys ...string) UI {
+	for _, k := range keys {
+		ui = scenarioKey(ui, d, k)
+	}
+	return ui
+}
+
+func TestScenarioStepFromLive(t *testing.T) {
+	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	live := float64(d.Base.Network.Price.Or(0))
+	fees := float64(d.Base.Network.FeesPerBlock.Or(0))
+	if live <= 0 || fees <= 0 {
+		t.Fatalf("live price %v fees %v", live, fees)
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+	ui := scenKeys(UI{View: ViewScenario}, d, "right")
+	if p := float64(ui.Scenario.Price.Or(0)); !near(p, math.Round((live+1000)*1e9)/1e9) {
+		t.Errorf("price one step up from live %v: %v", live, p)
+	}
+	ui = scenKeys(ui, d, "l", "-", "h", "h")
+	if p := float64(ui.Scenario.Price.Or(0)); math.Abs(p-(live-1000)) > 1e-6 {
+		t.Errorf("price up 2, down 3: %v, want %v", p, live-1000)
+	}
+
+	ui = scenKeys(UI{View: ViewScenario}, d, "down", "right", "+")
+	if ui.ScenarioField != scenDifficulty || ui.Scenario.DifficultyChangePct != 2 {
+		t.Errorf("difficulty +2 steps: field %d change %v", ui.ScenarioField, ui.Scenario.DifficultyChangePct)
+	}
+	ui = scenKeys(ui, d, "left", "left", "left")
+	if ui.Scenario.DifficultyChangePct != -1 {
+		t.Errorf("difficulty 2 up, 3 down: %v", ui.Scenario.DifficultyChangePct)
+	}
+
+	ui = scenKeys(UI{View: ViewScenario}, d, "j", "j", "+")
+	if f := float64(ui.Scenario.FeesPerBlock.Or(0)); ui.ScenarioField != scenFees || math.Abs(f-(fees+0.005)) > 1e-9 {
+		t.Errorf("fees one step up from live %v: %v", fees, f)
+	}
+	ui = scenKeys(ui, d, "-", "-", "-", "-", "-", "-", "-", "-")
+	if f := ui.Scenario.FeesPerBlock; !f.OK() || f.Or(-1) != 0 {
+		t.Errorf("fees stepped far down: %v, want 0", f)
+	}
+
+	ui = scenKeys(UI{View: ViewScenario}, d, "down", "down", "down", "down", "right")
+	med, ok := scenMedianPower(d.Base)
+	if !ok {
+		t.Fatal("no miner has a power price")
+	}
+	if p := float64(ui.Scenario.PowerPrice.Or(0)); ui.ScenarioField != scenPower || math.Abs(p-(float64(med)+0.005)) > 1e-9 {
+		t.Errorf("power one step up from the miners' median %v: field %d %v", med, ui.ScenarioField, p)
+	}
+	ui = scenKeys(ui, d, "up", "up", "up", "up", "up", "k")
+	if ui.ScenarioField != scenPrice {
+		t.Errorf("up past the first input: field %d", ui.ScenarioField)
+	}
+
+	// Without a live price the first step cannot start: a notice says so.
+	ui = scenKeys(UI{View: ViewScenario}, &Data{}, "right")
+	if ui.Scenario.Price.OK() || !strings.Contains(ui.Notice, "BTC price") {
+		t.Errorf("stepping with no live price: %v notice %q", ui.Scenario.Price, ui.Notice)
+	}
+}
+
+func TestScenarioTyping(t *testing.T) {
+	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	ui := scenKeys(UI{View: ViewScenario}, d, "enter")
+	if !ui.Editing || ui.Input != "" {
+		t.Fatalf("enter does not start typing: %+v", ui)
+	}
+	ui = scenKeys(ui, d, "1", "2", "5", "a", "space", "0", "0", "0", "0", "backspace")
+	if ui.Input != "125000" {
+		t.Errorf("typed %q, want 125000", ui.Input)
+	}
+	// Keys that move or reset do nothing while typing.
+	ui = scenKeys(ui, d, "up", "x", "X", "right")
+	if ui.Input != "125000" || ui.ScenarioField != scenPrice || !ui.Editing {
+		t.Errorf("keys while typing: %+v", ui)
+	}
+	ui = scenKeys(ui, d, "enter")
+	if ui.Editing || ui.Input != "" || ui.Scenario.Price.Or(0) != 125_000 || ui.Notice != "" {
+		t.Errorf("applied: %+v", ui)
+	}
+	// A negative difficulty change and a fractional power price.
+	ui = scenKeys(ui, d, "down", "enter", "-", "7", ".", "5", "enter")
+	if ui.Scenario.DifficultyChangePct != -7.5 {
+		t.Errorf("difficulty typed -7.5: %v", ui.Scenario.DifficultyChangePct)
+	}
+	ui = scenKeys(ui, d, "down", "down", "enter", "0", ".", "0", "4", "5", "enter")
+	if p := ui.Scenario.PowerPrice.Or(0); math.Abs(float64(p)-0.045) > 1e-12 {
+		t.Errorf("power typed 0.045: %v", p)
+	}
+	// esc cancels and keeps the value.
+	ui = scenKeys(ui, d, "enter", "9", "esc")
+	if ui.Editing || ui.Input != "" || math.Abs(float64(ui.Scenario.PowerPrice.Or(0))-0.045) > 1e-12 {
+		t.Errorf("esc: %+v", ui)
+	}
+	// The frame shows what is being typed.
+	ui = scenKeys(ui, d, "enter", "0", ".", "0")
+	frame := ansi.Strip(Render(d, ui, 120, 40, detMonoTheme(t)))
+	if !strings.Contains(frame, "0.0▏") || !strings.Contains(frame, "enter applies") {
+		t.Errorf("typing is not shown:\n%s", frame)
+	}
+}
+
+func TestScenarioBadValue(t *testing.T) {
+	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	for _, tc := range []struct {
+		field int
+		input []string
+		want  string
+	}{
+		{scenPrice, []string{"1", "-", "2"}, `BTC price: "1-2" is not a number`},
+		{scenPrice, []string{"-", "5"}, "BTC price: -5 is out of range"},
+		{scenPrice, nil, "BTC price: type a value"},
+		{scenDifficulty, []string{"-", "1", "0", "0"}, "difficulty change: -100% is out of range"},
+		{scenFees, []string{"."}, `fees per block: "." is not a number`},
+		{scenPower, []string{"1", "2"}, "power price: $12/kWh is out of range"},
+	} {
+		before := econ.Scenario{FeesPerBlock: econ.Known[econ.BTC](0.02)}
+		ui := UI{View: ViewScenario, ScenarioField: tc.field, Scenario: before}
+		ui = scenKeys(ui, d, append(append([]string{"enter"}, tc.input...), "enter")...)
+		if ui.Scenario != before {
+			t.Errorf("%v: the scenario changed to %+v", tc.input, ui.Scenario)
+		}
+		if !strings.Contains(ui.Notice, tc.want) {
+			t.Errorf("%v: notice %q, want %q", tc.input, ui.Notice, tc.want)
+		}
+		if !ui.Editing {
+			t.Errorf("%v: typing ended on a bad value", tc.input)
+		}
+		// The notice shows in the status bar; esc cancels and clears it.
+		if frame := ansi.Strip(Render(d, ui, 200, 60, detMonoTheme(t))); !strings.Contains(frame, tc.want) {
+			t.Errorf("%v: the notice is not on screen", tc.input)
+		}
+		ui = scenKeys(ui, d, "esc")
+		if ui.Editing || ui.Notice != "" || ui.Scenario != before {
+			t.Errorf("%v then esc: %+v", tc.input, ui)
+		}
+	}
+}
+
+func TestScenarioReset(t *testing.T) {
+	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	all := econ.Scenario{
+		Price: econ.Known[econ.USDPerBTC](100_000), DifficultyChangePct: 3,
+		FeesPerBlock: econ.Known[econ.BTC](0.05), PowerPrice: econ.Known[econ.USDPerKWh](0.06),
+	}
+	ui := scenKeys(UI{View: ViewScenario, Scenario: all, ScenarioField: scenDifficulty}, d, "x")
+	want := all
+	want.DifficultyChangePct = 0
+	if ui.Scenario != want {
+		t.Errorf("x on difficulty: %+v", ui.Scenario)
+	}
+	ui = scenKeys(ui, d, "down", "down", "x")
+	want.PowerPrice = econ.Maybe[econ.USDPerKWh]{}
+	if ui.Scenario != want {
+		t.Errorf("x on power: %+v", ui.Scenario)
+	}
+	ui = scenKeys(UI{View: ViewScenario, Scenario: all}, d, "X")
+	if !ui.Scenario.IsZero() {
+		t.Errorf("X: %+v", ui.Scenario)
+	}
+	// Out-of-range field indices are clamped, not a panic.
+	ui = scenKeys(UI{View: ViewScenario, Scenario: all, ScenarioField: 9}, d, "x")
+	if ui.ScenarioField != scenPower || ui.Scenario.PowerPrice.OK() {
+		t.Errorf("x with field 9: %+v", ui)
+	}
+}
+
+// TestScenarioGrid checks every cell against hashprice computed directly
+// at that price and difficulty, less the scope's median, and that the cell
+// is printed with its sign.
+func TestScenarioGrid(t *testing.T) {
+	sc := econ.Scenario{Price: econ.Known[econ.USDPerBTC](60_000), PowerPrice: econ.Known[econ.USDPerKWh](0.07)}
+	d := Build(testEnv(), nil, fixedNow, sc)
+	g, ok := scenSensitivity(d, 13, 11)
+	if !ok {
+		t.Fatal("no grid")
+	}
+	scope, _ := headlineScope(d.Board)
+	med, ok := d.Board.Sector[scope].Median.Get()
+	if !ok || g.Median != d.Board.Sector[scope].Median {
+		t.Fatalf("grid median %v, board %v", g.Median, d.Board.Sector[scope].Median)
+	}
+	diff := d.Base.Network.Difficulty.Or(0)
+	reward := d.Base.Network.Reward.Or(0)
+	if len(g.Prices) != 13 || len(g.DiffChanges) != 11 || g.DiffChanges[5] != 0 || g.Prices[6] != 60_000 {
+		t.Fatalf("axes %v × %v: want 13 prices centred on $60,000 and 11 changes centred on 0%%", g.Prices, g.DiffChanges)
+	}
+	pos, neg := 0, 0
+	for i, dc := range g.DiffChanges {
+		for j, p := range g.Prices {
+			want := float64(econ.HashpriceAt(diff*econ.Difficulty(1+dc/100), reward, p) - med)
+			got, ok := g.At(i, j).Get()
+			if !ok || math.Abs(float64(got)-want) > 1e-9 {
+				t.Errorf("cell %v%% × $%v = %v, want %v", dc, p, got, want)
+			}
+			switch {
+			case want > 0.05:
+				pos++
+			case want < -0.05:
+				neg++
+			}
+		}
+	}
+	if pos == 0 || neg == 0 {
+		t.Fatalf("the test grid should hold both signs: %d positive, %d negative", pos, neg)
+	}
+	// The scenario's own cell is the board's sector margin.
+	if m := d.Board.Sector[scope].Margin.Or(0); math.Abs(float64(g.At(5, 6).Or(0)-m)) > 1e-9 {
+		t.Errorf("centre cell %v, board margin %v", g.At(5, 6), m)
+	}
+	// Rendered: every cell carries its sign.
+	out := ansi.Strip(scenGrid(d, UI{}, 200, 13, detPaletteOf(detMonoTheme(t))))
+	lines := strings.Split(out, "\n")
+	for i := range g.DiffChanges {
+		fields := strings.Fields(strings.NewReplacer("[", " ", "]", " ").Replace(lines[2+i]))
+		cells := fields[len(fields)-len(g.Prices):]
+		for j, c := range cells {
+			v := float64(g.At(i, j).Or(0))
+			switch {
+			case v >= 0.05 && !strings.HasPrefix(c, "+"), v <= -0.05 && !strings.HasPrefix(c, "-"):
+				t.Errorf("row %d col %d: %q for %v", i, j, c, v)
+			}
+		}
+	}
+	if !strings.Contains(out, "[+1.9]") && !strings.Contains(out, "[") {
+		t.Errorf("the scenario cell is not marked:\n%s", out)
+	}
+	// 7×7 at 80 columns.
+	out80 := strings.Split(ansi.Strip(scenGrid(d, UI{}, 80, 9, detPaletteOf(detMonoTheme(t)))), "\n")
+	if n := len(strings.Fields(out80[1])); n != 7 || len(out80) != 9 {
+		t.Errorf("at 80 columns %d prices, %d lines:\n%s", n, len(out80), strings.Join(out80, "\n"))
+	}
+}
+
+// TestScenarioBoard: the before → after figures are the base and scenario boards'.
+func TestScenarioBoard(t *testing.T) {
+	d := Build(testEnv(), nil, fixedNow, scenGoldenScenario)
+	frame := ansi.Strip(Render(d, UI{View: ViewScenario, Scenario: scenGoldenScenario}, 120, 40, detMonoTheme(t)))
+	hp0 := scenFmt2(float64(d.Base.Network.HashpriceNet.Or(0)))
+	hp1 := scenFmt2(float64(d.Board.Network.HashpriceNet.Or(0)))
+	for _, want := range []string{
+		hp0 + " →   " + hp1 + " ▲", "$87,134 → $120,000", "+5.0%", "as live", "(config [fleet])",
+		"Antminer S23 Hydro", "Sector margin, power",
+	} {
+		if !strings.Contains(frame, want) {
+			t.Errorf("scenario frame lacks %q:\n%s", want, frame)
+		}
+	}
+}
+
+func scenFmt2(v float64) string { return formatFloat(v, 2) }
+
+func TestScenarioSizes(t *testing.T) {
+	th := detMonoTheme(t)
+	for _, sc := range []econ.Scenario{{}, scenGoldenScenario, {PowerPrice: econ.Known[econ.USDPerKWh](0.09), FeesPerBlock: econ.Known[econ.BTC](0.5)}} {
+		d := Build(testEnv(), nil, fixedNow, sc)
+		for _, sz := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {160, 48}, {200, 60}, {250, 70}} {
+			for _, editing := range []bool{false, true} {
+				ui := UI{View: ViewScenario, Scenario: sc, Editing: editing, Input: "123", ScenarioField: scenPower}
+				checkFrame(t, Render(d, ui, sz[0], sz[1], th), sz[0], sz[1])
+			}
+		}
+	}
+}
+
+// benchScenario times the view alone in the body of a w×h terminal (the
+// tab and status bars take two lines; Render's own fit of the frame is
+// not the view's cost).
+// TestScenarioNoData: with nothing known the view still draws, with — and
+// messages instead of numbers.
+func TestScenarioNoData(t *testing.T) {
+	th := detMonoTheme(t)
+	for _, sz := range [][2]int{{80, 22}, {120, 38}, {200, 58}} {
+		out := renderScenario(&Data{}, UI{}, sz[0], sz[1], th)
+		checkFrame(t, out, sz[0], sz[1])
+		plain := ansi.Strip(out)
+		for _, want := range []string{"—", "hashprice unknown", "needs a BTC price"} {
+			if !strings.Contains(plain, want) {
+				t.Errorf("%v: no %q:\n%s", sz, want, plain)
+			}
+		}
+		if strings.Contains(plain, "NaN") || strings.Contains(plain, "$0.00 ") {
+			t.Errorf("%v: a zero or NaN for an unknown:\n%s", sz, plain)
+		}
+	}
+}
+
+func benchScenario(b *testing.B, w, h int) {
+	d := Build(testEnv(), nil, fixedNow, scenGoldenScenario)
+	th, _ := themes.Get("dark", false)
+	ui := UI{View: ViewScenario, Scenario: scenGoldenScenario}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = renderScenario(d, ui, w, h-2, th)
+	}
+}
+
+func BenchmarkScenario160x48(b *testing.B) { benchScenario(b, 160, 48) }
+func BenchmarkScenario250x70(b *testing.B) { benchScenario(b, 250, 70) }
