@@ -163,13 +163,16 @@ const (
 	ModeOffline Mode = iota
 	// ModeLive: the feeds are answering.
 	ModeLive
-	// ModeStale: the feeds run but some values are stale or nothing answers.
+	// ModeStale: the feeds run but some values are stale.
 	ModeStale
+	// ModeDown: the feeds run but no source answers; they keep retrying on
+	// their backoff schedule and the embedded data stands in.
+	ModeDown
 )
 
 // String returns the mode label.
 func (m Mode) String() string {
-	return [...]string{"OFFLINE", "LIVE", "STALE"}[min(int(m), 2)]
+	return [...]string{"OFFLINE", "LIVE", "STALE", "NO FEED"}[min(int(m), 3)]
 }
 
 // Data is everything one frame shows. It is built by [Build] and only read
@@ -286,7 +289,10 @@ func Build(env *Env, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
 	d.Mode = ModeOffline
 	if st != nil && !env.Offline {
 		d.Mode = ModeLive
-		if live == 0 || st.AllDown() || anyStale(d) {
+		switch {
+		case st.AllDown():
+			d.Mode = ModeDown
+		case live == 0 || anyStale(d):
 			d.Mode = ModeStale
 		}
 	}

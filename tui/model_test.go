@@ -182,3 +182,19 @@ func BenchmarkTick(b *testing.B) {
 		m.Update(tickMsg(t))
 	}
 }
+
+func TestModelSaysWhenNothingAnswers(t *testing.T) {
+	hub := feeds.NewHub(nil)
+	m := newTestModel(t, hub)
+	down := &feeds.State{Version: 3, Mode: feeds.ModeLive, Live: map[string]string{"network": "", "price": ""},
+		Health: []feeds.Health{{Name: "mempool.space network", Group: "network", Failures: 2, LastError: "dial tcp: no such host"}}}
+	m.Update(stateMsg{down})
+	frame := ansi.Strip(m.Frame())
+	if m.Data().Mode != ModeDown || !strings.Contains(frame, "NO FEED") || !strings.Contains(frame, "no source is answering; retrying") {
+		t.Errorf("all sources down: mode %v\n%s", m.Data().Mode, frame)
+	}
+	// The embedded data stand in, labelled as such.
+	if m.Data().Price.Layer != LayerEmbedded || !strings.Contains(frame, "embedded data: network 2025-12-29") {
+		t.Errorf("embedded data not shown while the feeds are down:\n%s", frame)
+	}
+}

@@ -179,6 +179,8 @@ func statusBar(d *Data, ui UI, w int, th themes.Theme) string {
 		mode = th.Positive.Reverse(true).Render(" LIVE ")
 	case ModeStale:
 		mode = th.Warning.Reverse(true).Render(" STALE ")
+	case ModeDown:
+		mode = th.Negative.Reverse(true).Render(" NO FEED ") + " " + th.Warning.Render("no source is answering; retrying")
 	default:
 		mode = th.Warning.Reverse(true).Render(" OFFLINE ")
 	}
