@@ -1,0 +1,308 @@
+package feeds_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/store"
+)
+
+// closesProvider is a provider that delivers a fixed daily-close history
+// (no provider of the default groups emits histories yet).
+type closesProvider struct{ h feeds.History }
+
+func (p closesProvider) Name() string { return "test closes" }
+
+func (p closesProvider) Fetch(context.Context) (feeds.Batch, error) {
+	return feeds.Batch{Histories: []feeds.History{p.h}}, nil
+}
+
+// runRecorder starts rec.Run and returns a function that closes the
+// recorder and returns Run's result.
+func runRecorder(t *testing.T, rec *feeds.Recorder, ctx context.Context) func() error {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() { errc <- rec.Run(ctx) }()
+	return func() error {
+		rec.Close()
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("Run did not return after Close")
+			return nil
+		}
+	}
+}
+
+func TestRecorderWritesWhatThePollerDelivered(t *testing.T) {
+	st := openStore(t)
+	r := feeds.NewReplay(t, map[string]string{
+		"/api/v1/difficulty-adjustment": "mempool/difficulty-adjustment",
+		"/api/blocks/tip/height":        "mempool/tip-height",
+		"/api/v1/mining/hashrate/3d":    "mempool/hashrate-3d",
+	})
+	keel := feeds.History{Symbol: "KEEL", Source: "yahoo", Bars: []feeds.Bar{
+		{Day: bfDay(1, 12), Close: 2.22}, {Day: bfDay(1, 13), Close: 2.19}, {Day: bfDay(1, 14), Close: 2.25},
+	}}
+	rec := feeds.NewRecorder(st, 8)
+	hub := feeds.NewHub(nil)
+	poller, err := feeds.NewPoller(hub, []feeds.Group{
+		{Name: "network", Providers: []feeds.Provider{feeds.NewMempoolNetwork(r.URL, feeds.HTTPOptions{})}},
+		{Name: "closes", Providers: []feeds.Provider{closesProvider{keel}}},
+	}, feeds.PollerOptions{OnBatch: rec.OnBatch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := runRecorder(t, rec, context.Background())
+	poller.Poll(context.Background())
+	if err := stop(); err != nil {
+		t.Fatalf("Run after Close: %v", err)
+	}
+
+	// Every value the poller accepted is in the store, at the time it
+	// refers to and from its source.
+	state := hub.Current()
+	if len(state.Values) != 6 {
+		t.Fatalf("the poller has %d values, want 6: %v", len(state.Values), state.Values)
+	}
+	ctx := context.Background()
+	for m, v := range state.Values {
+		p, ok, err := st.Latest(ctx, m)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v %v", m, ok, err)
+		}
+		if !p.At.Equal(v.At) || p.Value != v.V || p.Source != v.Source {
+			t.Errorf("%s stored %v %v %q, the poller had %v %v %q", m, p.At, p.Value, p.Source, v.At, v.V, v.Source)
+		}
+	}
+	bars, err := st.Closes(ctx, "KEEL", bfDay(1, 1), bfDay(2, 1))
+	if err != nil || len(bars) != 3 || bars[2].Close != 2.25 || !bars[2].Day.Equal(bfDay(1, 14)) {
+		t.Errorf("KEEL closes: %v %v", bars, err)
+	}
+	s := rec.Stats()
+	if s.Received != 2 || s.Written != 2 || s.Dropped != 0 || s.Failed != 0 || s.Observations != 6 || s.Bars != 3 || s.Pending != 0 {
+		t.Errorf("stats: %+v", s)
+	}
+}
+
+// priceBatch is a batch with one BTC price observation.
+func priceBatch(at time.Time, v float64) feeds.Batch {
+	return feeds.Batch{Obs: []feeds.Observation{{Metric: feeds.PriceUSD, Value: v, At: at, Source: "kraken"}}}
+}
+
+func TestRecorderDropsTheOldestWhenFull(t *testing.T) {
+	st := openStore(t)
+	rec := feeds.NewRecorder(st, 3)
+	// Run is not started: nothing drains the buffer.
+	for i := range 5 {
+		rec.OnBatch("price", "kraken", priceBatch(bfT0().Add(time.Duration(i)*time.Minute), float64(100+i)))
+	}
+	rec.OnBatch("equities", "yahoo", feeds.Batch{Quotes: []feeds.Quote{{Symbol: "IREN", Price: 44}}}) // nothing to store
+	if s := rec.Stats(); s.Received != 5 || s.Dropped != 2 || s.Pending != 3 {
+		t.Fatalf("stats before Run: %+v", s)
+	}
+	if err := runRecorder(t, rec, context.Background())(); err != nil {
+		t.Fatal(err)
+	}
+	pts := series(t, st, feeds.PriceUSD, bfT0(), bfT0().Add(time.Hour), store.Raw)
+	if len(pts) != 3 || pts[0].Value != 102 || pts[2].Value != 104 {
+		t.Errorf("stored %v, want the three newest (102, 103, 104)", pts)
+	}
+	// After Close, batches are dropped, not queued.
+	rec.OnBatch("price", "kraken", priceBatch(bfT0().Add(time.Hour), 1))
+	if s := rec.Stats(); s.Dropped != 3 || s.Written != 3 || s.Pending != 0 {
+		t.Errorf("stats after Close: %+v", s)
+	}
+}
+
+func TestRecorderNeverReplacesNewerWithOlder(t *testing.T) {
+	st := openStore(t)
+	rec := feeds.NewRecorder(st, 16)
+	stop := runRecorder(t, rec, context.Background())
+	t1, t2 := bfT0(), bfT0().Add(time.Minute)
+	rec.OnBatch("price", "kraken", priceBatch(t2, 200)) // newer first
+	rec.OnBatch("price", "kraken", priceBatch(t1, 100)) // an older point arrives late
+	rec.OnBatch("price", "kraken", priceBatch(t2, 201)) // the source corrects t2
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	p, ok, err := st.Latest(context.Background(), feeds.PriceUSD)
+	if err != nil || !ok || !p.At.Equal(t2) || p.Value != 201 {
+		t.Errorf("latest %v %v %v, want 201 at %v", p, ok, err, t2)
+	}
+	pts := series(t, st, feeds.PriceUSD, t1, t2.Add(time.Second), store.Raw)
+	if len(pts) != 2 || pts[0].Value != 100 || pts[1].Value != 201 {
+		t.Errorf("stored %v, want 100 at t1 and 201 at t2", pts)
+	}
+}
+
+// slowWriter blocks every write until release is closed.
+type slowWriter struct {
+	release chan struct{}
+	mu      sync.Mutex
+	writes  int
+}
+
+func (w *slowWriter) Add(ctx context.Context, obs ...feeds.Observation) error {
+	select {
+	case <-w.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	w.mu.Lock()
+	w.writes++
+	w.mu.Unlock()
+	return nil
+}
+
+func (w *slowWriter) AddBars(ctx context.Context, symbol, source string, bars []feeds.Bar) error {
+	return w.Add(ctx)
+}
+
+func TestRecorderOnBatchNeverBlocks(t *testing.T) {
+	w := &slowWriter{release: make(chan struct{})}
+	rec := feeds.NewRecorder(w, 4)
+	stop := runRecorder(t, rec, context.Background())
+	rec.OnBatch("price", "kraken", priceBatch(bfT0(), 1))
+	for rec.Stats().Pending != 0 { // Run has taken it and is stuck writing it
+		time.Sleep(time.Millisecond)
+	}
+	began := time.Now()
+	for i := range 100 {
+		rec.OnBatch("price", "kraken", priceBatch(bfT0().Add(time.Duration(i+1)*time.Second), float64(i)))
+	}
+	if d := time.Since(began); d > 100*time.Millisecond {
+		t.Errorf("100 OnBatch calls took %s while the store was stuck", d)
+	}
+	if s := rec.Stats(); s.Pending != 4 || s.Dropped != 96 || s.Received != 101 {
+		t.Errorf("stats while stuck: %+v", s)
+	}
+	close(w.release)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if s := rec.Stats(); s.Written != 5 || s.Pending != 0 || w.writes != 5 {
+		t.Errorf("stats after release: %+v, %d writes", s, w.writes)
+	}
+}
+
+func TestRecorderSkipsInvalidValuesAndCountsFailures(t *testing.T) {
+	st := openStore(t)
+	rec := feeds.NewRecorder(st, 8)
+	rec.OnBatch("price", "kraken", feeds.Batch{
+		Obs: []feeds.Observation{
+			{Metric: feeds.PriceUSD, Value: 96000, At: bfT0(), Source: "kraken"},
+			{Metric: feeds.PriceUSD, Value: 1, Source: "kraken"},                      // no time
+			{Metric: feeds.PriceUSD, Value: math.NaN(), At: bfT0(), Source: "kraken"}, // not finite
+		},
+		Histories: []feeds.History{{Symbol: "IREN", Source: "yahoo", Bars: []feeds.Bar{
+			{Day: bfDay(1, 14), Close: 44.1},
+			{Day: bfDay(1, 15).Add(14 * time.Hour), Close: 44.8}, // not midnight UTC
+		}}},
+	})
+	if err := runRecorder(t, rec, context.Background())(); err != nil {
+		t.Fatal(err)
+	}
+	if s := rec.Stats(); s.Written != 1 || s.Invalid != 3 || s.Observations != 1 || s.Bars != 1 || s.Failed != 0 {
+		t.Errorf("stats: %+v", s)
+	}
+
+	// A store that fails: the batch is counted as failed, the recorder goes on.
+	st2 := openStore(t)
+	st2.Close()
+	rec = feeds.NewRecorder(st2, 8)
+	rec.OnBatch("price", "kraken", priceBatch(bfT0(), 1))
+	rec.OnBatch("price", "kraken", priceBatch(bfT0().Add(time.Second), 2))
+	if err := runRecorder(t, rec, context.Background())(); err != nil {
+		t.Fatal(err)
+	}
+	if s := rec.Stats(); s.Failed != 2 || s.Written != 0 || s.LastError == "" {
+		t.Errorf("stats with a closed store: %+v", s)
+	}
+}
+
+func TestRecorderFlushesWhenItsContextEnds(t *testing.T) {
+	st := openStore(t)
+	rec := feeds.NewRecorder(st, 8)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec.OnBatch("price", "kraken", priceBatch(bfT0(), 96000))
+	if err := rec.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run = %v, want context.Canceled", err)
+	}
+	if _, ok, _ := st.Latest(context.Background(), feeds.PriceUSD); !ok {
+		t.Error("the pending batch was not written when Run stopped")
+	}
+	// Run may run again, but not twice at once: of two concurrent calls
+	// one is refused at once, the other runs until Close.
+	errc := make(chan error, 2)
+	for range 2 {
+		go func() { errc <- rec.Run(context.Background()) }()
+	}
+	first := <-errc
+	if first == nil {
+		t.Fatal("a second concurrent Run was accepted")
+	}
+	rec.Close()
+	if err := <-errc; err != nil {
+		t.Errorf("the running Run returned %v after Close", err)
+	}
+}
+
+// BenchmarkRecorderOnBatch measures what OnBatch costs the polling
+// goroutine: a copy and a queue operation (the buffer is full, so each call
+// also drops one).
+func BenchmarkRecorderOnBatch(b *testing.B) {
+	rec := feeds.NewRecorder(&slowWriter{release: make(chan struct{})}, 64)
+	batch := feeds.Batch{Obs: make([]feeds.Observation, 6)}
+	for i := range batch.Obs {
+		batch.Obs[i] = feeds.Observation{Metric: feeds.Hashrate, Value: 1000, At: bfT0(), Source: "mempool.space"}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rec.OnBatch("network", "mempool.space network", batch)
+	}
+}
+
+// BenchmarkRecorderWrite measures storing one network poll (six
+// observations) through OnBatch and Run into a store on disk, end to end:
+// each iteration waits until the batch is written.
+func BenchmarkRecorderWrite(b *testing.B) {
+	st, err := store.Open(b.TempDir()+"/history.db", store.Options{SkipIntegrityCheck: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	rec := feeds.NewRecorder(st, 64)
+	errc := make(chan error, 1)
+	go func() { errc <- rec.Run(context.Background()) }()
+	metrics := []feeds.Metric{feeds.Height, feeds.Difficulty, feeds.EpochStart, feeds.MeanBlockTime, feeds.AdjustmentPct, feeds.Hashrate}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		at := bfT0().Add(time.Duration(i) * time.Minute)
+		batch := feeds.Batch{}
+		for _, m := range metrics {
+			batch.Obs = append(batch.Obs, feeds.Observation{Metric: m, Value: 1 + float64(i%100), At: at, Source: "mempool.space"})
+		}
+		rec.OnBatch("network", "mempool.space network", batch)
+		i++
+		for rec.Stats().Written+rec.Stats().Failed < i {
+			runtime.Gosched()
+		}
+	}
+	rec.Close()
+	if err := <-errc; err != nil {
+		b.Fatal(err)
+	}
+	if s := rec.Stats(); s.Written != i || s.Failed != 0 {
+		b.Fatalf("stats %+v after %d batches", s, i)
+	}
+}
