@@ -220,6 +220,8 @@ type Data struct {
 	Alerts []string
 	// StateVersion is the feeds state version this frame was built from.
 	StateVersion uint64
+	// Backfill is the history backfill's progress (nil when none runs).
+	Backfill *feeds.BackfillProgress
 }
 
 // Build computes a frame's data from the shared environment, the newest

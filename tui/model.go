@@ -22,6 +22,9 @@ type Options struct {
 	NoColor bool
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// Notice is shown in the status bar until the first key (e.g. that a
+	// corrupt history file was moved aside).
+	Notice string
 }
 
 // Model is the bubbletea model: UI state plus the newest Data. Update does
@@ -42,9 +45,13 @@ type Model struct {
 	mono       bool
 	theme      themes.Theme
 
-	frame  string
-	alerts int // alerts raised in the last frame, to ring the bell once per rise
+	frame    string
+	alerts   int // alerts raised in the last frame, to ring the bell once per rise
+	backfill *feeds.BackfillProgress
 }
+
+// BackfillMsg reports the history backfill's progress to the model.
+type BackfillMsg feeds.BackfillProgress
 
 // stateMsg carries a new feeds state into Update.
 type stateMsg struct{ st *feeds.State }
@@ -72,6 +79,7 @@ func New(o Options) (*Model, error) {
 		m.sub = o.Hub.Subscribe()
 	}
 	m.ui.Range = Range1Y
+	m.ui.Notice = o.Notice
 	m.rebuild()
 	return m, nil
 }
@@ -114,6 +122,7 @@ func (m *Model) Init() tea.Cmd {
 // rebuild recomputes Data from the newest state and the scenario, then the frame.
 func (m *Model) rebuild() {
 	m.data = Build(m.env, m.state, m.now(), m.ui.Scenario)
+	m.data.Backfill = m.backfill
 	m.render()
 }
 
@@ -131,6 +140,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.state = msg.st
 		m.rebuild()
 		return m, tea.Batch(m.waitState(), m.bell())
+	case BackfillMsg:
+		p := feeds.BackfillProgress(msg)
+		m.backfill = &p
+		d := *m.data
+		d.Backfill = m.backfill
+		m.data = &d
+		m.render()
 	case tickMsg:
 		// Only the ages change: refresh the clock without recomputing the board.
 		d := *m.data

@@ -198,3 +198,20 @@ func TestModelSaysWhenNothingAnswers(t *testing.T) {
 		t.Errorf("embedded data not shown while the feeds are down:\n%s", frame)
 	}
 }
+
+func TestModelShowsBackfillProgress(t *testing.T) {
+	m := newTestModel(t, feeds.NewHub(nil))
+	m.Update(BackfillMsg{Done: 3, Total: 15, Current: "close IREN"})
+	if !strings.Contains(m.Frame(), "history 3/15 · close IREN") {
+		t.Errorf("no backfill progress:\n%s", ansi.Strip(m.Frame()))
+	}
+	m.Update(BackfillMsg{Done: 15, Total: 15, Finished: true, Errors: []string{"close CORZ: 429"}})
+	if !strings.Contains(m.Frame(), "history: 1 failed") {
+		t.Errorf("no backfill failure note:\n%s", ansi.Strip(m.Frame()))
+	}
+	// A later state keeps the progress.
+	m.Update(stateMsg{&feeds.State{Version: 9, Mode: feeds.ModeLive, Live: map[string]string{"price": "x"}}})
+	if m.Data().Backfill == nil {
+		t.Error("a new state dropped the backfill progress")
+	}
+}

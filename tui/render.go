@@ -203,6 +203,18 @@ func statusBar(d *Data, ui UI, w int, th themes.Theme) string {
 		}
 		parts = append(parts, s)
 	}
+	if b := d.Backfill; b != nil {
+		switch {
+		case !b.Finished:
+			cur := ""
+			if b.Current != "" {
+				cur = " · " + b.Current
+			}
+			parts = append(parts, th.Accent.Render("history "+format.Num(float64(b.Done), 0)+"/"+format.Num(float64(b.Total), 0)+cur))
+		case len(b.Errors) > 0:
+			parts = append(parts, th.Warning.Render("history: "+format.Num(float64(len(b.Errors)), 0)+" failed"))
+		}
+	}
 	if d.Price.Layer == LayerLive {
 		parts = append(parts, th.Muted.Render("price "+format.Age(d.Now.Sub(d.Price.At))+" old"))
 	}

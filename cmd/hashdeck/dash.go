@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/store"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
 )
@@ -24,6 +27,7 @@ type dashFlags struct {
 	explicit   bool // --config was given
 	theme      string
 	noColor    bool
+	dataDir    string
 }
 
 func newDashFlags(stderr io.Writer) (*flag.FlagSet, *dashFlags) {
@@ -34,28 +38,52 @@ func newDashFlags(stderr io.Writer) (*flag.FlagSet, *dashFlags) {
 	fs.StringVar(&f.configPath, "config", "", "configuration `file` (default $XDG_CONFIG_HOME/hashdeck/config.toml)")
 	fs.StringVar(&f.theme, "theme", "", "colour `theme`: dark, light, high-contrast or colorblind (default: the config's, else follow the terminal)")
 	fs.BoolVar(&f.noColor, "no-color", false, "draw without colour (also when NO_COLOR is set)")
+	fs.StringVar(&f.dataDir, "data-dir", "", "`directory` of the history database (default $XDG_DATA_HOME/hashdeck)")
 	return fs, f
 }
 
+// dash is everything the dashboard runs: the shared environment and, when
+// live, the feeds hub and poller, the history store with its recorder and
+// backfill.
+type dash struct {
+	cfg      Config
+	env      *tui.Env
+	hub      *feeds.Hub
+	poller   *feeds.Poller
+	store    *store.Store
+	recorder *feeds.Recorder
+	backfill *feeds.Backfill
+	notice   string
+}
+
+// historyPath returns where the history database lives.
+func (f *dashFlags) historyPath() (string, error) {
+	if f.dataDir != "" {
+		return filepath.Join(f.dataDir, "history.db"), nil
+	}
+	return store.DefaultPath(os.Getenv)
+}
+
 // setup loads the configuration and the dataset and builds the shared
-// dashboard environment and, unless offline, the feeds poller.
-func (f *dashFlags) setup() (*tui.Env, *feeds.Hub, *feeds.Poller, Config, error) {
+// dashboard environment and, unless offline, the feeds poller and the
+// history store with its recorder and backfill.
+func (f *dashFlags) setup() (*dash, error) {
 	cfg, err := LoadConfig(f.configPath, f.explicit, os.Getenv)
 	if err != nil {
-		return nil, nil, nil, cfg, err
+		return nil, err
 	}
 	if f.theme != "" {
 		if _, err := themes.Lookup(f.theme); err != nil {
-			return nil, nil, nil, cfg, fmt.Errorf("--theme: %w", err)
+			return nil, fmt.Errorf("--theme: %w", err)
 		}
 	}
 	ds, err := dataset.Load()
 	if err != nil {
-		return nil, nil, nil, cfg, fmt.Errorf("embedded dataset: %w", err)
+		return nil, fmt.Errorf("embedded dataset: %w", err)
 	}
 	syms, err := cfg.Symbols()
 	if err != nil {
-		return nil, nil, nil, cfg, err
+		return nil, err
 	}
 	env := tui.NewEnv(ds, syms.List())
 	for _, t := range env.Peers {
@@ -67,24 +95,47 @@ func (f *dashFlags) setup() (*tui.Env, *feeds.Hub, *feeds.Poller, Config, error)
 	env.Alerts = tui.Alerts{HashpriceBelow: cfg.Alerts.HashpriceBelow, MarginBelowPct: cfg.Alerts.SectorMarginBelow,
 		PeerMovePct: cfg.Alerts.PeerDailyMove, Bell: cfg.Display.Bell}
 	env.Offline = f.offline
+	d := &dash{cfg: cfg, env: env}
 	if f.offline {
-		return env, nil, nil, cfg, nil
+		return d, nil
 	}
 	src, err := cfg.Sources(os.Getenv)
 	if err != nil {
-		return nil, nil, nil, cfg, err
+		return nil, err
 	}
 	src.NewYork = newYork()
 	groups, err := feeds.Groups(src)
 	if err != nil {
-		return nil, nil, nil, cfg, err
+		return nil, err
 	}
-	hub := feeds.NewHub(nil)
-	poller, err := feeds.NewPoller(hub, groups, feeds.PollerOptions{})
+	path, err := f.historyPath()
 	if err != nil {
-		return nil, nil, nil, cfg, err
+		return nil, fmt.Errorf("history store: %w (use --data-dir)", err)
 	}
-	return env, hub, poller, cfg, nil
+	st, err := store.Open(path, store.Options{RawRetention: cfg.Store.RawRetention(), HourlyRetention: cfg.Store.HourlyRetention()})
+	if err != nil {
+		return nil, err
+	}
+	if moved := st.Recovered(); moved != "" {
+		d.notice = "history database was unreadable: moved to " + moved + ", started a new one"
+	}
+	d.store = st
+	if _, err := st.Compact(context.Background(), time.Now()); err != nil {
+		d.notice = "history roll-up failed: " + err.Error()
+	}
+	d.recorder = feeds.NewRecorder(st, 64)
+	d.backfill, err = feeds.NewBackfill(st, store.MetricKey, feeds.BackfillOptions{Endpoints: src.Endpoints, Symbols: src.Symbols})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	d.hub = feeds.NewHub(nil)
+	d.poller, err = feeds.NewPoller(d.hub, groups, feeds.PollerOptions{OnBatch: d.recorder.OnBatch})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 // dashFPS caps how often the renderer looks for a new frame. Idle, frames
@@ -115,16 +166,16 @@ func runDash(args []string, stdout, stderr io.Writer) int {
 	}
 	fs.Visit(func(fl *flag.Flag) { f.explicit = f.explicit || fl.Name == "config" })
 	f.noColor = f.noColor || os.Getenv("NO_COLOR") != ""
-	env, hub, poller, cfg, err := f.setup()
+	d, err := f.setup()
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck:", err)
 		return exitUsage
 	}
 	theme := f.theme
-	if theme == "" && cfg.Display.Theme != ThemeAuto {
-		theme = string(cfg.Display.Theme)
+	if theme == "" && d.cfg.Display.Theme != ThemeAuto {
+		theme = string(d.cfg.Display.Theme)
 	}
-	model, err := tui.New(tui.Options{Env: env, Hub: hub, Theme: theme, NoColor: f.noColor})
+	model, err := tui.New(tui.Options{Env: d.env, Hub: d.hub, Theme: theme, NoColor: f.noColor, Notice: d.notice})
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck:", err)
 		return exitUsage
@@ -132,17 +183,34 @@ func runDash(args []string, stdout, stderr io.Writer) int {
 	defer model.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
+	prog := tea.NewProgram(model, tea.WithContext(ctx), tea.WithFPS(dashFPS))
 	var wg sync.WaitGroup
-	if poller != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			poller.Run(ctx)
-		}()
+	if d.poller != nil {
+		wg.Go(func() { d.poller.Run(ctx) })
+		wg.Go(func() { d.recorder.Run(ctx) })
+		d.backfill.Start(ctx)
+		wg.Go(func() {
+			for {
+				select {
+				case p := <-d.backfill.Progress():
+					prog.Send(tui.BackfillMsg(p))
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
 	}
-	_, err = tea.NewProgram(model, tea.WithContext(ctx), tea.WithFPS(dashFPS)).Run()
+	_, err = prog.Run()
 	cancel()
-	wg.Wait()
+	if d.backfill != nil {
+		d.backfill.Wait()
+	}
+	wg.Wait() // the recorder writes what is pending before it returns
+	if d.store != nil {
+		if cerr := d.store.Close(); cerr != nil {
+			fmt.Fprintln(stderr, "hashdeck: closing the history store:", cerr)
+		}
+	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "hashdeck:", err)
 		return exitError
