@@ -94,13 +94,15 @@ const (
 	LayerNone Layer = iota
 	// LayerEmbedded: the dataset compiled into the binary.
 	LayerEmbedded
+	// LayerStored: the history store (backfilled or recorded earlier).
+	LayerStored
 	// LayerLive: the live feeds (possibly stale: see Stale).
 	LayerLive
 )
 
 // String names the layer for the status bar.
 func (l Layer) String() string {
-	return [...]string{"none", "embedded", "live"}[min(int(l), 2)]
+	return [...]string{"none", "embedded", "stored", "live"}[min(int(l), 3)]
 }
 
 // Sourced is a number with where and when it comes from.
@@ -228,6 +230,12 @@ type Data struct {
 // feeds state (nil when there is none yet or offline), the time and the
 // scenario. It is pure: the same inputs give the same Data.
 func Build(env *Env, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
+	return BuildWith(env, nil, st, now, sc)
+}
+
+// BuildWith is Build with the history store's series (hist may be nil):
+// the embedded data first, then the store, then the live state.
+func BuildWith(env *Env, hist *History, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
 	d := &Data{Now: now, Scenario: sc, Attribution: env.Dataset.Attribution()}
 	ds := env.Dataset
 	snap, haveSnap := ds.Latest()
@@ -315,6 +323,9 @@ func Build(env *Env, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
 	}
 
 	d.Hashprice, d.BTC = env.hashprice, env.btc
+	if hist != nil {
+		d.BTC = hist.btc
+	}
 	d.DifficultyHist, d.NetHashrate = env.difficulty, env.netHashrate
 	d.References = ds.ReferencePoints()
 	d.RecordLow, d.HasRecord = recordLow(d.References)
@@ -322,7 +333,7 @@ func Build(env *Env, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
 		d.Change24h = changeSince(d.Hashprice, float64(hp), now, 24*time.Hour)
 		d.Change7d = changeSince(d.Hashprice, float64(hp), now, 7*24*time.Hour)
 	}
-	d.Peers = peerRows(env, st, d.Board, d.BTC)
+	d.Peers = peerRows(env, hist, st, d.Board, d.BTC)
 	d.Alerts = alerts(env, d)
 	return d
 }
@@ -410,18 +421,26 @@ func changeSince(s Series, cur float64, now time.Time, ago time.Duration) econ.M
 }
 
 // peerRows assembles each peer's line.
-func peerRows(env *Env, st *feeds.State, b econ.Board, btc Series) []PeerRow {
+func peerRows(env *Env, hist *History, st *feeds.State, b econ.Board, btc Series) []PeerRow {
 	rows := make([]PeerRow, len(env.Peers))
 	for i, p := range env.Peers {
 		r := PeerRow{Ticker: p, Miner: b.Miners[i]}
 		// The embedded closes are shared: clip so that appending a live
 		// point copies instead of writing into Env.
 		r.Closes = slices.Clip(env.closes[p])
-		r.Corr30 = env.corr30[p]
+		r.Corr30, r.Corr90 = env.corr30[p], env.corr90[p]
+		source, layer := "Yahoo closes", LayerEmbedded
+		if hist != nil {
+			r.Closes = slices.Clip(hist.closes[p])
+			r.Corr30, r.Corr90 = hist.corr30[p], hist.corr90[p]
+			if n := len(r.Closes); n > 0 && !r.Closes[n-1].T.Before(env.Dataset.AsOf().Stocks.AddDate(0, 0, 1)) {
+				source, layer = "history store", LayerStored
+			}
+		}
 		prev := math.NaN()
 		if n := len(r.Closes); n > 0 {
 			last := r.Closes[n-1]
-			r.Price = Sourced{V: last.V, OK: true, At: last.T, Source: "Yahoo closes", Layer: LayerEmbedded}
+			r.Price = Sourced{V: last.V, OK: true, At: last.T, Source: source, Layer: layer}
 			if n > 1 {
 				prev = r.Closes[n-2].V
 			}
@@ -469,7 +488,6 @@ func peerRows(env *Env, st *feeds.State, b econ.Board, btc Series) []PeerRow {
 			}
 			r.AICounterparty += n
 		}
-		r.Corr90 = env.corr90[p]
 		if live {
 			r.Corr90 = Correlation(r.Closes, btc.Points, 90, 60)
 			r.Corr30 = rollingCorr(r.Closes, btc.Points, corrWindow, corrMinPairs)

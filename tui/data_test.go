@@ -134,3 +134,50 @@ func TestCorrelation(t *testing.T) {
 		t.Errorf("rolling correlation %v", r)
 	}
 }
+
+func TestHistoryMergesStoreAfterEmbedded(t *testing.T) {
+	env := testEnv()
+	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	stored := map[string][]Point{
+		"IREN": {{d("2026-07-31"), 99}, {d("2026-08-03"), 41}, {d("2026-11-24"), 55}}, // one day overlaps the embedded closes
+		"APLD": {{d("2026-11-24"), 12}},
+	}
+	btc := []Point{{d("2026-11-24"), 95_000}}
+	h := NewHistory(env, stored, btc)
+	if !h.Through.Equal(d("2026-11-24")) {
+		t.Errorf("through %v", h.Through)
+	}
+	data := BuildWith(env, h, nil, fixedNow, econ.Scenario{})
+	for _, p := range data.Peers {
+		switch p.Ticker {
+		case "IREN":
+			n := len(p.Closes)
+			if p.Price.V != 55 || p.Price.Layer != LayerStored || p.Closes[n-1].V != 55 {
+				t.Errorf("IREN price %+v", p.Price)
+			}
+			for _, c := range p.Closes {
+				if c.T.Equal(d("2026-07-31")) && c.V != 99 {
+					t.Errorf("on a day both have, the store should win: %v", c.V)
+				}
+			}
+			if n != len(env.closes["IREN"])+2 {
+				t.Errorf("%d closes, want the embedded ones plus two new days", n)
+			}
+		case "APLD":
+			if !p.Price.OK || p.Price.V != 12 {
+				t.Errorf("APLD from the store: %+v", p.Price)
+			}
+		case "CORZ":
+			if p.Price.Layer != LayerEmbedded {
+				t.Errorf("CORZ has no stored closes but is labelled %v", p.Price.Layer)
+			}
+		}
+	}
+	if last := data.BTC.Points[len(data.BTC.Points)-1]; last.V != 95_000 {
+		t.Errorf("BTC series does not end with the stored day: %+v", last)
+	}
+	// The shared environment is untouched.
+	if n := len(env.closes["IREN"]); env.closes["IREN"][n-1].V == 55 {
+		t.Error("NewHistory modified the shared embedded closes")
+	}
+}

@@ -48,6 +48,7 @@ type Model struct {
 	frame    string
 	alerts   int // alerts raised in the last frame, to ring the bell once per rise
 	backfill *feeds.BackfillProgress
+	history  *History
 }
 
 // BackfillMsg reports the history backfill's progress to the model.
@@ -121,7 +122,7 @@ func (m *Model) Init() tea.Cmd {
 
 // rebuild recomputes Data from the newest state and the scenario, then the frame.
 func (m *Model) rebuild() {
-	m.data = Build(m.env, m.state, m.now(), m.ui.Scenario)
+	m.data = BuildWith(m.env, m.history, m.state, m.now(), m.ui.Scenario)
 	m.data.Backfill = m.backfill
 	m.render()
 }
@@ -140,6 +141,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.state = msg.st
 		m.rebuild()
 		return m, tea.Batch(m.waitState(), m.bell())
+	case HistoryMsg:
+		m.history = msg.H
+		m.rebuild()
 	case BackfillMsg:
 		p := feeds.BackfillProgress(msg)
 		m.backfill = &p

@@ -56,6 +56,37 @@ type dash struct {
 	notice   string
 }
 
+// historyYears is how far back the dashboard reads the history store.
+const historyYears = 3
+
+// loadHistory reads the stored daily closes of every peer and the daily
+// BTC price, and merges them with the embedded series (off the UI goroutine).
+func loadHistory(ctx context.Context, st *store.Store, env *tui.Env) (*tui.History, error) {
+	to := time.Now().UTC().AddDate(0, 0, 1)
+	from := to.AddDate(-historyYears, 0, 0)
+	closes := make(map[string][]tui.Point, len(env.Peers))
+	for _, p := range env.Peers {
+		bars, err := st.Closes(ctx, p, from, to)
+		if err != nil {
+			return nil, err
+		}
+		pts := make([]tui.Point, len(bars))
+		for i, b := range bars {
+			pts[i] = tui.Point{T: b.Day, V: b.Close}
+		}
+		closes[p] = pts
+	}
+	prices, err := st.Series(ctx, feeds.PriceUSD, from, to, store.Daily)
+	if err != nil {
+		return nil, err
+	}
+	btc := make([]tui.Point, len(prices))
+	for i, p := range prices {
+		btc[i] = tui.Point{T: p.At, V: p.Value}
+	}
+	return tui.NewHistory(env, closes, btc), nil
+}
+
 // historyPath returns where the history database lives.
 func (f *dashFlags) historyPath() (string, error) {
 	if f.dataDir != "" {
@@ -190,10 +221,19 @@ func runDash(args []string, stdout, stderr io.Writer) int {
 		wg.Go(func() { d.recorder.Run(ctx) })
 		d.backfill.Start(ctx)
 		wg.Go(func() {
+			// What the store already holds, then again after every backfill run.
+			if h, err := loadHistory(ctx, d.store, d.env); err == nil {
+				prog.Send(tui.HistoryMsg{H: h})
+			}
 			for {
 				select {
 				case p := <-d.backfill.Progress():
 					prog.Send(tui.BackfillMsg(p))
+					if p.Finished {
+						if h, err := loadHistory(ctx, d.store, d.env); err == nil {
+							prog.Send(tui.HistoryMsg{H: h})
+						}
+					}
 				case <-ctx.Done():
 					return
 				}

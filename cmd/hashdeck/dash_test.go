@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/store"
+	"github.com/hashdeck/hashdeck/tui"
+)
+
+func TestLoadHistoryFromTheStore(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "history.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
+	if err := st.AddBars(ctx, "IREN", "yahoo", []feeds.Bar{{Day: day, Close: 55.5}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Add(ctx, feeds.Observation{Metric: feeds.PriceUSD, Value: 95_000, At: day.Add(12 * time.Hour), Source: "exchanges"}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := dataset.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := tui.NewEnv(ds, []string{"IREN", "CORZ"})
+	h, err := loadHistory(ctx, st, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Through.Equal(day) {
+		t.Errorf("history through %v, want %v", h.Through, day)
+	}
+	d := tui.BuildWith(env, h, nil, time.Now(), econ.Scenario{})
+	if p := d.Peers[0]; p.Ticker != "IREN" || p.Price.V != 55.5 || p.Price.Layer != tui.LayerStored {
+		t.Errorf("IREN from the store: %+v", p.Price)
+	}
+	if last := d.BTC.Points[len(d.BTC.Points)-1]; last.V != 95_000 || !last.T.Equal(day) {
+		t.Errorf("BTC from the store: %+v", last)
+	}
+}
