@@ -324,7 +324,7 @@ func BuildWith(env *Env, hist *History, st *feeds.State, now time.Time, sc econ.
 
 	d.Hashprice, d.BTC = env.hashprice, env.btc
 	if hist != nil {
-		d.BTC = hist.btc
+		d.Hashprice, d.BTC = hist.hashprice, hist.btc
 	}
 	d.DifficultyHist, d.NetHashrate = env.difficulty, env.netHashrate
 	d.References = ds.ReferencePoints()

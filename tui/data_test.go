@@ -142,8 +142,9 @@ func TestHistoryMergesStoreAfterEmbedded(t *testing.T) {
 		"IREN": {{d("2026-07-31"), 99}, {d("2026-08-03"), 41}, {d("2026-11-24"), 55}}, // one day overlaps the embedded closes
 		"APLD": {{d("2026-11-24"), 12}},
 	}
-	btc := []Point{{d("2026-11-24"), 95_000}}
-	h := NewHistory(env, stored, btc)
+	btc := []Point{{d("2026-11-23"), 94_000}, {d("2026-11-24"), 95_000}}
+	net := Network{Price: btc, Fees: []Point{{d("2026-11-24"), 0.02}}, Difficulty: []Point{{d("2026-11-10"), 150e12}}}
+	h := NewHistory(env, stored, net)
 	if !h.Through.Equal(d("2026-11-24")) {
 		t.Errorf("through %v", h.Through)
 	}
@@ -175,6 +176,12 @@ func TestHistoryMergesStoreAfterEmbedded(t *testing.T) {
 	}
 	if last := data.BTC.Points[len(data.BTC.Points)-1]; last.V != 95_000 {
 		t.Errorf("BTC series does not end with the stored day: %+v", last)
+	}
+	// Hashprice: the embedded days, then the one stored day that has price, fees and difficulty.
+	hp := data.Hashprice.Points
+	if n := len(hp); n != len(env.hashprice.Points)+1 || !hp[n-1].T.Equal(d("2026-11-24")) ||
+		math.Abs(hp[n-1].V-float64(econ.HashpriceAt(150e12, 3.145, 95_000))) > 1e-9 {
+		t.Errorf("stored hashprice: last %+v of %d points", hp[len(hp)-1], len(hp))
 	}
 	// The shared environment is untouched.
 	if n := len(env.closes["IREN"]); env.closes["IREN"][n-1].V == 55 {

@@ -17,16 +17,27 @@ type History struct {
 	corr30 map[string][]Point
 	corr90 map[string]econ.Maybe[float64]
 	btc    Series
+	// hashprice is the embedded daily hashprice followed by the days the
+	// store can price (USD/PH/day).
+	hashprice Series
 	// Through is the newest day the store added.
 	Through time.Time
+}
+
+// Network is the store's daily network history used to extend the
+// hashprice series: difficulty (one point per retarget or poll), mean fees
+// per block (BTC) and BTC price (USD), each as daily points.
+type Network struct {
+	Difficulty, Fees, Price []Point
 }
 
 // HistoryMsg delivers a new History to the model.
 type HistoryMsg struct{ H *History }
 
-// NewHistory merges stored daily closes (per current ticker) and daily BTC
-// prices (USD) with the embedded series of env.
-func NewHistory(env *Env, closes map[string][]Point, btc []Point) *History {
+// NewHistory merges stored daily closes (per current ticker) and the
+// store's network history with the embedded series of env.
+func NewHistory(env *Env, closes map[string][]Point, net Network) *History {
+	btc := net.Price
 	h := &History{
 		closes: make(map[string][]Point, len(env.Peers)),
 		corr30: make(map[string][]Point, len(env.Peers)),
@@ -36,6 +47,17 @@ func NewHistory(env *Env, closes map[string][]Point, btc []Point) *History {
 	if len(btc) > 0 {
 		h.btc = Series{Name: env.btc.Name, Unit: env.btc.Unit, Points: mergeDaily(env.btc.Points, btc)}
 		h.Through = day(btc[len(btc)-1].T)
+	}
+	h.hashprice = env.hashprice
+	if stored := storedHashprice(net); len(stored) > 0 {
+		// The embedded days (Coin Metrics: realised fees) stay; the store adds the days after them.
+		var after []Point
+		if n := len(env.hashprice.Points); n > 0 {
+			after = Window(stored, env.hashprice.Points[n-1].T.Add(24*time.Hour))
+		} else {
+			after = stored
+		}
+		h.hashprice = Series{Name: env.hashprice.Name, Unit: env.hashprice.Unit, Points: append(slices.Clip(env.hashprice.Points), after...)}
 	}
 	for _, p := range env.Peers {
 		merged := mergeDaily(env.closes[p], closes[p])
@@ -69,5 +91,40 @@ func mergeDaily(base, newer []Point) []Point {
 		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b Point) int { return a.T.Compare(b.T) })
+	return out
+}
+
+// halving840k is when block 840,000 was mined (2024-04-20 00:09 UTC): the
+// subsidy is 3.125 BTC from then until block 1,050,000, which the store's
+// history does not reach. Days before it are not priced here.
+var halving840k = time.Date(2024, 4, 20, 0, 9, 27, 0, time.UTC)
+
+// storedHashprice computes the daily hashprice (USD/PH/day) on every day the
+// store has a price and fees, with the difficulty in force that day (the
+// last difficulty point on or before it), from the 2024 halving on.
+func storedHashprice(net Network) []Point {
+	if len(net.Price) == 0 || len(net.Fees) == 0 || len(net.Difficulty) == 0 {
+		return nil
+	}
+	fees := make(map[int64]float64, len(net.Fees))
+	for _, f := range net.Fees {
+		fees[dayNum(f.T)] = f.V
+	}
+	var out []Point
+	j := 0
+	for _, p := range net.Price {
+		if p.T.Before(halving840k) {
+			continue
+		}
+		for j < len(net.Difficulty) && !day(net.Difficulty[j].T).After(day(p.T)) {
+			j++
+		}
+		f, ok := fees[dayNum(p.T)]
+		if j == 0 || !ok || p.V <= 0 {
+			continue
+		}
+		hp := econ.HashpriceAt(econ.Difficulty(net.Difficulty[j-1].V), econ.Subsidy(840_000)+econ.BTC(f), econ.USDPerBTC(p.V))
+		out = append(out, Point{T: day(p.T), V: float64(hp)})
+	}
 	return out
 }

@@ -76,15 +76,22 @@ func loadHistory(ctx context.Context, st *store.Store, env *tui.Env) (*tui.Histo
 		}
 		closes[p] = pts
 	}
-	prices, err := st.Series(ctx, feeds.PriceUSD, from, to, store.Daily)
-	if err != nil {
-		return nil, err
+	var net tui.Network
+	for _, s := range []struct {
+		m   feeds.Metric
+		res store.Resolution
+		dst *[]tui.Point
+	}{{feeds.PriceUSD, store.Daily, &net.Price}, {feeds.FeesPerBlock, store.Daily, &net.Fees}, {feeds.Difficulty, store.Raw, &net.Difficulty}} {
+		pts, err := st.Series(ctx, s.m, from, to, s.res)
+		if err != nil {
+			return nil, err
+		}
+		*s.dst = make([]tui.Point, len(pts))
+		for i, p := range pts {
+			(*s.dst)[i] = tui.Point{T: p.At, V: p.Value}
+		}
 	}
-	btc := make([]tui.Point, len(prices))
-	for i, p := range prices {
-		btc[i] = tui.Point{T: p.At, V: p.Value}
-	}
-	return tui.NewHistory(env, closes, btc), nil
+	return tui.NewHistory(env, closes, net), nil
 }
 
 // historyPath returns where the history database lives.
