@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -281,19 +280,8 @@ func (in *calcInputs) compute(now time.Time) calcResult {
 func runCalc(args []string, stdout, stderr io.Writer) int {
 	fs, in := newCalcFlags(stderr)
 	usage := fs.Usage
-	fs.Usage = func() {} // flag calls Usage on every parse error; print it only for --help
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			usage()
-			return exitOK
-		}
-		fmt.Fprintln(stderr, "Run 'hashdeck calc --help' for the flags and their units.")
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "hashdeck calc: unexpected argument %q (every input is a flag)\n", fs.Arg(0))
-		return exitUsage
+	if code, done := parseFlags(fs, args, stdout, stderr, func(w io.Writer) { fs.SetOutput(w); usage() }); done {
+		return code
 	}
 	if bad := in.validate(); len(bad) > 0 {
 		for _, b := range bad {

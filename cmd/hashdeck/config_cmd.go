@@ -127,22 +127,13 @@ func newConfigFlags(name string, force bool) *configFlags {
 // parse parses args; done means the command is over with the exit code.
 // --help prints the usage (about, then the flags) on stdout and exits 0.
 func (f *configFlags) parse(args []string, stdout, stderr io.Writer, about string) (code int, done bool) {
-	f.fs.SetOutput(stderr)
-	f.fs.Usage = func() {} // errors are followed by a hint, help goes to stdout
-	if err := f.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, about)
-			fmt.Fprintln(stdout, "\nFlags:")
-			f.fs.SetOutput(stdout)
-			f.fs.PrintDefaults()
-			return exitOK, true
-		}
-		fmt.Fprintf(stderr, "Run '%s --help' for the flags.\n", f.fs.Name())
-		return exitUsage, true
-	}
-	if f.fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q (give the file with --config PATH)\n", f.fs.Name(), f.fs.Arg(0))
-		return exitUsage, true
+	if code, done := parseFlags(f.fs, args, stdout, stderr, func(w io.Writer) {
+		fmt.Fprint(w, about)
+		fmt.Fprintln(w, "\nFlags:")
+		f.fs.SetOutput(w)
+		f.fs.PrintDefaults()
+	}); done {
+		return code, true
 	}
 	f.fs.Visit(func(fl *flag.Flag) { f.explicit = f.explicit || fl.Name == "config" })
 	if f.explicit && strings.TrimSpace(f.path) == "" {

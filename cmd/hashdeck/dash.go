@@ -185,22 +185,13 @@ const dashFPS = 10
 // runDash runs the dashboard in this terminal.
 func runDash(args []string, stdout, stderr io.Writer) int {
 	fs, f := newDashFlags(stderr)
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout)
-			fmt.Fprintln(stdout, "\nDashboard flags (hashdeck with no command):")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return exitOK
-		}
-		fmt.Fprintln(stderr, "Run 'hashdeck --help' for the flags.")
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "hashdeck: unknown command %q\n\n", fs.Arg(0))
-		usage(stderr)
-		return exitUsage
+	if code, done := parseFlags(fs, args, stdout, stderr, func(w io.Writer) {
+		usage(w)
+		fmt.Fprintln(w, "\nDashboard flags (hashdeck with no command):")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}); done {
+		return code
 	}
 	fs.Visit(func(fl *flag.Flag) { f.explicit = f.explicit || fl.Name == "config" })
 	f.noColor = f.noColor || os.Getenv("NO_COLOR") != ""

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,12 +20,10 @@ import (
 // can reach its upstreams (or a local stand-in set with HASHDECK_*_URL).
 func runFeeds(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("hashdeck feeds", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration `file` (default $XDG_CONFIG_HOME/hashdeck/config.toml)")
 	asJSON := fs.Bool("json", false, "print the whole state as JSON")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up on the poll after this `duration`")
-	usage := func() {
-		w := fs.Output()
+	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "Usage: hashdeck feeds [--config FILE] [--json] [--timeout 30s]")
 		fmt.Fprintln(w, "\nPolls every data source once (network, fees, BTC price, stock quotes, and the")
 		fmt.Fprintln(w, "published hashprice when HASHDECK_HASHRATEINDEX_KEY is set) and prints each value")
@@ -35,21 +32,11 @@ func runFeeds(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "\nBase URLs can be pointed at a local server with HASHDECK_MEMPOOL_URL, …_BLOCKCHAININFO_URL,")
 		fmt.Fprintln(w, "…_COINBASE_URL, …_KRAKEN_URL, …_COINGECKO_URL, …_YAHOO_URL, …_NASDAQ_URL, …_HASHRATEINDEX_URL.")
 		fmt.Fprintln(w, "\nFlags:")
+		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			usage()
-			return exitOK
-		}
-		fmt.Fprintln(stderr, "Run 'hashdeck feeds --help' for the flags.")
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "hashdeck feeds: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if code, done := parseFlags(fs, args, stdout, stderr, usage); done {
+		return code
 	}
 	if *timeout <= 0 {
 		fmt.Fprintln(stderr, "hashdeck feeds: --timeout must be positive")

@@ -11,6 +11,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -64,6 +66,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "hashdeck: unknown command %q\n\n", args[0])
 	usage(stderr)
 	return exitUsage
+}
+
+// parseFlags parses args with fs the same way for every command: a bad
+// flag is reported by the flag package on stderr, followed by a hint;
+// --help prints usage on stdout and succeeds; a positional argument is an
+// error. done is true when the command must return code at once.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, usage func(w io.Writer)) (code int, done bool) {
+	fs.SetOutput(stderr)
+	fs.Usage = func() {} // flag calls Usage on every error; help is printed only for --help
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
+			return exitOK, true
+		}
+		fmt.Fprintf(stderr, "Run '%s --help' for the flags.\n", fs.Name())
+		return exitUsage, true
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return exitUsage, true
+	}
+	return 0, false
 }
 
 func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
