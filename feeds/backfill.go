@@ -724,18 +724,3 @@ func (p *hostPacer) do(ctx context.Context, fn func(context.Context) error) erro
 	p.next = time.Now().Add(p.gap)
 	return err
 }
-
-// sleepCtx waits d (nothing when d ≤ 0), or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

@@ -353,6 +353,21 @@ func clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
+// sleepCtx waits d (nothing when d ≤ 0), or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // discardLogger keeps resty quiet: errors reach the poller as values.
 type discardLogger struct{}
 

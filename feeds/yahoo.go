@@ -100,7 +100,7 @@ func (p *yahoo) Fetch(ctx context.Context) (Batch, error) {
 	for start := 0; start < len(names); start += p.pace.Concurrency {
 		end := min(start+p.pace.Concurrency, len(names))
 		if start > 0 && stop == nil {
-			if err := yahooSleep(ctx, p.pace.Gap); err != nil {
+			if err := sleepCtx(ctx, p.pace.Gap); err != nil {
 				stop = fmt.Errorf("not requested: %w", err)
 			}
 		}
@@ -145,21 +145,6 @@ func (p *yahoo) Fetch(ctx context.Context) (Batch, error) {
 		return b, fmt.Errorf("yahoo: every one of %d quotes was rejected", len(names))
 	}
 	return b, nil
-}
-
-// yahooSleep waits d, or until ctx ends.
-func yahooSleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // yahooNotFound reports whether err says Yahoo does not know the ticker.
