@@ -34,6 +34,7 @@ type Env struct {
 	closes                                  map[string][]Point
 	corr30                                  map[string][]Point
 	corr90                                  map[string]econ.Maybe[float64]
+	asOf                                    time.Time // zero: the newest data
 }
 
 // Fleet is the user's own fleet for the scenario view.
@@ -54,7 +55,12 @@ type Alerts struct {
 // NewEnv builds the shared environment from the dataset for the given
 // peers (current tickers), with the default fleet and no alerts. Callers
 // adjust the exported fields (overrides, fleet, alerts) before sharing it.
-func NewEnv(ds *dataset.Dataset, peers []string) *Env {
+func NewEnv(ds *dataset.Dataset, peers []string) *Env { return NewEnvAt(ds, peers, time.Time{}) }
+
+// NewEnvAt is NewEnv as of time at (offline, for reproducible snapshots):
+// the network snapshot is the last embedded day on or before at, and every
+// series ends there. The zero time means the newest data.
+func NewEnvAt(ds *dataset.Dataset, peers []string, at time.Time) *Env {
 	e := &Env{
 		Dataset:      ds,
 		Peers:        slices.Clone(peers),
@@ -62,9 +68,11 @@ func NewEnv(ds *dataset.Dataset, peers []string) *Env {
 		Fundamentals: make(map[string]dataset.Fundamentals, len(peers)),
 		Fleet:        Fleet{Efficiency: 17.5, PowerPrice: 0.05},
 	}
-	e.hashprice = hashpriceSeries(ds)
-	e.btc = btcSeries(ds)
-	e.difficulty, e.netHashrate = networkSeries(ds)
+	e.asOf = at
+	e.hashprice = hashpriceSeries(ds).until(at)
+	e.btc = btcSeries(ds).until(at)
+	diff, hr := networkSeries(ds)
+	e.difficulty, e.netHashrate = diff.until(at), hr.until(at)
 	e.closes = make(map[string][]Point, len(peers))
 	e.corr30 = make(map[string][]Point, len(peers))
 	e.corr90 = make(map[string]econ.Maybe[float64], len(peers))
@@ -75,9 +83,12 @@ func NewEnv(ds *dataset.Dataset, peers []string) *Env {
 		m.Ticker = p
 		e.Miners[p] = m
 		closes := ds.Closes(p)
-		pts := make([]Point, len(closes))
-		for i, c := range closes {
-			pts[i] = Point{T: c.Date, V: float64(c.Price)}
+		pts := make([]Point, 0, len(closes))
+		for _, c := range closes {
+			if !at.IsZero() && c.Date.After(at) {
+				break
+			}
+			pts = append(pts, Point{T: c.Date, V: float64(c.Price)})
 		}
 		e.closes[p] = pts
 		e.corr30[p] = rollingCorr(pts, e.btc.Points, corrWindow, corrMinPairs)
@@ -239,6 +250,9 @@ func BuildWith(env *Env, hist *History, st *feeds.State, now time.Time, sc econ.
 	d := &Data{Now: now, Scenario: sc, Attribution: env.Dataset.Attribution()}
 	ds := env.Dataset
 	snap, haveSnap := ds.Latest()
+	if !env.asOf.IsZero() {
+		snap, haveSnap = ds.SnapshotAt(env.asOf)
+	}
 
 	// Start from the embedded snapshot, then let every live value win.
 	var in econ.NetworkInputs
@@ -307,7 +321,11 @@ func BuildWith(env *Env, hist *History, st *feeds.State, now time.Time, sc econ.
 		}
 	}
 	if haveSnap && (d.Mode == ModeOffline || d.Price.Layer == LayerEmbedded || d.Difficulty.Layer == LayerEmbedded) {
-		d.AsOf = "network " + ds.AsOf().Network.Format(time.DateOnly) + " · stocks " + ds.AsOf().Stocks.Format(time.DateOnly)
+		stocks := ds.AsOf().Stocks
+		if !env.asOf.IsZero() && env.asOf.Before(stocks) {
+			stocks = lastCloseDay(env)
+		}
+		d.AsOf = "network " + snap.AsOf.Format(time.DateOnly) + " · stocks " + stocks.Format(time.DateOnly)
 	}
 
 	miners := make([]econ.Miner, len(env.Peers))
@@ -345,6 +363,32 @@ func anyStale(d *Data) bool {
 		}
 	}
 	return false
+}
+
+// until returns the series cut after t (the whole series for the zero time).
+func (s Series) until(t time.Time) Series {
+	if t.IsZero() {
+		return s
+	}
+	i, _ := slices.BinarySearchFunc(s.Points, t, func(p Point, t time.Time) int {
+		if p.T.After(t) {
+			return 1
+		}
+		return -1
+	})
+	s.Points = s.Points[:i]
+	return s
+}
+
+// lastCloseDay is the newest close of any peer in env.
+func lastCloseDay(env *Env) time.Time {
+	var last time.Time
+	for _, pts := range env.closes {
+		if n := len(pts); n > 0 && pts[n-1].T.After(last) {
+			last = pts[n-1].T
+		}
+	}
+	return last
 }
 
 // hashpriceSeries is the embedded daily hashprice (Coin Metrics).

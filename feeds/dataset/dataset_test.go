@@ -1110,3 +1110,19 @@ func TestPick(t *testing.T) {
 		t.Errorf("per block: %v %v", n.RewardPerBlock(), n.FeesPerBlock())
 	}
 }
+
+func TestSnapshotAt(t *testing.T) {
+	ds := mustLoad(t)
+	latest, _ := ds.Latest()
+	at, ok := ds.SnapshotAt(latest.AsOf.Add(36 * time.Hour))
+	if !ok || !at.AsOf.Equal(latest.AsOf) || at.Difficulty != latest.Difficulty || at.MeanBlockTime != latest.MeanBlockTime {
+		t.Errorf("SnapshotAt after the last day = %+v, want the latest", at.AsOf)
+	}
+	mid, ok := ds.SnapshotAt(time.Date(2025, 6, 15, 18, 0, 0, 0, time.UTC))
+	if !ok || mid.AsOf.Format(time.DateOnly) != "2025-06-15" || mid.Day.Price <= 0 || mid.Difficulty <= 0 {
+		t.Errorf("SnapshotAt 2025-06-15 = %+v", mid)
+	}
+	if _, ok := ds.SnapshotAt(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); ok {
+		t.Error("a snapshot before the data")
+	}
+}

@@ -343,26 +343,42 @@ type Snapshot struct {
 
 // Latest returns the snapshot of the last network day; false when there are no days.
 func (d *Dataset) Latest() (Snapshot, bool) {
-	n := len(d.days)
-	if n == 0 {
+	if len(d.days) == 0 {
 		return Snapshot{}, false
 	}
-	day := d.days[n-1]
+	return d.snapshot(len(d.days) - 1), true
+}
+
+// SnapshotAt returns the snapshot of the last network day on or before t
+// (its UTC day), and false when t is before the first day.
+func (d *Dataset) SnapshotAt(t time.Time) (Snapshot, bool) {
+	y, m, dd := t.UTC().Date()
+	day := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+	i := sort.Search(len(d.days), func(i int) bool { return d.days[i].Date.After(day) }) - 1
+	if i < 0 {
+		return Snapshot{}, false
+	}
+	return d.snapshot(i), true
+}
+
+// snapshot builds the snapshot of day i.
+func (d *Dataset) snapshot(i int) Snapshot {
+	day := d.days[i]
 	s := Snapshot{AsOf: day.Date, Day: day, Height: day.Height, FeesPerBlock: day.FeesPerBlock()}
 	if e, ok := d.EpochAt(day.Date); ok {
 		s.Epoch, s.Difficulty = e, e.Difficulty
 	}
-	if n >= 7 {
-		from := d.days[n-7].Date
+	if i >= 6 {
+		from := d.days[i-6].Date
 		s.Hashvalue7d = d.MeanHashvalue(from, day.Date)
 		s.Hashprice7d = d.MeanHashprice(from, day.Date)
 		blocks := 0
-		for _, x := range d.days[n-7:] {
+		for _, x := range d.days[i-6 : i+1] {
 			blocks += x.Blocks
 		}
 		s.MeanBlockTime = 7 * 24 * time.Hour / time.Duration(blocks)
 	}
-	return s, true
+	return s
 }
 
 // NetworkInputs turns the snapshot into econ inputs for econ.ComputeBoard:
