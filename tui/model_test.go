@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 )
 
@@ -213,5 +214,36 @@ func TestModelShowsBackfillProgress(t *testing.T) {
 	m.Update(stateMsg{&feeds.State{Version: 9, Mode: feeds.ModeLive, Live: map[string]string{"price": "x"}}})
 	if m.Data().Backfill == nil {
 		t.Error("a new state dropped the backfill progress")
+	}
+}
+
+func TestAlertsRaiseABannerAndTheBell(t *testing.T) {
+	env := *testEnv()
+	env.Offline = true
+	env.Alerts = Alerts{HashpriceBelow: econ.Known[econ.USDPerPHDay](40), Bell: true} // offline hashprice is $37.16
+	m, err := New(Options{Env: &env, Theme: "dark", NoColor: true, Now: func() time.Time { return fixedNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if !strings.Contains(m.Frame(), "▲ hashprice $37.16 is below your $40.00 alert") {
+		t.Errorf("no alert banner:\n%s", ansi.Strip(m.Frame()))
+	}
+	checkFrame(t, m.Frame(), 120, 40)
+	if m.bell() == nil && m.alerts == 0 {
+		t.Error("alert not counted")
+	}
+	// A scenario that lifts hashprice above the threshold clears the banner.
+	press(m, "5", "enter")
+	for _, r := range "120000" {
+		press(m, string(r))
+	}
+	press(m, "enter")
+	if strings.Contains(m.Frame(), "below your $40.00 alert") {
+		t.Errorf("the alert did not clear at $120,000:\n%s", ansi.Strip(m.Frame()))
+	}
+	// Dropping back below rings the bell once.
+	if cmd := func() tea.Cmd { _, c := m.key("X"); return c }(); cmd == nil {
+		t.Error("no bell when the alert rose again")
 	}
 }
