@@ -668,12 +668,21 @@ func scenASIC(d *Data, w, h int, pal *detPal) string {
 func scenFleet(d *Data, w int, detail bool, pal *detPal) string {
 	eff, own := d.Fleet.Efficiency, d.Fleet.PowerPrice
 	afterPower, src := scenPowerPrice(d)
-	title := " " + pal.title.paint("My fleet") + pal.muted.paint("  "+format.Num(float64(eff), 1)+" J/TH · "+format.USD(float64(own), 3)+"/kWh (config [fleet])")
+	fee := d.Fleet.PoolFee
+	spec := "  " + format.Num(float64(eff), 1) + " J/TH · " + format.USD(float64(own), 3) + "/kWh"
+	if fee > 0 {
+		spec += " · pool fee " + format.Num(float64(fee), 1) + "%"
+	}
+	title := " " + pal.title.paint("My fleet") + pal.muted.paint(spec+" (config [fleet])")
 	if src == "scenario" {
 		title += pal.muted.paint(" → " + format.USD(float64(afterPower), 3))
 	}
+	// What the fleet keeps: hashprice after its own pool fee, less its power.
+	kept := func(n econ.NetworkView) econ.Maybe[econ.USDPerPHDay] {
+		return econ.Map(n.HashpriceNet, func(hp econ.USDPerPHDay) econ.USDPerPHDay { return econ.AfterPoolFee(hp, fee) })
+	}
 	margin := func(n econ.NetworkView, p econ.USDPerKWh) econ.Maybe[float64] {
-		return econ.Map(n.HashpriceNet, func(hp econ.USDPerPHDay) float64 { return float64(hp - econ.PowerCost(eff, p)) })
+		return econ.Map(kept(n), func(hp econ.USDPerPHDay) float64 { return float64(hp - econ.PowerCost(eff, p)) })
 	}
 	before, after := margin(d.Base.Network, own), margin(d.Board.Network, afterPower)
 	perTH := func(m econ.Maybe[float64]) econ.Maybe[float64] {
@@ -683,7 +692,7 @@ func scenFleet(d *Data, w int, detail bool, pal *detPal) string {
 		" " + pal.muted.paint(padRight("margin $/PH/d", 14)) + scenChange(before, after, 2, true, true, 7, pal),
 		" " + pal.muted.paint(padRight("margin $/TH/d", 14)) + scenChange(perTH(before), perTH(after), 4, true, true, 7, pal)}
 	if detail {
-		be := econ.Bind2(d.Board.Network.HashpriceNet, econ.Known(eff), econ.BreakevenPowerPrice)
+		be := econ.Bind2(kept(d.Board.Network), econ.Known(eff), econ.BreakevenPowerPrice)
 		lines = append(lines, " "+pal.muted.paint(padRight("break-even", 14))+format.Maybe(be, func(v econ.USDPerKWh) string { return format.USD(float64(v), 3) + "/kWh" })+
 			pal.muted.paint(" at the what-if hashprice"))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/format"
 )
 
 // scenGoldenScenario is the golden scenario: BTC at $120,000, difficulty +5%.
@@ -320,3 +321,16 @@ func benchScenario(b *testing.B, w, h int) {
 
 func BenchmarkScenario160x48(b *testing.B) { benchScenario(b, 160, 48) }
 func BenchmarkScenario250x70(b *testing.B) { benchScenario(b, 250, 70) }
+
+func TestMyFleetPaysItsPoolFee(t *testing.T) {
+	env := *testEnv()
+	env.Fleet = Fleet{Efficiency: 20, PowerPrice: 0.04, PoolFee: 2}
+	d := Build(&env, nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", true)
+	out := ansi.Strip(renderScenario(d, UI{View: ViewScenario}, 120, 38, th))
+	hp := float64(d.Base.Network.HashpriceNet.Or(0))
+	want := format.Signed(hp*0.98-20*0.04*24, 2)
+	if !strings.Contains(out, "pool fee 2.0%") || !strings.Contains(out, want) {
+		t.Errorf("fleet margin should be %s after a 2%% pool fee:\n%s", want, out)
+	}
+}
