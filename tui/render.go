@@ -129,12 +129,13 @@ func Render(d *Data, ui UI, w, h int, th themes.Theme) string {
 			body = renderScenario(d, ui, w, bodyH, th)
 		}
 	}
-	parts := []string{top}
+	// Each part is fitted on its own, so the whole frame is never measured twice.
+	parts := []string{fit(top, w, 1)}
 	if banner != "" {
-		parts = append(parts, banner)
+		parts = append(parts, fit(banner, w, 1))
 	}
-	parts = append(parts, fit(body, w, bodyH), status)
-	return fit(strings.Join(parts, "\n"), w, h)
+	parts = append(parts, fit(body, w, bodyH), fit(status, w, 1))
+	return strings.Join(parts, "\n")
 }
 
 // RenderStatus redraws only the last line of a frame made by Render (the
