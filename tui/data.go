@@ -346,6 +346,12 @@ func BuildWith(env *Env, hist *History, st *feeds.State, now time.Time, sc econ.
 	}
 	d.DifficultyHist, d.NetHashrate = env.difficulty, env.netHashrate
 	d.References = ds.ReferencePoints()
+	if !env.asOf.IsZero() {
+		// As of a date, only what had been published by then.
+		d.References = slices.DeleteFunc(slices.Clone(d.References), func(r dataset.ReferencePoint) bool {
+			return r.Period.To.IsZero() || r.Period.To.After(env.asOf)
+		})
+	}
 	d.RecordLow, d.HasRecord = recordLow(d.References)
 	if hp, ok := d.Base.Network.Hashprice.Get(); ok {
 		d.Change24h = changeSince(d.Hashprice, float64(hp), now, 24*time.Hour)

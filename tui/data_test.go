@@ -215,3 +215,19 @@ func TestBuildAsOfADate(t *testing.T) {
 		t.Error("the same date gave two different frames")
 	}
 }
+
+func TestAsOfLeavesOutLaterReferences(t *testing.T) {
+	at := time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC)
+	d := Build(NewEnvAt(testEnv().Dataset, testEnv().Peers, at), nil, at, econ.Scenario{})
+	for _, r := range d.References {
+		if r.Period.To.After(at) {
+			t.Errorf("reference %q of %s shown as of %s", r.Name, r.Period.Label, at.Format(time.DateOnly))
+		}
+	}
+	if d.HasRecord && d.RecordLow.Period.To.After(at) {
+		t.Errorf("record low from the future: %s", d.RecordLow.Period.Label)
+	}
+	if len(d.References) == 0 {
+		t.Error("every reference point was dropped")
+	}
+}

@@ -1,0 +1,269 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/tui"
+)
+
+// Schema names the JSON document's layout; it changes when a key does.
+const Schema = "hashdeck.snapshot/1"
+
+// Meta is what the JSON document says besides the board.
+type Meta struct {
+	// View and Theme are the view and theme of the snapshot the JSON goes with.
+	View, Theme string
+	// ClockFixed is set when the board was computed as of a fixed time (--at).
+	ClockFixed bool
+	// Dataset is the as-of of each part of the embedded dataset.
+	Dataset dataset.AsOf
+	// Overrides are the figures the user's configuration put in place of
+	// the dataset's, by ticker.
+	Overrides map[string]Override
+}
+
+// Override says which of a miner's figures come from the user's
+// configuration, and the source it names.
+type Override struct {
+	Source string   `json:"source"`
+	Fields []string `json:"fields"`
+}
+
+// Freshness sorts the board's inputs by where they come from: a live feed
+// (Live; Stale when the feed has not refreshed them), the history store
+// (Stored), the embedded dataset (Embedded), or nowhere (Unknown). Names
+// are JSON paths: "network.btc_price_usd", "peers.IREN.price_usd".
+type Freshness struct {
+	Live     []string `json:"live"`
+	Stale    []string `json:"stale"`
+	Stored   []string `json:"stored"`
+	Embedded []string `json:"embedded"`
+	Unknown  []string `json:"unknown"`
+}
+
+// input is one network value of Data with its JSON name.
+type input struct {
+	name string
+	v    tui.Sourced
+}
+
+// networkInputs lists the network values of Data. The values only a live
+// feed supplies (the number of price sources and their spread, the
+// published hashprice) are left out when no feed gave them.
+func networkInputs(d *tui.Data) []input {
+	out := []input{
+		{"btc_price_usd", d.Price}, {"difficulty", d.Difficulty}, {"height", d.Height},
+		{"fees_btc_per_block", d.Fees}, {"mean_block_time_s", d.BlockTime},
+	}
+	for _, in := range []input{
+		{"btc_price_sources", d.PriceSources}, {"btc_price_spread_pct", d.PriceSpread},
+		{"hashprice_published_usd_per_ph_day", d.Published},
+	} {
+		if in.v.Layer != tui.LayerNone {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// Fresh returns where each of the board's inputs comes from.
+func Fresh(d *tui.Data) Freshness {
+	f := Freshness{Live: []string{}, Stale: []string{}, Stored: []string{}, Embedded: []string{}, Unknown: []string{}}
+	add := func(name string, v tui.Sourced) {
+		switch {
+		case !v.OK:
+			f.Unknown = append(f.Unknown, name)
+		case v.Layer == tui.LayerLive && v.Stale:
+			f.Stale = append(f.Stale, name)
+		case v.Layer == tui.LayerLive:
+			f.Live = append(f.Live, name)
+		case v.Layer == tui.LayerStored:
+			f.Stored = append(f.Stored, name)
+		default:
+			f.Embedded = append(f.Embedded, name)
+		}
+	}
+	for _, in := range networkInputs(d) {
+		add("network."+in.name, in.v)
+	}
+	for _, p := range d.Peers {
+		add("peers."+p.Ticker+".price_usd", p.Price)
+	}
+	return f
+}
+
+// sourced is a value with its provenance.
+type sourced struct {
+	Value  *float64   `json:"value"`
+	Source string     `json:"source,omitempty"`
+	AsOf   *time.Time `json:"as_of,omitempty"`
+	Layer  string     `json:"layer"`
+	Stale  bool       `json:"stale"`
+}
+
+func toSourced(v tui.Sourced) sourced {
+	s := sourced{Layer: v.Layer.String(), Stale: v.Stale, Source: v.Source}
+	if v.OK && !math.IsNaN(v.V) && !math.IsInf(v.V, 0) {
+		x := v.V
+		s.Value = &x
+	}
+	if !v.At.IsZero() {
+		t := v.At.UTC()
+		s.AsOf = &t
+	}
+	return s
+}
+
+// document is the JSON snapshot. AsOf is the clock the board was computed
+// at: --at, or the time of the snapshot.
+type document struct {
+	Schema     string    `json:"schema"`
+	AsOf       time.Time `json:"as_of"`
+	ClockFixed bool      `json:"clock_fixed"`
+	DataMode   string    `json:"data_mode"`
+	View       string    `json:"view,omitempty"`
+	Theme      string    `json:"theme,omitempty"`
+	Freshness  Freshness `json:"freshness"`
+	Embedded   struct {
+		AsOf        dataset.AsOf `json:"as_of"`
+		OnScreen    string       `json:"on_screen,omitempty"`
+		Attribution string       `json:"attribution"`
+	} `json:"embedded_data"`
+	Network struct {
+		econ.NetworkView
+		Sources map[string]sourced `json:"sources"`
+	} `json:"network"`
+	Hashprice struct {
+		USDPerPHDay    econ.Maybe[econ.USDPerPHDay] `json:"usd_per_ph_day"`
+		NetUSDPerPHDay econ.Maybe[econ.USDPerPHDay] `json:"net_usd_per_ph_day"`
+		BTCPerPHDay    econ.Maybe[econ.BTCPerPHDay] `json:"btc_per_ph_day"`
+		Change24hPct   econ.Maybe[econ.Percent]     `json:"change_24h_pct"`
+		Change7dPct    econ.Maybe[econ.Percent]     `json:"change_7d_pct"`
+		Published      *sourced                     `json:"published_usd_per_ph_day,omitempty"`
+		RecordLow      *dataset.ReferencePoint      `json:"record_low,omitempty"`
+		HistoryFrom    *time.Time                   `json:"history_from,omitempty"`
+		HistoryTo      *time.Time                   `json:"history_to,omitempty"`
+	} `json:"hashprice"`
+	Sector struct {
+		Scopes     [econ.NumScopes]econ.SectorScope `json:"scopes"`
+		Total      int                              `json:"miners_total"`
+		WithCost   int                              `json:"miners_with_cost"`
+		UnderWater econ.Maybe[int]                  `json:"miners_under_water"`
+	} `json:"sector"`
+	Peers    []peerDoc `json:"peers"`
+	Scenario struct {
+		Inputs econ.Scenario `json:"inputs"`
+		Fleet  struct {
+			Efficiency econ.JoulesPerTH `json:"efficiency_j_per_th"`
+			PowerPrice econ.USDPerKWh   `json:"power_price_usd_per_kwh"`
+			PoolFee    econ.Percent     `json:"pool_fee_pct"`
+		} `json:"my_fleet"`
+	} `json:"scenario"`
+	Alerts []string       `json:"alerts"`
+	Feeds  []feeds.Health `json:"feeds,omitempty"`
+}
+
+// peerDoc is one listed miner.
+type peerDoc struct {
+	Ticker         string                   `json:"ticker"`
+	Price          sourced                  `json:"price_usd"`
+	DayPct         econ.Maybe[econ.Percent] `json:"day_change_pct"`
+	MonthPct       econ.Maybe[econ.Percent] `json:"month_change_pct"`
+	YearPct        econ.Maybe[econ.Percent] `json:"year_change_pct"`
+	MarketCap      econ.Maybe[econ.USD]     `json:"market_cap_usd"`
+	Corr90         econ.Maybe[float64]      `json:"btc_return_correlation_90d"`
+	ClosesFrom     *time.Time               `json:"closes_from,omitempty"`
+	ClosesTo       *time.Time               `json:"closes_to,omitempty"`
+	AIMW           econ.Maybe[float64]      `json:"ai_hpc_contracted_mw"`
+	AICounterparty string                   `json:"ai_hpc_counterparties,omitempty"`
+	AIContracts    int                      `json:"ai_hpc_contracts"`
+	Board          econ.MinerRow            `json:"board"`
+	Override       *Override                `json:"user_override,omitempty"`
+	Fundamentals   dataset.Fundamentals     `json:"fundamentals"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// JSON writes the whole board of d as an indented JSON document: the
+// network with the source and as-of of each input, hashprice, the sector's
+// cost statistics, every peer with its board row and its fundamentals'
+// sources, the scenario inputs, the data mode and where every input comes
+// from. Key names carry their units (hashprice_usd_per_ph_day).
+func JSON(w io.Writer, d *tui.Data, m Meta) error {
+	var doc document
+	doc.Schema = Schema
+	doc.AsOf = d.Now.UTC()
+	doc.ClockFixed = m.ClockFixed
+	doc.DataMode = strings.ToLower(d.Mode.String())
+	doc.View, doc.Theme = m.View, m.Theme
+	doc.Freshness = Fresh(d)
+	doc.Embedded.AsOf = m.Dataset
+	doc.Embedded.OnScreen = d.AsOf
+	doc.Embedded.Attribution = d.Attribution
+
+	b := d.Board
+	doc.Network.NetworkView = b.Network
+	doc.Network.Sources = map[string]sourced{}
+	for _, in := range networkInputs(d) {
+		doc.Network.Sources[in.name] = toSourced(in.v)
+	}
+
+	hp := &doc.Hashprice
+	hp.USDPerPHDay, hp.NetUSDPerPHDay, hp.BTCPerPHDay = b.Network.Hashprice, b.Network.HashpriceNet, b.Network.Hashvalue
+	hp.Change24hPct, hp.Change7dPct = d.Change24h, d.Change7d
+	if d.Published.OK {
+		s := toSourced(d.Published)
+		hp.Published = &s
+	}
+	if d.HasRecord {
+		r := d.RecordLow
+		hp.RecordLow = &r
+	}
+	if n := len(d.Hashprice.Points); n > 0 {
+		hp.HistoryFrom, hp.HistoryTo = timePtr(d.Hashprice.Points[0].T), timePtr(d.Hashprice.Points[n-1].T)
+	}
+
+	doc.Sector.Scopes = b.Sector
+	doc.Sector.Total, doc.Sector.WithCost, doc.Sector.UnderWater = b.Total, b.WithCost, b.UnderWater
+
+	doc.Peers = make([]peerDoc, len(d.Peers))
+	for i := range d.Peers {
+		p := &d.Peers[i]
+		pd := peerDoc{
+			Ticker: p.Ticker, Price: toSourced(p.Price),
+			DayPct: p.DayPct, MonthPct: p.MonthPct, YearPct: p.YearPct,
+			MarketCap: p.MarketCap, Corr90: p.Corr90,
+			AIMW: p.AIMW, AICounterparty: p.AICounterparty, AIContracts: p.AIContracts,
+			Board: p.Miner, Fundamentals: p.Fundamentals,
+		}
+		if n := len(p.Closes); n > 0 {
+			pd.ClosesFrom, pd.ClosesTo = timePtr(p.Closes[0].T), timePtr(p.Closes[n-1].T)
+		}
+		if o, ok := m.Overrides[p.Ticker]; ok {
+			pd.Override = &o
+		}
+		doc.Peers[i] = pd
+	}
+
+	doc.Scenario.Inputs = d.Scenario
+	doc.Scenario.Fleet.Efficiency, doc.Scenario.Fleet.PowerPrice, doc.Scenario.Fleet.PoolFee = d.Fleet.Efficiency, d.Fleet.PowerPrice, d.Fleet.PoolFee
+	doc.Alerts = append([]string{}, d.Alerts...)
+	doc.Feeds = d.Health
+
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(&doc)
+}
