@@ -79,8 +79,8 @@ type Theme struct {
 	Mono bool
 
 	Text, Muted, Accent, Title, Key lipgloss.Style
-	Positive, Negative, Warning    lipgloss.Style
-	Border, Selected, Header       lipgloss.Style
+	Positive, Negative, Warning     lipgloss.Style
+	Border, Selected, Header        lipgloss.Style
 	// Series styles the legend of chart series i.
 	Series [8]lipgloss.Style
 	// SeriesIndex is the ANSI 256 index of chart series i (for the chart

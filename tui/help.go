@@ -17,6 +17,7 @@ func Keys(v View) (global, view []Key) {
 		{"t", "next theme"},
 		{"[ / ]", "shorter / longer chart range (1M 3M 1Y 3Y all)"},
 		{"q / ctrl+c", "quit"},
+		{"ctrl+s", "copy the screen to your clipboard (over SSH, hashdeck serve)"},
 	}
 	switch v {
 	case ViewPeers:

@@ -42,6 +42,7 @@ func commands() []command {
 		{"calc", "compute hashprice, costs and break-evens from inputs given as flags", runCalc},
 		{"config", "write, check or locate the configuration file (init, check, path)", runConfig},
 		{"feeds", "poll every data source once and show what each returned and its health", runFeeds},
+		{"serve", "serve the dashboard over SSH to many viewers, with optional Prometheus metrics", runServe},
 		{"snapshot", "draw one view to txt, ansi, svg, png or html, or the board as json, for reports", runSnapshot},
 	}
 }
