@@ -7,6 +7,7 @@ package tui
 import (
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
@@ -35,6 +36,38 @@ type Env struct {
 	corr30                                  map[string][]Point
 	corr90                                  map[string]econ.Maybe[float64]
 	asOf                                    time.Time // zero: the newest data
+
+	// shared caches the last scenario-free Data, so the sessions of one
+	// process that show the same state share one board (see Shared).
+	shared *sharedData
+}
+
+// sharedData is a one-entry cache of the scenario-free Data for a state.
+type sharedData struct {
+	mu   sync.Mutex
+	env  *Env
+	hist *History
+	st   *feeds.State
+	d    *Data
+}
+
+// Shared returns the scenario-free Data for the state and history, built
+// once and shared by every caller with the same Env, state and history
+// (each SSH session of a process, for instance). The result must not be
+// modified: copy the struct to change a field such as Now.
+func (e *Env) Shared(hist *History, st *feeds.State, now time.Time) *Data {
+	if e.shared == nil {
+		return BuildWith(e, hist, st, now, econ.Scenario{})
+	}
+	c := e.shared
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.d != nil && c.env == e && c.hist == hist && c.st == st {
+		return c.d
+	}
+	d := BuildWith(e, hist, st, now, econ.Scenario{})
+	c.env, c.hist, c.st, c.d = e, hist, st, d
+	return d
 }
 
 // Fleet is the user's own fleet for the scenario view.
@@ -62,6 +95,7 @@ func NewEnv(ds *dataset.Dataset, peers []string) *Env { return NewEnvAt(ds, peer
 // series ends there. The zero time means the newest data.
 func NewEnvAt(ds *dataset.Dataset, peers []string, at time.Time) *Env {
 	e := &Env{
+		shared:       &sharedData{},
 		Dataset:      ds,
 		Peers:        slices.Clone(peers),
 		Miners:       make(map[string]econ.Miner, len(peers)),

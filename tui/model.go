@@ -122,8 +122,14 @@ func (m *Model) Init() tea.Cmd {
 
 // rebuild recomputes Data from the newest state and the scenario, then the frame.
 func (m *Model) rebuild() {
-	m.data = BuildWith(m.env, m.history, m.state, m.now(), m.ui.Scenario)
-	m.data.Backfill = m.backfill
+	var d Data
+	if m.ui.Scenario.IsZero() {
+		d = *m.env.Shared(m.history, m.state, m.now()) // shared with every viewer of this state
+	} else {
+		d = *BuildWith(m.env, m.history, m.state, m.now(), m.ui.Scenario)
+	}
+	d.Backfill = m.backfill
+	m.data = &d
 	m.render()
 }
 

@@ -247,3 +247,33 @@ func TestAlertsRaiseABannerAndTheBell(t *testing.T) {
 		t.Error("no bell when the alert rose again")
 	}
 }
+
+func TestSessionsShareOneBoard(t *testing.T) {
+	hub := feeds.NewHub(nil)
+	env := *testEnv() // one Env for both "sessions", as hashdeck serve has
+	env.Offline = false
+	mk := func() *Model {
+		m, err := New(Options{Env: &env, Hub: hub, Theme: "dark", Now: func() time.Time { return fixedNow }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(m.Close)
+		return m
+	}
+	a, b := mk(), mk()
+	st := &feeds.State{Version: 4, Mode: feeds.ModeLive, Values: map[feeds.Metric]feeds.Value{feeds.PriceUSD: {V: 99_000, At: fixedNow, Source: "x"}},
+		Live: map[string]string{"price": "x"}}
+	a.Update(stateMsg{st})
+	b.Update(stateMsg{st})
+	if &a.Data().Peers[0] != &b.Data().Peers[0] {
+		t.Error("two sessions on the same state built two boards")
+	}
+	// A scenario is a session's own: it gets its own board.
+	press(b, "5", "right")
+	if b.UI().Scenario.IsZero() || &a.Data().Peers[0] == &b.Data().Peers[0] {
+		t.Error("a session's scenario did not give it its own board")
+	}
+	if a.Data().Board.Network.Price.Or(0) != 99_000 {
+		t.Error("the other session's board changed")
+	}
+}
