@@ -273,8 +273,13 @@ func TestChartsCorrelation(t *testing.T) {
 			iren = p.Closes
 		}
 	}
-	// The one-pass rolling correlation equals RollingCorrelation's.
-	slow := RollingCorrelation(iren, d.BTC.Points, corrWindow)
+	// The one-pass rolling correlation equals Correlation taken window by window.
+	var slow []Point
+	for i := corrWindow; i < len(iren); i++ {
+		if c, ok := Correlation(iren[:i+1], d.BTC.Points, corrWindow, corrMinPairs).Get(); ok {
+			slow = append(slow, Point{T: iren[i].T, V: c})
+		}
+	}
 	fast := rollingCorr(iren, d.BTC.Points, corrWindow, corrMinPairs)
 	if len(slow) < 500 {
 		t.Fatalf("only %d rolling correlations of IREN", len(slow))

@@ -131,7 +131,7 @@ func TestCorrelation(t *testing.T) {
 	if Correlation(a[:30], b, 90, 60).OK() {
 		t.Error("correlation from 29 returns is known")
 	}
-	if r := RollingCorrelation(a, b, 30); len(r) == 0 || math.Abs(r[len(r)-1].V-1) > 1e-9 {
+	if r := rollingCorr(a, b, 30, 20); len(r) == 0 || math.Abs(r[len(r)-1].V-1) > 1e-9 {
 		t.Errorf("rolling correlation %v", r)
 	}
 }

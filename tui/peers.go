@@ -277,13 +277,9 @@ func clampCol(c int) int {
 	return c
 }
 
-// peersClick handles a click at cell x of line y of the view body: a click
-// on a header sorts by that column (again: reverses it), a click on a row
-// selects it. It assumes the table is not scrolled, which holds whenever
-// every row fits the body; peersClickIn takes the body height.
-func peersClick(ui UI, d *Data, x, y int) UI { return peersClickIn(ui, d, x, y, math.MaxInt32) }
-
-// peersClickIn is peersClick for a body of h lines (the same scroll as renderPeers).
+// peersClickIn handles a click at cell x of line y of a view body of h
+// lines (scrolled as renderPeers scrolls it): a click on a header sorts by
+// that column (again: reverses it), a click on a row selects it.
 func peersClickIn(ui UI, d *Data, x, y, h int) UI {
 	n := len(d.Peers)
 	if n == 0 || y < 0 {

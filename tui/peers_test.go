@@ -234,31 +234,31 @@ func TestPeersClick(t *testing.T) {
 	body := renderPeers(d, ui, 250, 70, th)
 
 	x := headerX(t, body, "Price $")
-	ui = peersClick(ui, d, x+2, 0)
+	ui = peersClickIn(ui, d, x+2, 0, 1000)
 	if ui.SortCol != colPrice || !ui.SortDesc {
 		t.Fatalf("click on the price header: col %d desc %v", ui.SortCol, ui.SortDesc)
 	}
 	if selectedTicker(d, ui) != d.Peers[2].Ticker {
 		t.Errorf("sorting by click lost the selection")
 	}
-	if ui = peersClick(ui, d, x, 0); ui.SortCol != colPrice || ui.SortDesc {
+	if ui = peersClickIn(ui, d, x, 0, 1000); ui.SortCol != colPrice || ui.SortDesc {
 		t.Errorf("second click should reverse: col %d desc %v", ui.SortCol, ui.SortDesc)
 	}
 	// The hashrate's label sorts with the hashrate; so does its header at 250.
 	body = renderPeers(d, ui, 250, 70, th)
-	if ui2 := peersClick(ui, d, headerX(t, body, "Hashrate"), 0); ui2.SortCol != colHash {
+	if ui2 := peersClickIn(ui, d, headerX(t, body, "Hashrate"), 0, 1000); ui2.SortCol != colHash {
 		t.Errorf("click on hashrate: col %d", ui2.SortCol)
 	}
-	if ui2 := peersClick(ui, d, headerX(t, body, "BTC corr"), 0); ui2.SortCol != colCorr {
+	if ui2 := peersClickIn(ui, d, headerX(t, body, "BTC corr"), 0, 1000); ui2.SortCol != colCorr {
 		t.Errorf("click on corr: col %d", ui2.SortCol)
 	}
 	// A click in a gap does nothing.
-	if ui2 := peersClick(ui, d, 0, 0); ui2 != ui {
+	if ui2 := peersClickIn(ui, d, 0, 0, 1000); ui2 != ui {
 		t.Errorf("click in the margin changed %+v", ui2)
 	}
 
 	// Rows: line 1 is the first row.
-	ui = peersClick(ui, d, 5, 4)
+	ui = peersClickIn(ui, d, 5, 4, 1000)
 	if ui.Selected != 3 {
 		t.Errorf("click on line 4 selected %d", ui.Selected)
 	}
@@ -267,7 +267,7 @@ func TestPeersClick(t *testing.T) {
 		t.Errorf("the clicked row is not marked: %q", lines[4])
 	}
 	// Below the last row (the footer) nothing changes.
-	if ui2 := peersClick(ui, d, 5, len(d.Peers)+2); ui2.Selected != 3 {
+	if ui2 := peersClickIn(ui, d, 5, len(d.Peers)+2, 1000); ui2.Selected != 3 {
 		t.Errorf("click under the table selected %d", ui2.Selected)
 	}
 }
@@ -430,7 +430,7 @@ func TestPeersNoPeers(t *testing.T) {
 	if !strings.Contains(out, "no miners configured") {
 		t.Errorf("empty table says %q", ansi.Strip(out))
 	}
-	if ui := peersClick(UI{}, &d2, 3, 0); ui != (UI{}) {
+	if ui := peersClickIn(UI{}, &d2, 3, 0, 22); ui != (UI{}) {
 		t.Errorf("click with no peers: %+v", ui)
 	}
 }

@@ -114,19 +114,6 @@ func Correlation(a, b []Point, window, minPairs int) econ.Maybe[float64] {
 	return econ.Known(pearson(xs, ys))
 }
 
-// RollingCorrelation returns, for each point of a from the window-th on,
-// the correlation of the preceding window daily returns with b's (see
-// [Correlation]); points without enough pairs are left out.
-func RollingCorrelation(a, b []Point, window int) []Point {
-	var out []Point
-	for i := window; i < len(a); i++ {
-		if c, ok := Correlation(a[:i+1], b, window, window*2/3).Get(); ok {
-			out = append(out, Point{T: a[i].T, V: c})
-		}
-	}
-	return out
-}
-
 func pearson(x, y []float64) float64 {
 	n := float64(len(x))
 	var sx, sy float64

@@ -28,6 +28,8 @@ type dashFlags struct {
 	theme      string
 	noColor    bool
 	dataDir    string
+	// at, when set, computes everything offline as of that time (snapshot --at).
+	at time.Time
 }
 
 func newDashFlags(stderr io.Writer) (*flag.FlagSet, *dashFlags) {
@@ -123,7 +125,10 @@ func (f *dashFlags) setup() (*dash, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := tui.NewEnv(ds, syms.List())
+	if !f.at.IsZero() {
+		f.offline = true
+	}
+	env := tui.NewEnvAt(ds, syms.List(), f.at)
 	for _, t := range env.Peers {
 		if o, ok := cfg.Override(t); ok {
 			env.Miners[t] = o.Apply(env.Miners[t], ds.PeriodHashvalue)

@@ -45,6 +45,21 @@ func standIn(t *testing.T, routes map[string]string) *httptest.Server {
 	return srv
 }
 
+// liveRoutes answers every default group's primary provider from its
+// happy-path fixture (Yahoo is left out: Nasdaq answers for the stocks).
+func liveRoutes() map[string]string {
+	return map[string]string{
+		"/api/v1/difficulty-adjustment":   "mempool/difficulty-adjustment",
+		"/api/blocks/tip/height":          "mempool/tip-height",
+		"/api/v1/mining/hashrate/3d":      "mempool/hashrate-3d",
+		"/api/v1/mining/reward-stats/144": "mempool/reward-stats-144",
+		"/v2/prices/BTC-USD/spot":         "coinbase/spot",
+		"/0/public/Ticker":                "kraken/ticker",
+		"/api/v3/simple/price":            "coingecko/price",
+		"/api/quote/watchlist":            "nasdaq/watchlist",
+	}
+}
+
 func setStandIn(t *testing.T, url string) {
 	for _, name := range []string{"MEMPOOL", "BLOCKCHAININFO", "COINBASE", "KRAKEN", "COINGECKO", "YAHOO", "NASDAQ", "HASHRATEINDEX"} {
 		t.Setenv("HASHDECK_"+name+"_URL", url)
@@ -54,16 +69,7 @@ func setStandIn(t *testing.T, url string) {
 }
 
 func TestFeedsCommand(t *testing.T) {
-	srv := standIn(t, map[string]string{
-		"/api/v1/difficulty-adjustment":   "mempool/difficulty-adjustment",
-		"/api/blocks/tip/height":          "mempool/tip-height",
-		"/api/v1/mining/hashrate/3d":      "mempool/hashrate-3d",
-		"/api/v1/mining/reward-stats/144": "mempool/reward-stats-144",
-		"/v2/prices/BTC-USD/spot":         "coinbase/spot",
-		"/0/public/Ticker":                "kraken/ticker",
-		"/api/v3/simple/price":            "coingecko/price",
-		"/api/quote/watchlist":            "nasdaq/watchlist",
-	})
+	srv := standIn(t, liveRoutes())
 	setStandIn(t, srv.URL)
 	code, out, errs := runArgs(t, "feeds", "--timeout", "20s")
 	if code != exitOK {

@@ -270,9 +270,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
-	if !p.at.IsZero() {
-		f.dash.offline = true
-	}
+	f.dash.at = p.at
 	d, err := f.dash.setup()
 	if err != nil {
 		return fail(exitUsage, err)
@@ -367,10 +365,7 @@ func snapshotData(d *dash, p snapshotPlan, stderr io.Writer) (*tui.Data, error) 
 			}
 			return nil, &flagError{"at", fmt.Sprintf("%s is before the embedded network data, which start on %s", p.at.Format(time.RFC3339), first)}
 		}
-		// The environment of setup (overrides, fleet, alerts) as of --at.
-		env := tui.NewEnvAt(ds, d.env.Peers, p.at)
-		env.Miners, env.Fleet, env.Alerts, env.Offline = d.env.Miners, d.env.Fleet, d.env.Alerts, true
-		return tui.BuildWith(env, nil, nil, p.at, econ.Scenario{}), nil
+		return tui.BuildWith(d.env, nil, nil, p.at, econ.Scenario{}), nil
 	}
 	if d.poller == nil { // --offline
 		return tui.BuildWith(d.env, nil, nil, time.Now(), econ.Scenario{}), nil

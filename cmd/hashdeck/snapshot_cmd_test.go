@@ -317,16 +317,7 @@ source = "<script>alert(2)</script> & co"
 // TestSnapshotLive polls a local stand-in for every upstream once and
 // reports which values are live, stale or embedded.
 func TestSnapshotLive(t *testing.T) {
-	srv := standIn(t, map[string]string{
-		"/api/v1/difficulty-adjustment":   "mempool/difficulty-adjustment",
-		"/api/blocks/tip/height":          "mempool/tip-height",
-		"/api/v1/mining/hashrate/3d":      "mempool/hashrate-3d",
-		"/api/v1/mining/reward-stats/144": "mempool/reward-stats-144",
-		"/v2/prices/BTC-USD/spot":         "coinbase/spot",
-		"/0/public/Ticker":                "kraken/ticker",
-		"/api/v3/simple/price":            "coingecko/price",
-		"/api/quote/watchlist":            "nasdaq/watchlist",
-	})
+	srv := standIn(t, liveRoutes())
 	snapEnv(t)
 	setStandIn(t, srv.URL)
 	const key = "hri-FAKE-live-key-555555555"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds"
 )
 
 // PriceSource says where a BTC/USD point comes from.
@@ -183,31 +184,25 @@ func (d *Dataset) loadStocks(fsys fs.FS) error {
 }
 
 // CurrentSymbol returns the current ticker for s, upper-cased: a former
-// ticker maps to its successor (BITF → KEEL, Bitfarms renamed Keel
-// Infrastructure around 2026-04-06); any other symbol is returned as is.
+// ticker maps to its successor by the renames of feeds.DefaultSymbols (one
+// table for live and embedded data: BITF → KEEL); any other symbol is
+// returned as is.
 func CurrentSymbol(s string) string {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	switch s {
-	case "BITF":
-		return "KEEL"
-	}
-	return s
+	return feeds.DefaultSymbols().Canonical(strings.ToUpper(strings.TrimSpace(s)))
 }
 
 // FormerSymbols returns the former tickers of a current ticker (["BITF"] for KEEL).
 func FormerSymbols(symbol string) []string {
-	switch CurrentSymbol(symbol) {
-	case "KEEL":
-		return []string{"BITF"}
+	a := feeds.DefaultSymbols().Aliases(CurrentSymbol(symbol))
+	if len(a) < 2 {
+		return nil
 	}
-	return nil
+	return a[1:]
 }
 
 // DefaultPeers returns the default peer list, by current ticker: IREN,
 // CORZ, WULF, MARA, RIOT, CLSK, CIFR, HUT, KEEL (ex-BITF), BTDR, HIVE, APLD.
-func DefaultPeers() []string {
-	return []string{"IREN", "CORZ", "WULF", "MARA", "RIOT", "CLSK", "CIFR", "HUT", "KEEL", "BTDR", "HIVE", "APLD"}
-}
+func DefaultPeers() []string { return feeds.DefaultSymbols().List() }
 
 // Closes returns the daily closes of symbol (current or former ticker, any
 // case), ascending; nil when the dataset has none (e.g. APLD).
