@@ -9,6 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 )
 
 // KeyedStore is the history store as Backfill uses it: writes, and the
@@ -70,10 +73,10 @@ const backfillMaxErrors = 50
 type BackfillOptions struct {
 	// Endpoints gives the base URLs of mempool.space, Yahoo and Nasdaq
 	// (the others are not used).
-	Endpoints Endpoints
+	Endpoints provider.Endpoints
 	// Symbols are the peers whose daily closes are fetched, under their
 	// current tickers (KEEL, not BITF).
-	Symbols Symbols
+	Symbols market.Symbols
 	// Interval is the time between runs (DefaultBackfillInterval);
 	// RetryInterval replaces it after a run in which a key failed
 	// (DefaultBackfillRetryInterval).
@@ -162,7 +165,7 @@ type BackfillProgress struct {
 }
 
 // clone returns p with its own Errors slice.
-func (p BackfillProgress) clone() BackfillProgress {
+func (p BackfillProgress) Clone() BackfillProgress {
 	p.Errors = append([]string(nil), p.Errors...)
 	return p
 }
@@ -205,10 +208,10 @@ func (p BackfillProgress) clone() BackfillProgress {
 type Backfill struct {
 	o      BackfillOptions
 	w      HistoryWriter
-	last   func(context.Context, Metric) (time.Time, bool, error)
-	mp     *HTTPClient
-	yahoo  HistoryProvider
-	nasdaq HistoryProvider
+	last   func(context.Context, market.Metric) (time.Time, bool, error)
+	mp     *provider.HTTPClient
+	yahoo  market.HistoryProvider
+	nasdaq market.HistoryProvider
 	// Pacers by upstream; two share one when their hosts are the same.
 	mempoolPace, yahooPace, nasdaqPace *hostPacer
 
@@ -229,14 +232,14 @@ type Backfill struct {
 //
 // It makes no request until Start or RunOnce. It fails when an endpoint it
 // uses is not a base URL.
-func NewBackfill[K any](st KeyedStore[K], metricKey func(Metric) K, o BackfillOptions) (*Backfill, error) {
+func NewBackfill[K any](st KeyedStore[K], metricKey func(market.Metric) K, o BackfillOptions) (*Backfill, error) {
 	if st == nil || metricKey == nil {
 		return nil, errors.New("backfill: a store and its metric key function are required")
 	}
 	o.defaults()
 	hosts := map[string]string{}
 	for name, base := range map[string]string{"mempool": o.Endpoints.Mempool, "yahoo": o.Endpoints.Yahoo, "nasdaq": o.Endpoints.Nasdaq} {
-		b, err := ParseBaseURL(base)
+		b, err := provider.ParseBaseURL(base)
 		if err != nil {
 			return nil, fmt.Errorf("backfill: %s endpoint: %w", name, err)
 		}
@@ -252,18 +255,17 @@ func NewBackfill[K any](st KeyedStore[K], metricKey func(Metric) K, o BackfillOp
 	for host, gap := range gaps {
 		pacers[host] = &hostPacer{gap: gap, turn: make(chan struct{}, 1)}
 	}
-	plain := HTTPOptions{Timeout: o.Timeout, MaxBody: HistoryMaxBody}
-	browser := HTTPOptions{Timeout: o.Timeout, UserAgent: BrowserUserAgent}
-	nq := NewNasdaq(o.Endpoints.Nasdaq, o.Symbols, browser)
-	if n, ok := nq.(*nasdaq); ok {
-		n.now = o.Now
-	}
+	plain := provider.HTTPOptions{Timeout: o.Timeout, MaxBody: provider.HistoryMaxBody}
+	browser := provider.HTTPOptions{Timeout: o.Timeout, UserAgent: provider.BrowserUserAgent}
+	nq := provider.NewNasdaq(o.Endpoints.Nasdaq, o.Symbols, provider.HTTPOptions{Timeout: o.Timeout, UserAgent: provider.BrowserUserAgent, Now: o.Now})
 	return &Backfill{
-		o:           o,
-		w:           st,
-		last:        func(ctx context.Context, m Metric) (time.Time, bool, error) { return st.LastTime(ctx, metricKey(m)) },
-		mp:          NewHTTPClient(mempoolSource, o.Endpoints.Mempool, plain),
-		yahoo:       NewYahooPaced(o.Endpoints.Yahoo, o.Symbols, browser, DefaultYahooPacing()),
+		o: o,
+		w: st,
+		last: func(ctx context.Context, m market.Metric) (time.Time, bool, error) {
+			return st.LastTime(ctx, metricKey(m))
+		},
+		mp:          provider.NewHTTPClient(provider.MempoolSource, o.Endpoints.Mempool, plain),
+		yahoo:       provider.NewYahooPaced(o.Endpoints.Yahoo, o.Symbols, browser, provider.DefaultYahooPacing()),
 		nasdaq:      nq,
 		mempoolPace: pacers[hosts["mempool"]],
 		yahooPace:   pacers[hosts["yahoo"]],
@@ -282,7 +284,7 @@ func (b *Backfill) Progress() <-chan BackfillProgress { return b.progress }
 func (b *Backfill) Latest() BackfillProgress {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.prog.clone()
+	return b.prog.Clone()
 }
 
 // Start runs the backfill on its own goroutine and returns at once: a run
@@ -311,7 +313,7 @@ func (b *Backfill) Start(ctx context.Context) {
 			}
 			next := b.o.Now().Add(wait)
 			b.publish(func(p *BackfillProgress) { p.Next = next })
-			if sleepCtx(ctx, wait) != nil {
+			if provider.SleepCtx(ctx, wait) != nil {
 				return
 			}
 		}
@@ -358,7 +360,7 @@ type backfillRun struct {
 	// feesDone is closed when the fees key is over; feesPrices then holds
 	// the daily prices its answer carried (the price key's fallback).
 	feesDone   chan struct{}
-	feesPrices []Observation
+	feesPrices []market.Observation
 }
 
 // backfillJob is one key of a run.
@@ -376,13 +378,13 @@ type backfillWindow struct {
 
 // backfillResult is what a key writes.
 type backfillResult struct {
-	obs  []Observation
-	hist *History
+	obs  []market.Observation
+	hist *market.History
 }
 
 // checkpoint returns the metric of job's checkpoint.
-func (j backfillJob) checkpoint() Metric {
-	return Metric(BackfillCheckpointPrefix + strings.ReplaceAll(j.name, " ", ":"))
+func (j backfillJob) checkpoint() market.Metric {
+	return market.Metric(BackfillCheckpointPrefix + strings.ReplaceAll(j.name, " ", ":"))
 }
 
 // jobs returns the keys of a run, in display order.
@@ -413,7 +415,7 @@ func (b *Backfill) runJob(ctx context.Context, run *backfillRun, j backfillJob) 
 			p.Skipped++
 		}
 		if err != nil && len(p.Errors) < backfillMaxErrors {
-			p.Errors = append(p.Errors, clip(j.name+": "+err.Error(), 300))
+			p.Errors = append(p.Errors, provider.Clip(j.name+": "+err.Error(), 300))
 		}
 	})
 	if err != nil {
@@ -435,7 +437,7 @@ func (b *Backfill) doJob(ctx context.Context, run *backfillRun, j backfillJob) (
 	}
 	w := backfillWindow{cold: !ok}
 	if ok {
-		w.since = utcDay(last).AddDate(0, 0, -1)
+		w.since = market.UTCDay(last).AddDate(0, 0, -1)
 	}
 	res, err := j.fetch(ctx, run, w)
 	if err != nil {
@@ -448,7 +450,7 @@ func (b *Backfill) doJob(ctx context.Context, run *backfillRun, j backfillJob) (
 		}
 		n += len(res.hist.Bars)
 	}
-	obs := append(res.obs, Observation{Metric: cp, Value: float64(n), At: run.now, Source: BackfillSource})
+	obs := append(res.obs, market.Observation{Metric: cp, Value: float64(n), At: run.now, Source: BackfillSource})
 	if err := b.w.Add(ctx, obs...); err != nil {
 		return false, fmt.Errorf("storing: %w", err)
 	}
@@ -509,8 +511,8 @@ func stockRange(w backfillWindow, now time.Time) string {
 
 // keepSince returns the observations of metric m (any metric when m is "") at
 // or after since.
-func keepSince(obs []Observation, m Metric, since time.Time) []Observation {
-	var out []Observation
+func keepSince(obs []market.Observation, m market.Metric, since time.Time) []market.Observation {
+	var out []market.Observation
 	for _, o := range obs {
 		if (m == "" || o.Metric == m) && !o.At.Before(since) {
 			out = append(out, o)
@@ -523,13 +525,13 @@ func keepSince(obs []Observation, m Metric, since time.Time) []Observation {
 // when cold, else w.since.
 func mempoolSince(w backfillWindow, now time.Time) time.Time {
 	if w.cold {
-		return utcDay(now.AddDate(-coldYears, 0, 0))
+		return market.UTCDay(now.AddDate(-coldYears, 0, 0))
 	}
 	return w.since
 }
 
 // logRejected logs the values an answer refused.
-func (b *Backfill) logRejected(key string, rs []Rejection) {
+func (b *Backfill) logRejected(key string, rs []market.Rejection) {
 	for _, r := range rs {
 		b.o.Logger.Warn("backfill refused values", "key", key, "what", r.What, "reason", r.Reason)
 	}
@@ -537,10 +539,10 @@ func (b *Backfill) logRejected(key string, rs []Rejection) {
 
 func (b *Backfill) fetchNetwork(ctx context.Context, run *backfillRun, w backfillWindow) (backfillResult, error) {
 	iv := mempoolInterval(w, run.now)
-	var batch Batch
+	var batch market.Batch
 	err := b.try(ctx, b.mempoolPace, "network", func(ctx context.Context) error {
 		var err error
-		batch, err = FetchMempoolHashrateHistory(ctx, b.mp, iv)
+		batch, err = provider.FetchMempoolHashrateHistory(ctx, b.mp, iv)
 		return err
 	})
 	b.logRejected("network", batch.Rejected)
@@ -552,32 +554,32 @@ func (b *Backfill) fetchNetwork(ctx context.Context, run *backfillRun, w backfil
 
 func (b *Backfill) fetchFees(ctx context.Context, run *backfillRun, w backfillWindow) (backfillResult, error) {
 	iv := mempoolInterval(w, run.now)
-	var batch Batch
+	var batch market.Batch
 	err := b.try(ctx, b.mempoolPace, "fees", func(ctx context.Context) error {
 		var err error
-		batch, err = FetchMempoolFeesHistory(ctx, b.mp, iv)
+		batch, err = provider.FetchMempoolFeesHistory(ctx, b.mp, iv)
 		return err
 	})
 	b.logRejected("fees", batch.Rejected)
 	// The fees answer's prices are the price key's fallback, even when no
 	// fee was usable (the error then concerns the fees only).
-	run.feesPrices = keepSince(batch.Obs, PriceUSD, time.Time{})
+	run.feesPrices = keepSince(batch.Obs, market.PriceUSD, time.Time{})
 	if err != nil {
 		return backfillResult{}, err
 	}
-	return backfillResult{obs: keepSince(batch.Obs, FeesPerBlock, mempoolSince(w, run.now))}, nil
+	return backfillResult{obs: keepSince(batch.Obs, market.FeesPerBlock, mempoolSince(w, run.now))}, nil
 }
 
 func (b *Backfill) fetchPrice(ctx context.Context, run *backfillRun, w backfillWindow) (backfillResult, error) {
 	since := mempoolSince(w, run.now)
-	var batch Batch
+	var batch market.Batch
 	err := b.try(ctx, b.mempoolPace, "price", func(ctx context.Context) error {
 		var err error
-		batch, err = FetchMempoolPriceHistory(ctx, b.mp)
+		batch, err = provider.FetchMempoolPriceHistory(ctx, b.mp)
 		return err
 	})
 	b.logRejected("price", batch.Rejected)
-	prices := keepSince(batch.Obs, PriceUSD, since)
+	prices := keepSince(batch.Obs, market.PriceUSD, since)
 	// Days the price history lacks come from the fees answer, once the
 	// fees key is over (its request goes first on the same host anyway).
 	select {
@@ -590,7 +592,7 @@ func (b *Backfill) fetchPrice(ctx context.Context, run *backfillRun, w backfillW
 		have[o.At.Unix()] = true
 	}
 	filled := 0
-	for _, o := range keepSince(run.feesPrices, PriceUSD, since) {
+	for _, o := range keepSince(run.feesPrices, market.PriceUSD, since) {
 		if !have[o.At.Unix()] {
 			prices = append(prices, o)
 			filled++
@@ -607,7 +609,7 @@ func (b *Backfill) fetchPrice(ctx context.Context, run *backfillRun, w backfillW
 
 func (b *Backfill) fetchCloses(ctx context.Context, run *backfillRun, w backfillWindow, sym string) (backfillResult, error) {
 	rng := stockRange(w, run.now)
-	var h History
+	var h market.History
 	errY := b.try(ctx, b.yahooPace, "close "+sym, func(ctx context.Context) error {
 		var err error
 		h, err = b.yahoo.FetchHistory(ctx, sym, rng)
@@ -627,7 +629,7 @@ func (b *Backfill) fetchCloses(ctx context.Context, run *backfillRun, w backfill
 		}
 		b.o.Logger.Info("backfill: closes from nasdaq", "symbol", sym, "yahoo_err", errY)
 	}
-	out := History{Symbol: b.o.Symbols.Canonical(sym), Source: h.Source}
+	out := market.History{Symbol: b.o.Symbols.Canonical(sym), Source: h.Source}
 	for _, bar := range h.Bars {
 		if w.cold || !bar.Day.Before(w.since) {
 			out.Bars = append(out.Bars, bar)
@@ -649,7 +651,7 @@ func (b *Backfill) try(ctx context.Context, p *hostPacer, key string, fn func(co
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		ra, ok := RetryAfter(err)
+		ra, ok := provider.RetryAfter(err)
 		if !ok || attempt >= b.o.MaxAttempts {
 			return err
 		}
@@ -657,7 +659,7 @@ func (b *Backfill) try(ctx context.Context, p *hostPacer, key string, fn func(co
 			return fmt.Errorf("%w (not waiting %s here, longer than %s: the next run retries)", err, ra, b.o.MaxRetryWait)
 		}
 		b.o.Logger.Info("backfill: upstream asked to wait", "key", key, "retry_after", ra, "attempt", attempt)
-		if err := sleepCtx(ctx, ra); err != nil {
+		if err := provider.SleepCtx(ctx, ra); err != nil {
 			return err
 		}
 	}
@@ -688,7 +690,7 @@ func (b *Backfill) publish(change func(p *BackfillProgress)) {
 	change(&b.prog)
 	b.prog.Current = strings.Join(b.active, ", ")
 	b.prog.Updated = b.o.Now()
-	p := b.prog.clone()
+	p := b.prog.Clone()
 	// Every send happens under b.mu, so once the channel is drained the
 	// send finds room; the default cases only guard against a future change.
 	select {
@@ -717,7 +719,7 @@ func (p *hostPacer) do(ctx context.Context, fn func(context.Context) error) erro
 		return ctx.Err()
 	}
 	defer func() { <-p.turn }()
-	if err := sleepCtx(ctx, time.Until(p.next)); err != nil {
+	if err := provider.SleepCtx(ctx, time.Until(p.next)); err != nil {
 		return err
 	}
 	err := fn(ctx)

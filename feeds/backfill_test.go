@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/internal/fixture"
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 	"github.com/hashdeck/hashdeck/feeds/store"
 )
 
@@ -69,14 +72,14 @@ func bfRoutes() map[string]string {
 	}
 }
 
-func bfSymbols() feeds.Symbols {
-	return feeds.Symbols{Peers: []string{"IREN", "BITF", "CORZ"}, Renames: []feeds.Rename{{Old: "BITF", New: "KEEL"}}}
+func bfSymbols() market.Symbols {
+	return market.Symbols{Peers: []string{"IREN", "BITF", "CORZ"}, Renames: []market.Rename{{Old: "BITF", New: "KEEL"}}}
 }
 
 // bfOptions points every upstream at base, with no pauses.
 func bfOptions(base string, clock func() time.Time) feeds.BackfillOptions {
 	return feeds.BackfillOptions{
-		Endpoints:  feeds.Endpoints{Mempool: base, Yahoo: base, Nasdaq: base},
+		Endpoints:  provider.Endpoints{Mempool: base, Yahoo: base, Nasdaq: base},
 		Symbols:    bfSymbols(),
 		MempoolGap: -1, YahooGap: -1, NasdaqGap: -1,
 		Now: clock,
@@ -143,7 +146,7 @@ func wantCloses(t *testing.T, st *store.Store, sym string, want map[int]float64)
 	}
 }
 
-func series(t *testing.T, st *store.Store, m feeds.Metric, from, to time.Time, res store.Resolution) []store.Point {
+func series(t *testing.T, st *store.Store, m market.Metric, from, to time.Time, res store.Resolution) []store.Point {
 	t.Helper()
 	p, err := st.Series(context.Background(), m, from, to, res)
 	if err != nil {
@@ -154,7 +157,7 @@ func series(t *testing.T, st *store.Store, m feeds.Metric, from, to time.Time, r
 
 func TestBackfillColdWarmStale(t *testing.T) {
 	st := openStore(t)
-	r := feeds.NewReplay(t, bfRoutes())
+	r := fixture.NewReplay(t, bfRoutes())
 	clock := &bfClock{t: bfT0()}
 
 	// Cold run, through Start: it returns at once and reports on the channel.
@@ -216,14 +219,14 @@ func TestBackfillColdWarmStale(t *testing.T) {
 			price[bfDay(1, 5+i)] = float64(94000 + 100*i)
 		}
 	}
-	wantPoints(t, "hashrate", series(t, st, feeds.Hashrate, from, to, store.Daily), hr)
-	wantPoints(t, "difficulty", series(t, st, feeds.Difficulty, from, to, store.Raw), map[time.Time]float64{
+	wantPoints(t, "hashrate", series(t, st, market.Hashrate, from, to, store.Daily), hr)
+	wantPoints(t, "difficulty", series(t, st, market.Difficulty, from, to, store.Raw), map[time.Time]float64{
 		time.Date(2025, 12, 30, 3, 20, 34, 0, time.UTC): 141964215307284.7,
 		time.Date(2026, 1, 11, 17, 5, 21, 0, time.UTC):  146472570619930.8,
 	})
-	wantPoints(t, "fees", series(t, st, feeds.FeesPerBlock, from, to, store.Daily), fees)
-	wantPoints(t, "price", series(t, st, feeds.PriceUSD, from, to, store.Daily), price)
-	for _, p := range series(t, st, feeds.Hashrate, from, to, store.Raw) {
+	wantPoints(t, "fees", series(t, st, market.FeesPerBlock, from, to, store.Daily), fees)
+	wantPoints(t, "price", series(t, st, market.PriceUSD, from, to, store.Daily), price)
+	for _, p := range series(t, st, market.Hashrate, from, to, store.Raw) {
 		if p.Source != "mempool.space" {
 			t.Errorf("hashrate source %q", p.Source)
 		}
@@ -281,14 +284,14 @@ func TestBackfillColdWarmStale(t *testing.T) {
 	hr[bfDay(1, 13)] = 1172
 	hr[bfDay(1, 14)] = 1090
 	hr[bfDay(1, 15)] = 1095
-	wantPoints(t, "stale hashrate", series(t, st, feeds.Hashrate, from, to, store.Daily), hr)
+	wantPoints(t, "stale hashrate", series(t, st, market.Hashrate, from, to, store.Daily), hr)
 	fees[bfDay(1, 13)] = 0.02375
 	fees[bfDay(1, 14)] = 0.02475
 	fees[bfDay(1, 15)] = 0.02325
-	wantPoints(t, "stale fees", series(t, st, feeds.FeesPerBlock, from, to, store.Daily), fees)
+	wantPoints(t, "stale fees", series(t, st, market.FeesPerBlock, from, to, store.Daily), fees)
 	price[bfDay(1, 14)] = 97000
 	price[bfDay(1, 15)] = 97100
-	wantPoints(t, "stale price", series(t, st, feeds.PriceUSD, from, to, store.Daily), price)
+	wantPoints(t, "stale price", series(t, st, market.PriceUSD, from, to, store.Daily), price)
 	wantCloses(t, st, "IREN", map[int]float64{2: 40.1, 5: 40.6, 6: 41.05, 8: 41.9, 9: 42.45, 12: 43, 13: 43.52, 14: 44.25, 15: 44.8})
 }
 
@@ -338,7 +341,7 @@ func (s *timedServer) serve(w http.ResponseWriter, req *http.Request) {
 		http.NotFound(w, req)
 		return
 	}
-	status, header, body := feeds.LoadFixture(s.t, seq[min(n, len(seq)-1)])
+	status, header, body := fixture.Load(s.t, seq[min(n, len(seq)-1)])
 	time.Sleep(5 * time.Millisecond) // so that overlapping requests would show
 	for k, vs := range header {
 		if !strings.EqualFold(k, "Content-Length") {
@@ -394,7 +397,7 @@ func TestBackfillRetryAfterDelaysOnlyThatKey(t *testing.T) {
 		}
 	}
 	srv.mu.Unlock()
-	if got := series(t, st, feeds.Hashrate, bfDay(1, 1), bfDay(2, 1), store.Daily); len(got) != 10 {
+	if got := series(t, st, market.Hashrate, bfDay(1, 1), bfDay(2, 1), store.Daily); len(got) != 10 {
 		t.Errorf("hashrate after the retry: %d days, want 10", len(got))
 	}
 }
@@ -402,7 +405,7 @@ func TestBackfillRetryAfterDelaysOnlyThatKey(t *testing.T) {
 func TestBackfillFailureOfOneKeyAndResume(t *testing.T) {
 	routes := bfRoutes()
 	routes["/api/v1/mining/hashrate/3y"] = "history/mempool-429-long" // Retry-After: 3600
-	r := feeds.NewReplay(t, routes)
+	r := fixture.NewReplay(t, routes)
 	st := openStore(t)
 	p := newBackfill(t, st, bfOptions(r.URL, bfT0)).RunOnce(context.Background())
 	if p.Done != 6 || !p.Finished || len(p.Errors) != 1 || !strings.HasPrefix(p.Errors[0], "network: ") ||
@@ -412,7 +415,7 @@ func TestBackfillFailureOfOneKeyAndResume(t *testing.T) {
 	if r.Hits("/api/v1/mining/hashrate/3y") != 1 {
 		t.Errorf("%d hashrate requests: a Retry-After of an hour must not be waited for", r.Hits("/api/v1/mining/hashrate/3y"))
 	}
-	if got := series(t, st, feeds.FeesPerBlock, bfDay(1, 1), bfDay(2, 1), store.Daily); len(got) != 10 {
+	if got := series(t, st, market.FeesPerBlock, bfDay(1, 1), bfDay(2, 1), store.Daily); len(got) != 10 {
 		t.Errorf("fees: %d days, want 10 (one key's failure must not stop the others)", len(got))
 	}
 	// The next run, an hour later, fetches the failed key only.
@@ -425,7 +428,7 @@ func TestBackfillFailureOfOneKeyAndResume(t *testing.T) {
 	if n := r.Hits("") - before; n != 1 || r.Hits("/api/v1/mining/hashrate/3y") != 2 {
 		t.Errorf("resumed run made %d requests, want 1 (the hashrate, cold: 3y)", n)
 	}
-	if got := series(t, st, feeds.Hashrate, bfDay(1, 1), bfDay(2, 1), store.Daily); len(got) != 10 {
+	if got := series(t, st, market.Hashrate, bfDay(1, 1), bfDay(2, 1), store.Daily); len(got) != 10 {
 		t.Errorf("hashrate after resuming: %d days, want 10", len(got))
 	}
 }
@@ -433,7 +436,7 @@ func TestBackfillFailureOfOneKeyAndResume(t *testing.T) {
 func TestBackfillPricesFallBackToFeesUSD(t *testing.T) {
 	routes := bfRoutes()
 	routes["/api/v1/historical-price"] = "history/mempool-price-empty" // HTTP 200, empty body: no data
-	r := feeds.NewReplay(t, routes)
+	r := fixture.NewReplay(t, routes)
 	st := openStore(t)
 	p := newBackfill(t, st, bfOptions(r.URL, bfT0)).RunOnce(context.Background())
 	if len(p.Errors) != 0 {
@@ -444,11 +447,11 @@ func TestBackfillPricesFallBackToFeesUSD(t *testing.T) {
 	for i := range 9 {
 		want[bfDay(1, 5+i)] = float64(94050 + 100*i)
 	}
-	wantPoints(t, "price from fees", series(t, st, feeds.PriceUSD, bfDay(1, 1), bfDay(2, 1), store.Daily), want)
+	wantPoints(t, "price from fees", series(t, st, market.PriceUSD, bfDay(1, 1), bfDay(2, 1), store.Daily), want)
 
 	// With neither source there is no price, and the key fails alone.
 	routes["/api/v1/mining/blocks/fees/3y"] = "history/mempool-fees-empty"
-	r = feeds.NewReplay(t, routes)
+	r = fixture.NewReplay(t, routes)
 	p = newBackfill(t, openStore(t), bfOptions(r.URL, bfT0)).RunOnce(context.Background())
 	if all := strings.Join(p.Errors, "|"); len(p.Errors) != 2 || !strings.Contains(all, "price: ") || !strings.Contains(all, "fees: ") {
 		t.Errorf("errors: %v, want fees and price", p.Errors)

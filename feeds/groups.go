@@ -3,6 +3,9 @@ package feeds
 import (
 	"fmt"
 	"time"
+
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 )
 
 // Intervals are the polling periods of each group. The defaults respect the
@@ -44,8 +47,8 @@ func FloorIntervals() Intervals {
 
 // Sources configures the default provider groups.
 type Sources struct {
-	Endpoints Endpoints
-	Symbols   Symbols
+	Endpoints provider.Endpoints
+	Symbols   market.Symbols
 	// CoinGeckoKey is an optional demo key; HashrateIndexKey enables the
 	// published-hashprice group (without it hashprice is computed by econ).
 	CoinGeckoKey     string
@@ -80,30 +83,30 @@ func Groups(s Sources) ([]Group, error) {
 	if iv == (Intervals{}) {
 		iv = DefaultIntervals()
 	}
-	o := HTTPOptions{Timeout: s.Timeout}
-	browser := HTTPOptions{Timeout: s.Timeout, UserAgent: BrowserUserAgent}
+	o := provider.HTTPOptions{Timeout: s.Timeout}
+	browser := provider.HTTPOptions{Timeout: s.Timeout, UserAgent: provider.BrowserUserAgent}
 	equities := Every(iv.EquitiesOpen)
 	if s.NewYork != nil {
 		equities = MarketHours(s.NewYork, iv.EquitiesOpen, iv.EquitiesClosed)
 	}
 	groups := []Group{
-		{Name: "network", Interval: Every(iv.Network), Providers: []Provider{
-			NewMempoolNetwork(e.Mempool, o), NewBlockchainNetwork(e.BlockchainInfo, o),
+		{Name: "network", Interval: Every(iv.Network), Providers: []market.Provider{
+			provider.NewMempoolNetwork(e.Mempool, o), provider.NewBlockchainNetwork(e.BlockchainInfo, o),
 		}},
-		{Name: "fees", Interval: Every(iv.Fees), Providers: []Provider{
-			NewMempoolFees(e.Mempool, o), NewMempoolFees24h(e.Mempool, o), NewBlockchainFees(e.BlockchainInfo, o),
+		{Name: "fees", Interval: Every(iv.Fees), Providers: []market.Provider{
+			provider.NewMempoolFees(e.Mempool, o), provider.NewMempoolFees24h(e.Mempool, o), provider.NewBlockchainFees(e.BlockchainInfo, o),
 		}},
-		{Name: "price", Interval: Every(iv.Prices), Providers: []Provider{
-			NewExchangeAverage(NewCoinbase(e.Coinbase, o), NewKraken(e.Kraken, o), NewCoinGecko(e.CoinGecko, s.CoinGeckoKey, o)),
-			NewMempoolPrice(e.Mempool, o), NewBlockchainTicker(e.BlockchainInfo, o),
+		{Name: "price", Interval: Every(iv.Prices), Providers: []market.Provider{
+			provider.NewExchangeAverage(provider.NewCoinbase(e.Coinbase, o), provider.NewKraken(e.Kraken, o), provider.NewCoinGecko(e.CoinGecko, s.CoinGeckoKey, o)),
+			provider.NewMempoolPrice(e.Mempool, o), provider.NewBlockchainTicker(e.BlockchainInfo, o),
 		}},
-		{Name: "equities", Interval: equities, Providers: []Provider{
-			NewYahoo(e.Yahoo, s.Symbols, browser), NewNasdaq(e.Nasdaq, s.Symbols, browser),
+		{Name: "equities", Interval: equities, Providers: []market.Provider{
+			provider.NewYahoo(e.Yahoo, s.Symbols, browser), provider.NewNasdaq(e.Nasdaq, s.Symbols, browser),
 		}},
 	}
 	if s.HashrateIndexKey != "" {
-		groups = append(groups, Group{Name: "hashprice", Interval: Every(iv.Hashprice), Providers: []Provider{
-			NewHashrateIndex(e.HashrateIndex, s.HashrateIndexKey, o),
+		groups = append(groups, Group{Name: "hashprice", Interval: Every(iv.Hashprice), Providers: []market.Provider{
+			provider.NewHashrateIndex(e.HashrateIndex, s.HashrateIndexKey, o),
 		}})
 	}
 	return groups, nil

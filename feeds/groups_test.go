@@ -8,13 +8,31 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds/internal/fixture"
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
+)
+
+// The upstream paths the stand-in answers, as each API defines them.
+const (
+	mempoolDifficultyPath  = "/api/v1/difficulty-adjustment"
+	mempoolTipHeightPath   = "/api/blocks/tip/height"
+	mempoolHashratePath    = "/api/v1/mining/hashrate/3d"
+	mempoolRewardStatsPath = "/api/v1/mining/reward-stats/144"
+	mempoolBlockFeesPath   = "/api/v1/mining/blocks/fees/24h"
+	mempoolPricesPath      = "/api/v1/prices"
+	coinbaseSpotPath       = "/v2/prices/BTC-USD/spot"
+	krakenTickerPath       = "/0/public/Ticker"
+	coinGeckoPricePath     = "/api/v3/simple/price"
+	hriCurrentPath         = "/v1/hashrateindex/hashprice/current"
+	yahooChartPath         = "/v8/finance/chart/"
 )
 
 // allUpstreams is one stand-in server for every upstream: the paths of all
 // providers answered from their happy-path fixtures, the way a user points
 // HASHDECK_*_URL at a local server.
-func allUpstreams(t *testing.T) *replay {
-	return newReplay(t, map[string]string{
+func allUpstreams(t *testing.T) *fixture.Replay {
+	return fixture.NewReplay(t, map[string]string{
 		mempoolDifficultyPath:   "mempool/difficulty-adjustment",
 		mempoolTipHeightPath:    "mempool/tip-height",
 		mempoolHashratePath:     "mempool/hashrate-3d",
@@ -35,8 +53,8 @@ func allUpstreams(t *testing.T) *replay {
 	})
 }
 
-func sameHost(base string) Endpoints {
-	return Endpoints{Mempool: base, BlockchainInfo: base, Coinbase: base, Kraken: base, CoinGecko: base, Yahoo: base, Nasdaq: base, HashrateIndex: base}
+func sameHost(base string) provider.Endpoints {
+	return provider.Endpoints{Mempool: base, BlockchainInfo: base, Coinbase: base, Kraken: base, CoinGecko: base, Yahoo: base, Nasdaq: base, HashrateIndex: base}
 }
 
 // TestDefaultGroupsEndToEnd polls every default group once against the
@@ -44,7 +62,7 @@ func sameHost(base string) Endpoints {
 func TestDefaultGroupsEndToEnd(t *testing.T) {
 	srv := allUpstreams(t)
 	groups, err := Groups(Sources{
-		Endpoints: sameHost(srv.URL), Symbols: Symbols{Peers: []string{"IREN", "CORZ"}},
+		Endpoints: sameHost(srv.URL), Symbols: market.Symbols{Peers: []string{"IREN", "CORZ"}},
 		HashrateIndexKey: "hi-secret-key",
 	})
 	if err != nil {
@@ -62,12 +80,12 @@ func TestDefaultGroupsEndToEnd(t *testing.T) {
 			t.Errorf("live %s = %q, want %q (health %+v)", group, st.Live[group], want, st.Health)
 		}
 	}
-	for _, m := range []Metric{Difficulty, Height, EpochStart, MeanBlockTime, AdjustmentPct, Hashrate, FeesPerBlock, PriceUSD, PriceSources, PriceSpreadPct, HashpriceUSD} {
+	for _, m := range []market.Metric{market.Difficulty, market.Height, market.EpochStart, market.MeanBlockTime, market.AdjustmentPct, market.Hashrate, market.FeesPerBlock, market.PriceUSD, market.PriceSources, market.PriceSpreadPct, market.HashpriceUSD} {
 		if v, ok := st.Value(m); !ok || v.Stale {
 			t.Errorf("%s: %+v (present %v)", m, v, ok)
 		}
 	}
-	if n, _ := st.Value(PriceSources); n.V != 3 {
+	if n, _ := st.Value(market.PriceSources); n.V != 3 {
 		t.Errorf("price averages %v exchanges, want 3", n.V)
 	}
 	if _, ok := st.Quote("IREN"); !ok {
@@ -99,7 +117,7 @@ func TestDefaultGroupsFallBack(t *testing.T) {
 	srv.Set(krakenTickerPath, "kraken/throttled")
 	srv.Set(coinGeckoPricePath, "coingecko/rate_limited")
 	srv.Set(yahooChartPath+"IREN", "yahoo/throttled_plain")
-	groups, err := Groups(Sources{Endpoints: sameHost(srv.URL), Symbols: Symbols{Peers: []string{"IREN"}}})
+	groups, err := Groups(Sources{Endpoints: sameHost(srv.URL), Symbols: market.Symbols{Peers: []string{"IREN"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +133,7 @@ func TestDefaultGroupsFallBack(t *testing.T) {
 	if _, ok := st.Live["hashprice"]; ok {
 		t.Error("the hashprice group exists without a key")
 	}
-	if v, _ := st.Value(Difficulty); v.Source != "blockchain.info" {
+	if v, _ := st.Value(market.Difficulty); v.Source != "blockchain.info" {
 		t.Errorf("difficulty from %q", v.Source)
 	}
 }

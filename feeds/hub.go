@@ -1,6 +1,10 @@
 package feeds
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/hashdeck/hashdeck/feeds/market"
+)
 
 // Hub hands each new State to every subscriber. Publishing never blocks: a
 // subscriber that has not taken the previous state gets the newest one in
@@ -8,26 +12,26 @@ import "sync"
 // All methods are safe from any goroutine.
 type Hub struct {
 	mu     sync.Mutex
-	cur    *State
+	cur    *market.State
 	subs   map[*Subscription]struct{}
 	closed bool
 }
 
 // NewHub returns a hub whose current state is initial (which may be nil).
-func NewHub(initial *State) *Hub {
+func NewHub(initial *market.State) *Hub {
 	return &Hub{cur: initial, subs: make(map[*Subscription]struct{})}
 }
 
 // Subscription receives states from a hub until it is closed.
 type Subscription struct {
 	hub  *Hub
-	ch   chan *State
+	ch   chan *market.State
 	once sync.Once
 }
 
 // C returns the channel that delivers the newest state. It is closed when
 // the subscription or the hub is closed.
-func (s *Subscription) C() <-chan *State { return s.ch }
+func (s *Subscription) C() <-chan *market.State { return s.ch }
 
 // Close ends the subscription and closes its channel. It is idempotent.
 func (s *Subscription) Close() {
@@ -44,7 +48,7 @@ func (s *Subscription) Close() {
 // Subscribe returns a subscription that first delivers the current state
 // (if any). On a closed hub the subscription's channel is already closed.
 func (h *Hub) Subscribe() *Subscription {
-	s := &Subscription{hub: h, ch: make(chan *State, 1)}
+	s := &Subscription{hub: h, ch: make(chan *market.State, 1)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -61,7 +65,7 @@ func (h *Hub) Subscribe() *Subscription {
 // Publish makes st the current state and offers it to every subscriber,
 // replacing any state a subscriber has not taken yet. It never blocks on a
 // subscriber. A state older than the current one (lower Version) is ignored.
-func (h *Hub) Publish(st *State) {
+func (h *Hub) Publish(st *market.State) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed || st == nil || (h.cur != nil && st.Version < h.cur.Version) {
@@ -84,7 +88,7 @@ func (h *Hub) Publish(st *State) {
 }
 
 // Current returns the newest published state (nil before the first).
-func (h *Hub) Current() *State {
+func (h *Hub) Current() *market.State {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.cur

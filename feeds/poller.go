@@ -9,6 +9,9 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 )
 
 // Group is a set of providers that supply the same metrics, in order of
@@ -17,7 +20,7 @@ import (
 type Group struct {
 	// Name identifies the group ("network", "fees", "price", "equities", "hashprice").
 	Name      string
-	Providers []Provider
+	Providers []market.Provider
 	// Interval returns the time between polls at now (so equities can poll
 	// faster while the US market is open). Nil means one minute.
 	Interval func(now time.Time) time.Duration
@@ -69,7 +72,7 @@ type PollerOptions struct {
 	// successfully (for the history store). It runs on the polling
 	// goroutine: it must return quickly, e.g. by handing the batch to a
 	// buffered channel.
-	OnBatch func(group, provider string, b Batch)
+	OnBatch func(group, provider string, b market.Batch)
 }
 
 func (o *PollerOptions) defaults() {
@@ -110,10 +113,10 @@ type Poller struct {
 	o      PollerOptions
 
 	mu      sync.Mutex // guards state, health and metrics below
-	state   *State
-	health  map[string]*Health         // by provider name
-	metrics map[string]map[Metric]bool // group → metrics it has supplied
-	quotes  map[string]bool            // groups that have supplied quotes
+	state   *market.State
+	health  map[string]*market.Health         // by provider name
+	metrics map[string]map[market.Metric]bool // group → metrics it has supplied
+	quotes  map[string]bool                   // groups that have supplied quotes
 	rng     *rand.Rand
 }
 
@@ -125,15 +128,15 @@ func NewPoller(hub *Hub, groups []Group, o PollerOptions) (*Poller, error) {
 		hub:     hub,
 		groups:  groups,
 		o:       o,
-		health:  make(map[string]*Health),
-		metrics: make(map[string]map[Metric]bool),
+		health:  make(map[string]*market.Health),
+		metrics: make(map[string]map[market.Metric]bool),
 		quotes:  make(map[string]bool),
 		rng:     rand.New(rand.NewPCG(uint64(o.Now().UnixNano()), 0x9e3779b97f4a7c15)),
 	}
-	st := &State{Mode: ModeLive, Values: map[Metric]Value{}, Quotes: map[string]QuoteValue{}, Histories: map[string]History{}, Live: map[string]string{}}
+	st := &market.State{Mode: market.ModeLive, Values: map[market.Metric]market.Value{}, Quotes: map[string]market.QuoteValue{}, Histories: map[string]market.History{}, Live: map[string]string{}}
 	if cur := hub.Current(); cur != nil {
-		st = cur.clone()
-		st.Mode = ModeLive
+		st = cur.Clone()
+		st.Mode = market.ModeLive
 	}
 	for _, g := range groups {
 		if g.Name == "" {
@@ -142,13 +145,13 @@ func NewPoller(hub *Hub, groups []Group, o PollerOptions) (*Poller, error) {
 		if _, dup := p.metrics[g.Name]; dup {
 			return nil, fmt.Errorf("feeds: group %q given twice", g.Name)
 		}
-		p.metrics[g.Name] = map[Metric]bool{}
+		p.metrics[g.Name] = map[market.Metric]bool{}
 		st.Live[g.Name] = ""
 		for _, pr := range g.Providers {
 			if _, dup := p.health[pr.Name()]; dup {
 				return nil, fmt.Errorf("feeds: provider name %q used twice", pr.Name())
 			}
-			p.health[pr.Name()] = &Health{Name: pr.Name(), Group: g.Name, Circuit: CircuitClosed}
+			p.health[pr.Name()] = &market.Health{Name: pr.Name(), Group: g.Name, Circuit: market.CircuitClosed}
 		}
 	}
 	p.state = st
@@ -159,7 +162,7 @@ func NewPoller(hub *Hub, groups []Group, o PollerOptions) (*Poller, error) {
 // Run polls every group on its own schedule until ctx is done, then returns
 // ctx's error. It publishes the initial state first.
 func (p *Poller) Run(ctx context.Context) error {
-	p.publish(func(*State) {})
+	p.publish(func(*market.State) {})
 	var wg sync.WaitGroup
 	for i := range p.groups {
 		wg.Add(1)
@@ -254,7 +257,7 @@ func (p *Poller) pollGroup(ctx context.Context, g *Group) {
 		return
 	}
 	// Nobody answered: every value of the group stays, marked stale.
-	p.publish(func(st *State) {
+	p.publish(func(st *market.State) {
 		st.Live[g.Name] = ""
 		p.markStale(st, g.Name, nil)
 	})
@@ -269,13 +272,13 @@ func (p *Poller) due(name string) bool {
 	if p.o.Now().Before(h.NextAttempt) {
 		return false
 	}
-	if h.Circuit == CircuitOpen {
-		h.Circuit = CircuitHalfOpen
+	if h.Circuit == market.CircuitOpen {
+		h.Circuit = market.CircuitHalfOpen
 	}
 	return true
 }
 
-func (p *Poller) fail(g *Group, name string, err error, start time.Time, rejected []Rejection) {
+func (p *Poller) fail(g *Group, name string, err error, start time.Time, rejected []market.Rejection) {
 	now := p.o.Now()
 	p.mu.Lock()
 	h := p.health[name]
@@ -285,17 +288,17 @@ func (p *Poller) fail(g *Group, name string, err error, start time.Time, rejecte
 	h.Latency = now.Sub(start)
 	h.LastError = err.Error()
 	wait := p.backoff(h.Failures)
-	if ra, ok := RetryAfter(err); ok && ra > wait {
+	if ra, ok := provider.RetryAfter(err); ok && ra > wait {
 		wait = ra
 	}
 	h.NextAttempt = now.Add(wait)
 	if h.Failures >= p.o.CircuitThreshold {
-		h.Circuit = CircuitOpen
+		h.Circuit = market.CircuitOpen
 	}
 	failures := h.Failures
 	p.mu.Unlock()
 	p.o.Logger.Warn("feed failed", "provider", name, "group", g.Name, "failures", failures, "retry_in", wait.Round(time.Second), "err", err)
-	p.publish(func(st *State) { p.addRejected(st, rejected) })
+	p.publish(func(st *market.State) { p.addRejected(st, rejected) })
 }
 
 // backoff returns the wait after n consecutive failures: BackoffBase·2^(n−1), capped.
@@ -307,7 +310,7 @@ func (p *Poller) backoff(n int) time.Duration {
 	return min(d, p.o.BackoffMax)
 }
 
-func (p *Poller) succeed(g *Group, name string, b Batch, start time.Time) {
+func (p *Poller) succeed(g *Group, name string, b market.Batch, start time.Time) {
 	now := p.o.Now()
 	p.mu.Lock()
 	h := p.health[name]
@@ -317,22 +320,22 @@ func (p *Poller) succeed(g *Group, name string, b Batch, start time.Time) {
 	h.LastAttempt, h.LastSuccess = start, now
 	h.Latency = now.Sub(start)
 	h.LastError = ""
-	h.Circuit = CircuitClosed
+	h.Circuit = market.CircuitClosed
 	h.NextAttempt = time.Time{}
 	p.mu.Unlock()
 	if recovered {
 		p.o.Logger.Info("feed recovered", "provider", name, "group", g.Name)
 	}
-	p.publish(func(st *State) {
+	p.publish(func(st *market.State) {
 		st.Live[g.Name] = name
-		fresh := map[Metric]bool{}
+		fresh := map[market.Metric]bool{}
 		for _, o := range b.Obs {
 			p.metrics[g.Name][o.Metric] = true
 			cur, ok := st.Values[o.Metric]
 			if ok && o.At.Before(cur.At) && !cur.Stale {
 				continue // never replace a newer fresh point with an older one
 			}
-			st.Values[o.Metric] = Value{V: o.Value, At: o.At, Fetched: now, Source: o.Source}
+			st.Values[o.Metric] = market.Value{V: o.Value, At: o.At, Fetched: now, Source: o.Source}
 			fresh[o.Metric] = true
 		}
 		quotes := map[string]bool{}
@@ -344,7 +347,7 @@ func (p *Poller) succeed(g *Group, name string, b Batch, start time.Time) {
 				quotes[q.Symbol] = true
 				continue
 			}
-			st.Quotes[q.Symbol] = QuoteValue{Quote: q, Fetched: now}
+			st.Quotes[q.Symbol] = market.QuoteValue{Quote: q, Fetched: now}
 			quotes[q.Symbol] = true
 		}
 		for _, hist := range b.Histories {
@@ -366,7 +369,7 @@ func (p *Poller) succeed(g *Group, name string, b Batch, start time.Time) {
 // markStale marks every metric the group has ever supplied that is not in
 // fresh; with fresh nil the group failed and all its values (and, for a
 // group that supplies quotes, all quotes) go stale. Called with p.mu held.
-func (p *Poller) markStale(st *State, group string, fresh map[Metric]bool) {
+func (p *Poller) markStale(st *market.State, group string, fresh map[market.Metric]bool) {
 	for m := range p.metrics[group] {
 		if v, ok := st.Values[m]; ok && !fresh[m] {
 			v.Stale = true
@@ -381,14 +384,14 @@ func (p *Poller) markStale(st *State, group string, fresh map[Metric]bool) {
 	}
 }
 
-func (p *Poller) addRejected(st *State, r []Rejection) {
+func (p *Poller) addRejected(st *market.State, r []market.Rejection) {
 	if len(r) == 0 {
 		return
 	}
 	// A source that keeps failing the same way would otherwise fill the list
 	// with one message: an identical rejection moves to the end instead.
 	for _, x := range r {
-		st.Rejected = slices.DeleteFunc(st.Rejected, func(y Rejection) bool { return y == x })
+		st.Rejected = slices.DeleteFunc(st.Rejected, func(y market.Rejection) bool { return y == x })
 		st.Rejected = append(st.Rejected, x)
 	}
 	if n := len(st.Rejected) - p.o.MaxRejected; n > 0 {
@@ -398,9 +401,9 @@ func (p *Poller) addRejected(st *State, r []Rejection) {
 
 // publish derives the next state with change applied (under p.mu), stamps
 // it and hands it to the hub.
-func (p *Poller) publish(change func(st *State)) {
+func (p *Poller) publish(change func(st *market.State)) {
 	p.mu.Lock()
-	next := p.state.clone()
+	next := p.state.Clone()
 	change(next)
 	next.Version = p.state.Version + 1
 	next.Updated = p.o.Now()
@@ -415,8 +418,8 @@ func (p *Poller) publish(change func(st *State)) {
 
 // healthList returns the health records in group order, then preference
 // order. Called with p.mu held.
-func (p *Poller) healthList() []Health {
-	out := make([]Health, 0, len(p.health))
+func (p *Poller) healthList() []market.Health {
+	out := make([]market.Health, 0, len(p.health))
 	for _, g := range p.groups {
 		for _, pr := range g.Providers {
 			out = append(out, *p.health[pr.Name()])

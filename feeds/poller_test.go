@@ -10,6 +10,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hashdeck/hashdeck/feeds/internal/fixture"
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 )
 
 // fakeClock is a settable clock for deterministic backoff tests.
@@ -39,25 +43,25 @@ func (c *fakeClock) Advance(d time.Duration) {
 // Retry-After reach the poller exactly as a real provider's would.
 type priceProvider struct {
 	name string
-	c    *HTTPClient
+	c    *provider.HTTPClient
 }
 
 func newPriceProvider(name, base string) *priceProvider {
-	return &priceProvider{name: name, c: NewHTTPClient(name, base, HTTPOptions{Timeout: 2 * time.Second})}
+	return &priceProvider{name: name, c: provider.NewHTTPClient(name, base, provider.HTTPOptions{Timeout: 2 * time.Second})}
 }
 
 func (p *priceProvider) Name() string { return p.name }
 
-func (p *priceProvider) Fetch(ctx context.Context) (Batch, error) {
+func (p *priceProvider) Fetch(ctx context.Context) (market.Batch, error) {
 	var v struct {
-		Price Num   `json:"price"`
-		Time  int64 `json:"time"`
+		Price provider.Num `json:"price"`
+		Time  int64        `json:"time"`
 	}
 	if _, err := p.c.GetJSON(ctx, "/"+p.name, nil, nil, &v); err != nil {
-		return Batch{}, err
+		return market.Batch{}, err
 	}
-	var b Batch
-	b.Add(PriceUSD, v.Price.V, time.Unix(v.Time, 0).UTC(), p.name)
+	var b market.Batch
+	b.Add(market.PriceUSD, v.Price.V, time.Unix(v.Time, 0).UTC(), p.name)
 	return b, nil
 }
 
@@ -71,19 +75,19 @@ func newTestPoller(t *testing.T, clock *fakeClock, groups ...Group) (*Poller, *H
 	return p, hub
 }
 
-func healthOf(st *State, name string) Health {
+func healthOf(st *market.State, name string) market.Health {
 	for _, h := range st.Health {
 		if h.Name == name {
 			return h
 		}
 	}
-	return Health{}
+	return market.Health{}
 }
 
 func TestFallbackAndRecovery(t *testing.T) {
-	srv := newReplay(t, map[string]string{"/primary": "replay/throttled", "/secondary": "replay/price-99"})
+	srv := fixture.NewReplay(t, map[string]string{"/primary": "replay/throttled", "/secondary": "replay/price-99"})
 	clock := newFakeClock()
-	p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []Provider{
+	p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []market.Provider{
 		newPriceProvider("primary", srv.URL), newPriceProvider("secondary", srv.URL),
 	}})
 	ctx := context.Background()
@@ -91,7 +95,7 @@ func TestFallbackAndRecovery(t *testing.T) {
 	// The primary answers 429 with an HTML page: the secondary is live after this one poll.
 	p.Poll(ctx)
 	st := hub.Current()
-	v, ok := st.Value(PriceUSD)
+	v, ok := st.Value(market.PriceUSD)
 	if !ok || v.V != 99000 || v.Source != "secondary" || v.Stale || st.Live["price"] != "secondary" {
 		t.Fatalf("after one poll: value %+v, live %q", v, st.Live["price"])
 	}
@@ -114,10 +118,10 @@ func TestFallbackAndRecovery(t *testing.T) {
 	clock.Advance(25 * time.Second)
 	p.Poll(ctx)
 	st = hub.Current()
-	if v, _ := st.Value(PriceUSD); v.V != 100000 || v.Source != "primary" || st.Live["price"] != "primary" {
+	if v, _ := st.Value(market.PriceUSD); v.V != 100000 || v.Source != "primary" || st.Live["price"] != "primary" {
 		t.Fatalf("after recovery: %+v, live %q", v, st.Live["price"])
 	}
-	if h := healthOf(st, "primary"); h.Failures != 0 || h.Circuit != CircuitClosed || h.LastError != "" {
+	if h := healthOf(st, "primary"); h.Failures != 0 || h.Circuit != market.CircuitClosed || h.LastError != "" {
 		t.Errorf("recovered primary health %+v", h)
 	}
 	if srv.Hits("/secondary") != 2 {
@@ -126,12 +130,12 @@ func TestFallbackAndRecovery(t *testing.T) {
 }
 
 func TestAllDownKeepsLastGoodValues(t *testing.T) {
-	srv := newReplay(t, map[string]string{"/a": "replay/price-100", "/b": "replay/price-99"})
+	srv := fixture.NewReplay(t, map[string]string{"/a": "replay/price-100", "/b": "replay/price-99"})
 	clock := newFakeClock()
-	p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []Provider{newPriceProvider("a", srv.URL), newPriceProvider("b", srv.URL)}})
+	p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []market.Provider{newPriceProvider("a", srv.URL), newPriceProvider("b", srv.URL)}})
 	ctx := context.Background()
 	p.Poll(ctx)
-	good, _ := hub.Current().Value(PriceUSD)
+	good, _ := hub.Current().Value(market.PriceUSD)
 
 	srv.Set("/a", "replay/error-500")
 	srv.Set("/b", "replay/throttled")
@@ -141,7 +145,7 @@ func TestAllDownKeepsLastGoodValues(t *testing.T) {
 		p.Poll(ctx)
 		st := hub.Current()
 		waits = append(waits, healthOf(st, "a").NextAttempt.Sub(clock.Now()))
-		v, ok := st.Value(PriceUSD)
+		v, ok := st.Value(market.PriceUSD)
 		if !ok || v.V != good.V || v.At != good.At || !v.Stale {
 			t.Fatalf("all down: value %+v (ok %v), want the last good one marked stale", v, ok)
 		}
@@ -160,7 +164,7 @@ func TestAllDownKeepsLastGoodValues(t *testing.T) {
 		}
 	}
 	st := hub.Current()
-	if h := healthOf(st, "a"); h.Circuit != CircuitOpen || h.Failures != 7 || !strings.Contains(h.LastError, "500") {
+	if h := healthOf(st, "a"); h.Circuit != market.CircuitOpen || h.Failures != 7 || !strings.Contains(h.LastError, "500") {
 		t.Errorf("health of a: %+v", h)
 	}
 	// b's 429 asks for 30 s, more than its early backoff.
@@ -180,7 +184,7 @@ func TestAllDownKeepsLastGoodValues(t *testing.T) {
 	clock.Advance(time.Minute)
 	p.Poll(ctx)
 	st = hub.Current()
-	if v, _ := st.Value(PriceUSD); v.Stale || st.Live["price"] != "a" {
+	if v, _ := st.Value(market.PriceUSD); v.Stale || st.Live["price"] != "a" {
 		t.Errorf("after the trial: %+v live %q", v, st.Live["price"])
 	}
 }
@@ -188,33 +192,33 @@ func TestAllDownKeepsLastGoodValues(t *testing.T) {
 func TestOlderPointDoesNotReplaceNewer(t *testing.T) {
 	clock := newFakeClock()
 	at := clock.Now()
-	fresh := &funcProvider{name: "fresh", fn: func(context.Context) (Batch, error) {
-		var b Batch
-		b.Add(PriceUSD, 100, at, "fresh")
+	fresh := &funcProvider{name: "fresh", fn: func(context.Context) (market.Batch, error) {
+		var b market.Batch
+		b.Add(market.PriceUSD, 100, at, "fresh")
 		return b, nil
 	}}
-	p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []Provider{fresh}})
+	p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []market.Provider{fresh}})
 	p.Poll(context.Background())
-	fresh.fn = func(context.Context) (Batch, error) {
-		var b Batch
-		b.Add(PriceUSD, 90, at.Add(-time.Minute), "fresh") // an older point arrives later
+	fresh.fn = func(context.Context) (market.Batch, error) {
+		var b market.Batch
+		b.Add(market.PriceUSD, 90, at.Add(-time.Minute), "fresh") // an older point arrives later
 		return b, nil
 	}
 	p.Poll(context.Background())
-	if v, _ := hub.Current().Value(PriceUSD); v.V != 100 {
+	if v, _ := hub.Current().Value(market.PriceUSD); v.V != 100 {
 		t.Errorf("an older point replaced a newer one: %+v", v)
 	}
 }
 
 func TestRejectionsReachTheState(t *testing.T) {
 	clock := newFakeClock()
-	bad := &funcProvider{name: "liar", fn: func(context.Context) (Batch, error) {
-		var b Batch
-		b.Add(Difficulty, 0, clock.Now(), "liar")
-		b.Add(PriceUSD, -5, clock.Now(), "liar")
+	bad := &funcProvider{name: "liar", fn: func(context.Context) (market.Batch, error) {
+		var b market.Batch
+		b.Add(market.Difficulty, 0, clock.Now(), "liar")
+		b.Add(market.PriceUSD, -5, clock.Now(), "liar")
 		return b, nil
 	}}
-	p, hub := newTestPoller(t, clock, Group{Name: "x", Providers: []Provider{bad}})
+	p, hub := newTestPoller(t, clock, Group{Name: "x", Providers: []market.Provider{bad}})
 	p.Poll(context.Background())
 	st := hub.Current()
 	if len(st.Values) != 0 || len(st.Rejected) != 2 {
@@ -227,7 +231,7 @@ func TestRejectionsReachTheState(t *testing.T) {
 
 func TestNewPollerRejectsDuplicates(t *testing.T) {
 	a := &funcProvider{name: "a"}
-	if _, err := NewPoller(NewHub(nil), []Group{{Name: "g", Providers: []Provider{a}}, {Name: "h", Providers: []Provider{a}}}, PollerOptions{}); err == nil {
+	if _, err := NewPoller(NewHub(nil), []Group{{Name: "g", Providers: []market.Provider{a}}, {Name: "h", Providers: []market.Provider{a}}}, PollerOptions{}); err == nil {
 		t.Error("a provider in two groups was accepted")
 	}
 	if _, err := NewPoller(NewHub(nil), []Group{{Name: "g"}, {Name: "g"}}, PollerOptions{}); err == nil {
@@ -238,15 +242,15 @@ func TestNewPollerRejectsDuplicates(t *testing.T) {
 type funcProvider struct {
 	name  string
 	calls atomic.Int64
-	fn    func(context.Context) (Batch, error)
+	fn    func(context.Context) (market.Batch, error)
 }
 
 func (f *funcProvider) Name() string { return f.name }
 
-func (f *funcProvider) Fetch(ctx context.Context) (Batch, error) {
+func (f *funcProvider) Fetch(ctx context.Context) (market.Batch, error) {
 	f.calls.Add(1)
 	if f.fn == nil {
-		return Batch{}, errors.New("no data")
+		return market.Batch{}, errors.New("no data")
 	}
 	return f.fn(ctx)
 }
@@ -256,16 +260,16 @@ func (f *funcProvider) Fetch(ctx context.Context) (Batch, error) {
 // of requests, every reader gets the newest state, and nothing leaks.
 func TestFanOutDoesNotMultiplyRequests(t *testing.T) {
 	baseline := runtime.NumGoroutine()
-	requests := func(subscribers int) (int, []*State) {
-		srv := newReplay(t, map[string]string{"/a": "replay/price-100"})
+	requests := func(subscribers int) (int, []*market.State) {
+		srv := fixture.NewReplay(t, map[string]string{"/a": "replay/price-100"})
 		clock := newFakeClock()
-		p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []Provider{newPriceProvider("a", srv.URL)}})
+		p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []market.Provider{newPriceProvider("a", srv.URL)}})
 		subs := make([]*Subscription, subscribers)
 		for i := range subs {
 			subs[i] = hub.Subscribe()
 		}
 		var wg sync.WaitGroup
-		last := make([]*State, subscribers)
+		last := make([]*market.State, subscribers)
 		for i := 1; i < subscribers; i++ { // subscriber 0 is slow: it never reads
 			wg.Add(1)
 			go func(i int) {
@@ -321,13 +325,13 @@ func waitGoroutines(t *testing.T, baseline int) {
 func TestRunPollsAndStops(t *testing.T) {
 	baseline := runtime.NumGoroutine()
 	var n atomic.Int64
-	prov := &funcProvider{name: "tick", fn: func(context.Context) (Batch, error) {
-		var b Batch
-		b.Add(Height, float64(930_000+n.Add(1)), time.Now(), "tick")
+	prov := &funcProvider{name: "tick", fn: func(context.Context) (market.Batch, error) {
+		var b market.Batch
+		b.Add(market.Height, float64(930_000+n.Add(1)), time.Now(), "tick")
 		return b, nil
 	}}
 	hub := NewHub(nil)
-	p, err := NewPoller(hub, []Group{{Name: "network", Providers: []Provider{prov}, Interval: Every(5 * time.Millisecond)}}, PollerOptions{})
+	p, err := NewPoller(hub, []Group{{Name: "network", Providers: []market.Provider{prov}, Interval: Every(5 * time.Millisecond)}}, PollerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +343,7 @@ func TestRunPollsAndStops(t *testing.T) {
 	for heights := 0; heights < 3; {
 		select {
 		case st := <-sub.C():
-			if _, ok := st.Value(Height); ok {
+			if _, ok := st.Value(market.Height); ok {
 				heights++
 			}
 		case <-deadline:
@@ -377,18 +381,18 @@ func TestMarketHours(t *testing.T) {
 }
 
 func TestHubLatestWins(t *testing.T) {
-	hub := NewHub(&State{Version: 1})
+	hub := NewHub(&market.State{Version: 1})
 	sub := hub.Subscribe()
 	if st := <-sub.C(); st.Version != 1 {
 		t.Fatalf("first delivery is version %d", st.Version)
 	}
 	for v := uint64(2); v <= 50; v++ {
-		hub.Publish(&State{Version: v}) // nobody reads: must not block
+		hub.Publish(&market.State{Version: v}) // nobody reads: must not block
 	}
 	if st := <-sub.C(); st.Version != 50 {
 		t.Errorf("a slow subscriber got version %d, want the newest (50)", st.Version)
 	}
-	hub.Publish(&State{Version: 10}) // older than current: ignored
+	hub.Publish(&market.State{Version: 10}) // older than current: ignored
 	if hub.Current().Version != 50 {
 		t.Errorf("an older version replaced the current one")
 	}
@@ -413,7 +417,7 @@ func TestHubLatestWins(t *testing.T) {
 	if _, open := <-hub.Subscribe().C(); open {
 		t.Error("subscription on a closed hub is open")
 	}
-	hub.Publish(&State{Version: 99}) // no panic on a closed hub
+	hub.Publish(&market.State{Version: 99}) // no panic on a closed hub
 }
 
 func TestHubConcurrent(t *testing.T) {
@@ -434,7 +438,7 @@ func TestHubConcurrent(t *testing.T) {
 		}(i)
 	}
 	for v := uint64(1); v <= 500; v++ {
-		hub.Publish(&State{Version: v})
+		hub.Publish(&market.State{Version: v})
 	}
 	wg.Wait()
 	if n := hub.Subscribers(); n != 0 {
@@ -449,9 +453,9 @@ func BenchmarkHubPublish200(b *testing.B) {
 	for i := range subs {
 		subs[i] = hub.Subscribe() // nobody reads: every publish replaces the pending state
 	}
-	st := make([]*State, 2)
+	st := make([]*market.State, 2)
 	for i := range st {
-		st[i] = &State{}
+		st[i] = &market.State{}
 	}
 	v := uint64(0)
 	for b.Loop() {
@@ -470,8 +474,8 @@ func ExampleHub() {
 	hub := NewHub(nil)
 	sub := hub.Subscribe()
 	defer sub.Close()
-	hub.Publish(&State{Version: 1})
-	hub.Publish(&State{Version: 2}) // replaces version 1, which nobody read
+	hub.Publish(&market.State{Version: 1})
+	hub.Publish(&market.State{Version: 2}) // replaces version 1, which nobody read
 	fmt.Println((<-sub.C()).Version)
 	// Output: 2
 }
@@ -479,17 +483,17 @@ func ExampleHub() {
 func TestRepeatedRejectionsDoNotCrowdOut(t *testing.T) {
 	clock := newFakeClock()
 	n := 0
-	prov := &funcProvider{name: "p", fn: func(context.Context) (Batch, error) {
+	prov := &funcProvider{name: "p", fn: func(context.Context) (market.Batch, error) {
 		n++
-		var b Batch
-		b.Add(PriceUSD, 100+float64(n), clock.Now(), "p")
+		var b market.Batch
+		b.Add(market.PriceUSD, 100+float64(n), clock.Now(), "p")
 		b.Reject("kraken btc_usd", "HTTP 500") // the same complaint every poll
 		if n == 1 {
 			b.Reject("coinbase btc_usd", "stale")
 		}
 		return b, nil
 	}}
-	p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []Provider{prov}})
+	p, hub := newTestPoller(t, clock, Group{Name: "price", Providers: []market.Provider{prov}})
 	for range 30 {
 		clock.Advance(time.Minute)
 		p.Poll(context.Background())
@@ -501,12 +505,12 @@ func TestRepeatedRejectionsDoNotCrowdOut(t *testing.T) {
 }
 
 func TestOnBatchSeesSuccessfulBatches(t *testing.T) {
-	srv := newReplay(t, map[string]string{"/a": "replay/error-500", "/b": "replay/price-99"})
+	srv := fixture.NewReplay(t, map[string]string{"/a": "replay/error-500", "/b": "replay/price-99"})
 	clock := newFakeClock()
 	var got []string
 	hub := NewHub(nil)
-	p, err := NewPoller(hub, []Group{{Name: "price", Providers: []Provider{newPriceProvider("a", srv.URL), newPriceProvider("b", srv.URL)}}},
-		PollerOptions{Now: clock.Now, OnBatch: func(group, provider string, b Batch) {
+	p, err := NewPoller(hub, []Group{{Name: "price", Providers: []market.Provider{newPriceProvider("a", srv.URL), newPriceProvider("b", srv.URL)}}},
+		PollerOptions{Now: clock.Now, OnBatch: func(group, provider string, b market.Batch) {
 			got = append(got, fmt.Sprintf("%s/%s/%d", group, provider, len(b.Obs)))
 		}})
 	if err != nil {

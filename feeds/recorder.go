@@ -6,6 +6,9 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 )
 
 // HistoryWriter stores observations and daily closes. The history store
@@ -15,10 +18,10 @@ type HistoryWriter interface {
 	// Add stores observations in one transaction, keyed by (metric, time,
 	// source): an identical one changes nothing, a different value for the
 	// same key replaces the stored one.
-	Add(ctx context.Context, obs ...Observation) error
+	Add(ctx context.Context, obs ...market.Observation) error
 	// AddBars stores daily closes of symbol (its current ticker) from
 	// source, keyed by (symbol, day, source) in the same way.
-	AddBars(ctx context.Context, symbol, source string, bars []Bar) error
+	AddBars(ctx context.Context, symbol, source string, bars []market.Bar) error
 }
 
 // RecorderFlushTimeout bounds, in wall-clock time, the final write of the
@@ -86,8 +89,8 @@ type Recorder struct {
 // recorded is one queued batch.
 type recorded struct {
 	group, provider string
-	obs             []Observation
-	hist            []History
+	obs             []market.Observation
+	hist            []market.History
 }
 
 // NewRecorder returns a recorder writing to w (a *store.Store) that keeps
@@ -105,12 +108,12 @@ func NewRecorder(w HistoryWriter, buf int) *Recorder {
 // and counted. Its signature is that of PollerOptions.OnBatch. The batch's
 // observation and history slices are copied; the bars they point to are
 // not, and must not be modified afterwards (the poller does not).
-func (r *Recorder) OnBatch(group, provider string, b Batch) {
+func (r *Recorder) OnBatch(group, provider string, b market.Batch) {
 	if len(b.Obs) == 0 && len(b.Histories) == 0 {
 		return
 	}
 	item := recorded{group: group, provider: provider,
-		obs: append([]Observation(nil), b.Obs...), hist: append([]History(nil), b.Histories...)}
+		obs: append([]market.Observation(nil), b.Obs...), hist: append([]market.History(nil), b.Histories...)}
 	r.mu.Lock()
 	r.stats.Received++
 	if r.closed {
@@ -223,7 +226,7 @@ func (r *Recorder) drain(ctx context.Context) {
 // write stores one batch: its valid observations in one transaction, then
 // each history's valid bars in one transaction each.
 func (r *Recorder) write(ctx context.Context, it recorded) {
-	obs := make([]Observation, 0, len(it.obs))
+	obs := make([]market.Observation, 0, len(it.obs))
 	invalid := 0
 	for _, o := range it.obs {
 		if o.Metric == "" || o.Source == "" || o.At.IsZero() || math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
@@ -242,10 +245,10 @@ func (r *Recorder) write(ctx context.Context, it recorded) {
 		}
 	}
 	for _, h := range it.hist {
-		bars := make([]Bar, 0, len(h.Bars))
+		bars := make([]market.Bar, 0, len(h.Bars))
 		for _, b := range h.Bars {
 			d := b.Day.UTC()
-			if b.Day.IsZero() || !d.Equal(utcDay(d)) || !(b.Close > 0) || math.IsInf(b.Close, 0) {
+			if b.Day.IsZero() || !d.Equal(market.UTCDay(d)) || !(b.Close > 0) || math.IsInf(b.Close, 0) {
 				invalid++
 				continue
 			}
@@ -271,7 +274,7 @@ func (r *Recorder) write(ctx context.Context, it recorded) {
 	r.stats.Bars += nBars
 	if err := errors.Join(errs...); err != nil {
 		r.stats.Failed++
-		r.stats.LastError = clip(it.provider+": "+err.Error(), 300)
+		r.stats.LastError = provider.Clip(it.provider+": "+err.Error(), 300)
 		return
 	}
 	r.stats.Written++

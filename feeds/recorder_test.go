@@ -10,17 +10,20 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/internal/fixture"
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 	"github.com/hashdeck/hashdeck/feeds/store"
 )
 
 // closesProvider is a provider that delivers a fixed daily-close history
 // (no provider of the default groups emits histories yet).
-type closesProvider struct{ h feeds.History }
+type closesProvider struct{ h market.History }
 
 func (p closesProvider) Name() string { return "test closes" }
 
-func (p closesProvider) Fetch(context.Context) (feeds.Batch, error) {
-	return feeds.Batch{Histories: []feeds.History{p.h}}, nil
+func (p closesProvider) Fetch(context.Context) (market.Batch, error) {
+	return market.Batch{Histories: []market.History{p.h}}, nil
 }
 
 // runRecorder starts rec.Run and returns a function that closes the
@@ -43,19 +46,19 @@ func runRecorder(t *testing.T, rec *feeds.Recorder, ctx context.Context) func() 
 
 func TestRecorderWritesWhatThePollerDelivered(t *testing.T) {
 	st := openStore(t)
-	r := feeds.NewReplay(t, map[string]string{
+	r := fixture.NewReplay(t, map[string]string{
 		"/api/v1/difficulty-adjustment": "mempool/difficulty-adjustment",
 		"/api/blocks/tip/height":        "mempool/tip-height",
 		"/api/v1/mining/hashrate/3d":    "mempool/hashrate-3d",
 	})
-	keel := feeds.History{Symbol: "KEEL", Source: "yahoo", Bars: []feeds.Bar{
+	keel := market.History{Symbol: "KEEL", Source: "yahoo", Bars: []market.Bar{
 		{Day: bfDay(1, 12), Close: 2.22}, {Day: bfDay(1, 13), Close: 2.19}, {Day: bfDay(1, 14), Close: 2.25},
 	}}
 	rec := feeds.NewRecorder(st, 8)
 	hub := feeds.NewHub(nil)
 	poller, err := feeds.NewPoller(hub, []feeds.Group{
-		{Name: "network", Providers: []feeds.Provider{feeds.NewMempoolNetwork(r.URL, feeds.HTTPOptions{})}},
-		{Name: "closes", Providers: []feeds.Provider{closesProvider{keel}}},
+		{Name: "network", Providers: []market.Provider{provider.NewMempoolNetwork(r.URL, provider.HTTPOptions{})}},
+		{Name: "closes", Providers: []market.Provider{closesProvider{keel}}},
 	}, feeds.PollerOptions{OnBatch: rec.OnBatch})
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +96,8 @@ func TestRecorderWritesWhatThePollerDelivered(t *testing.T) {
 }
 
 // priceBatch is a batch with one BTC price observation.
-func priceBatch(at time.Time, v float64) feeds.Batch {
-	return feeds.Batch{Obs: []feeds.Observation{{Metric: feeds.PriceUSD, Value: v, At: at, Source: "kraken"}}}
+func priceBatch(at time.Time, v float64) market.Batch {
+	return market.Batch{Obs: []market.Observation{{Metric: market.PriceUSD, Value: v, At: at, Source: "kraken"}}}
 }
 
 func TestRecorderDropsTheOldestWhenFull(t *testing.T) {
@@ -104,14 +107,14 @@ func TestRecorderDropsTheOldestWhenFull(t *testing.T) {
 	for i := range 5 {
 		rec.OnBatch("price", "kraken", priceBatch(bfT0().Add(time.Duration(i)*time.Minute), float64(100+i)))
 	}
-	rec.OnBatch("equities", "yahoo", feeds.Batch{Quotes: []feeds.Quote{{Symbol: "IREN", Price: 44}}}) // nothing to store
+	rec.OnBatch("equities", "yahoo", market.Batch{Quotes: []market.Quote{{Symbol: "IREN", Price: 44}}}) // nothing to store
 	if s := rec.Stats(); s.Received != 5 || s.Dropped != 2 || s.Pending != 3 {
 		t.Fatalf("stats before Run: %+v", s)
 	}
 	if err := runRecorder(t, rec, context.Background())(); err != nil {
 		t.Fatal(err)
 	}
-	pts := series(t, st, feeds.PriceUSD, bfT0(), bfT0().Add(time.Hour), store.Raw)
+	pts := series(t, st, market.PriceUSD, bfT0(), bfT0().Add(time.Hour), store.Raw)
 	if len(pts) != 3 || pts[0].Value != 102 || pts[2].Value != 104 {
 		t.Errorf("stored %v, want the three newest (102, 103, 104)", pts)
 	}
@@ -133,11 +136,11 @@ func TestRecorderNeverReplacesNewerWithOlder(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	p, ok, err := st.Latest(context.Background(), feeds.PriceUSD)
+	p, ok, err := st.Latest(context.Background(), market.PriceUSD)
 	if err != nil || !ok || !p.At.Equal(t2) || p.Value != 201 {
 		t.Errorf("latest %v %v %v, want 201 at %v", p, ok, err, t2)
 	}
-	pts := series(t, st, feeds.PriceUSD, t1, t2.Add(time.Second), store.Raw)
+	pts := series(t, st, market.PriceUSD, t1, t2.Add(time.Second), store.Raw)
 	if len(pts) != 2 || pts[0].Value != 100 || pts[1].Value != 201 {
 		t.Errorf("stored %v, want 100 at t1 and 201 at t2", pts)
 	}
@@ -150,7 +153,7 @@ type slowWriter struct {
 	writes  int
 }
 
-func (w *slowWriter) Add(ctx context.Context, obs ...feeds.Observation) error {
+func (w *slowWriter) Add(ctx context.Context, obs ...market.Observation) error {
 	select {
 	case <-w.release:
 	case <-ctx.Done():
@@ -162,7 +165,7 @@ func (w *slowWriter) Add(ctx context.Context, obs ...feeds.Observation) error {
 	return nil
 }
 
-func (w *slowWriter) AddBars(ctx context.Context, symbol, source string, bars []feeds.Bar) error {
+func (w *slowWriter) AddBars(ctx context.Context, symbol, source string, bars []market.Bar) error {
 	return w.Add(ctx)
 }
 
@@ -196,13 +199,13 @@ func TestRecorderOnBatchNeverBlocks(t *testing.T) {
 func TestRecorderSkipsInvalidValuesAndCountsFailures(t *testing.T) {
 	st := openStore(t)
 	rec := feeds.NewRecorder(st, 8)
-	rec.OnBatch("price", "kraken", feeds.Batch{
-		Obs: []feeds.Observation{
-			{Metric: feeds.PriceUSD, Value: 96000, At: bfT0(), Source: "kraken"},
-			{Metric: feeds.PriceUSD, Value: 1, Source: "kraken"},                      // no time
-			{Metric: feeds.PriceUSD, Value: math.NaN(), At: bfT0(), Source: "kraken"}, // not finite
+	rec.OnBatch("price", "kraken", market.Batch{
+		Obs: []market.Observation{
+			{Metric: market.PriceUSD, Value: 96000, At: bfT0(), Source: "kraken"},
+			{Metric: market.PriceUSD, Value: 1, Source: "kraken"},                      // no time
+			{Metric: market.PriceUSD, Value: math.NaN(), At: bfT0(), Source: "kraken"}, // not finite
 		},
-		Histories: []feeds.History{{Symbol: "IREN", Source: "yahoo", Bars: []feeds.Bar{
+		Histories: []market.History{{Symbol: "IREN", Source: "yahoo", Bars: []market.Bar{
 			{Day: bfDay(1, 14), Close: 44.1},
 			{Day: bfDay(1, 15).Add(14 * time.Hour), Close: 44.8}, // not midnight UTC
 		}}},
@@ -237,7 +240,7 @@ func TestRecorderFlushesWhenItsContextEnds(t *testing.T) {
 	if err := rec.Run(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run = %v, want context.Canceled", err)
 	}
-	if _, ok, _ := st.Latest(context.Background(), feeds.PriceUSD); !ok {
+	if _, ok, _ := st.Latest(context.Background(), market.PriceUSD); !ok {
 		t.Error("the pending batch was not written when Run stopped")
 	}
 	// Run may run again, but not twice at once: of two concurrent calls
@@ -261,9 +264,9 @@ func TestRecorderFlushesWhenItsContextEnds(t *testing.T) {
 // also drops one).
 func BenchmarkRecorderOnBatch(b *testing.B) {
 	rec := feeds.NewRecorder(&slowWriter{release: make(chan struct{})}, 64)
-	batch := feeds.Batch{Obs: make([]feeds.Observation, 6)}
+	batch := market.Batch{Obs: make([]market.Observation, 6)}
 	for i := range batch.Obs {
-		batch.Obs[i] = feeds.Observation{Metric: feeds.Hashrate, Value: 1000, At: bfT0(), Source: "mempool.space"}
+		batch.Obs[i] = market.Observation{Metric: market.Hashrate, Value: 1000, At: bfT0(), Source: "mempool.space"}
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -283,14 +286,14 @@ func BenchmarkRecorderWrite(b *testing.B) {
 	rec := feeds.NewRecorder(st, 64)
 	errc := make(chan error, 1)
 	go func() { errc <- rec.Run(context.Background()) }()
-	metrics := []feeds.Metric{feeds.Height, feeds.Difficulty, feeds.EpochStart, feeds.MeanBlockTime, feeds.AdjustmentPct, feeds.Hashrate}
+	metrics := []market.Metric{market.Height, market.Difficulty, market.EpochStart, market.MeanBlockTime, market.AdjustmentPct, market.Hashrate}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		at := bfT0().Add(time.Duration(i) * time.Minute)
-		batch := feeds.Batch{}
+		batch := market.Batch{}
 		for _, m := range metrics {
-			batch.Obs = append(batch.Obs, feeds.Observation{Metric: m, Value: 1 + float64(i%100), At: at, Source: "mempool.space"})
+			batch.Obs = append(batch.Obs, market.Observation{Metric: m, Value: 1 + float64(i%100), At: at, Source: "mempool.space"})
 		}
 		rec.OnBatch("network", "mempool.space network", batch)
 		i++

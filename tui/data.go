@@ -13,6 +13,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 // Env is what every viewer of one process shares and nobody modifies: the
@@ -47,7 +48,7 @@ type sharedData struct {
 	mu   sync.Mutex
 	env  *Env
 	hist *History
-	st   *feeds.State
+	st   *market.State
 	d    *Data
 }
 
@@ -55,7 +56,7 @@ type sharedData struct {
 // once and shared by every caller with the same Env, state and history
 // (each SSH session of a process, for instance). The result must not be
 // modified: copy the struct to change a field such as Now.
-func (e *Env) Shared(hist *History, st *feeds.State, now time.Time) *Data {
+func (e *Env) Shared(hist *History, st *market.State, now time.Time) *Data {
 	if e.shared == nil {
 		return BuildWith(e, hist, st, now, econ.Scenario{})
 	}
@@ -262,7 +263,7 @@ type Data struct {
 	// Peers are the configured miners in display order.
 	Peers []PeerRow
 	// Health is every provider's record (empty offline).
-	Health []feeds.Health
+	Health []market.Health
 	// Alerts are the alert messages currently raised.
 	Alerts []string
 	// StateVersion is the feeds state version this frame was built from.
@@ -274,13 +275,13 @@ type Data struct {
 // Build computes a frame's data from the shared environment, the newest
 // feeds state (nil when there is none yet or offline), the time and the
 // scenario. It is pure: the same inputs give the same Data.
-func Build(env *Env, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
+func Build(env *Env, st *market.State, now time.Time, sc econ.Scenario) *Data {
 	return BuildWith(env, nil, st, now, sc)
 }
 
 // BuildWith is Build with the history store's series (hist may be nil):
 // the embedded data first, then the store, then the live state.
-func BuildWith(env *Env, hist *History, st *feeds.State, now time.Time, sc econ.Scenario) *Data {
+func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ.Scenario) *Data {
 	d := &Data{Now: now, Scenario: sc, Attribution: env.Dataset.Attribution()}
 	ds := env.Dataset
 	snap, haveSnap := ds.Latest()
@@ -308,7 +309,7 @@ func BuildWith(env *Env, hist *History, st *feeds.State, now time.Time, sc econ.
 	if st != nil {
 		d.StateVersion = st.Version
 		d.Health = st.Health
-		take := func(dst *Sourced, m feeds.Metric) bool {
+		take := func(dst *Sourced, m market.Metric) bool {
 			v, ok := st.Value(m)
 			if !ok {
 				return false
@@ -317,25 +318,25 @@ func BuildWith(env *Env, hist *History, st *feeds.State, now time.Time, sc econ.
 			live++
 			return true
 		}
-		if take(&d.Price, feeds.PriceUSD) {
+		if take(&d.Price, market.PriceUSD) {
 			in.Price = econ.Known(econ.USDPerBTC(d.Price.V))
 		}
-		if take(&d.Difficulty, feeds.Difficulty) {
+		if take(&d.Difficulty, market.Difficulty) {
 			in.Difficulty = econ.Known(econ.Difficulty(d.Difficulty.V))
 		}
-		if take(&d.Height, feeds.Height) {
+		if take(&d.Height, market.Height) {
 			in.Height = econ.Known(int64(d.Height.V))
 		}
-		if take(&d.Fees, feeds.FeesPerBlock) {
+		if take(&d.Fees, market.FeesPerBlock) {
 			in.FeesPerBlock = econ.Known(econ.BTC(d.Fees.V))
 		}
-		if take(&d.BlockTime, feeds.MeanBlockTime) {
+		if take(&d.BlockTime, market.MeanBlockTime) {
 			in.MeanBlockTime = time.Duration(d.BlockTime.V * float64(time.Second))
 		}
-		take(&d.PriceSources, feeds.PriceSources)
-		take(&d.PriceSpread, feeds.PriceSpreadPct)
-		take(&d.Published, feeds.HashpriceUSD)
-		if v, ok := st.Value(feeds.EpochStart); ok && d.Height.Layer == LayerLive {
+		take(&d.PriceSources, market.PriceSources)
+		take(&d.PriceSpread, market.PriceSpreadPct)
+		take(&d.Published, market.HashpriceUSD)
+		if v, ok := st.Value(market.EpochStart); ok && d.Height.Layer == LayerLive {
 			in.EpochStart = time.Unix(int64(v.V), 0).UTC()
 		}
 	}
@@ -505,7 +506,7 @@ func changeSince(s Series, cur float64, now time.Time, ago time.Duration) econ.M
 }
 
 // peerRows assembles each peer's line.
-func peerRows(env *Env, hist *History, st *feeds.State, b econ.Board, btc Series) []PeerRow {
+func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Series) []PeerRow {
 	rows := make([]PeerRow, len(env.Peers))
 	for i, p := range env.Peers {
 		r := PeerRow{Ticker: p, Miner: b.Miners[i]}

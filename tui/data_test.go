@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
-	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 )
 
@@ -63,12 +63,12 @@ func TestBuildOffline(t *testing.T) {
 func TestBuildLiveOverridesEmbedded(t *testing.T) {
 	env := testEnv()
 	now := fixedNow
-	st := &feeds.State{Version: 7, Mode: feeds.ModeLive, Values: map[feeds.Metric]feeds.Value{
-		feeds.PriceUSD:   {V: 91_132, At: now, Source: "coinbase+kraken"},
-		feeds.Difficulty: {V: 148.26e12, At: now, Source: "mempool.space"},
-		feeds.Height:     {V: 931_000, At: now, Source: "mempool.space", Stale: true},
-	}, Quotes: map[string]feeds.QuoteValue{
-		"IREN": {Quote: feeds.Quote{Symbol: "IREN", Price: 40, PrevClose: 50, At: now, Source: "yahoo"}},
+	st := &market.State{Version: 7, Mode: market.ModeLive, Values: map[market.Metric]market.Value{
+		market.PriceUSD:   {V: 91_132, At: now, Source: "coinbase+kraken"},
+		market.Difficulty: {V: 148.26e12, At: now, Source: "mempool.space"},
+		market.Height:     {V: 931_000, At: now, Source: "mempool.space", Stale: true},
+	}, Quotes: map[string]market.QuoteValue{
+		"IREN": {Quote: market.Quote{Symbol: "IREN", Price: 40, PrevClose: 50, At: now, Source: "yahoo"}},
 	}, Live: map[string]string{"price": "exchanges"}}
 	d := Build(env, st, now, econ.Scenario{})
 	if d.Price.Layer != LayerLive || d.Difficulty.Layer != LayerLive || d.Fees.Layer != LayerEmbedded {

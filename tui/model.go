@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 )
 
@@ -34,7 +35,7 @@ type Model struct {
 	env   *Env
 	now   func() time.Time
 	sub   *feeds.Subscription
-	state *feeds.State
+	state *market.State
 	data  *Data
 	ui    UI
 	w, h  int
@@ -55,7 +56,7 @@ type Model struct {
 type BackfillMsg feeds.BackfillProgress
 
 // stateMsg carries a new feeds state into Update.
-type stateMsg struct{ st *feeds.State }
+type stateMsg struct{ st *market.State }
 
 // tickMsg refreshes the ages on screen once a second while data is live.
 type tickMsg time.Time

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 func newTestModel(t *testing.T, hub *feeds.Hub) *Model {
@@ -96,9 +97,9 @@ func TestModelResize(t *testing.T) {
 func TestModelFollowsStatesAndDropsOldOnes(t *testing.T) {
 	hub := feeds.NewHub(nil)
 	m := newTestModel(t, hub)
-	st := func(v uint64, price float64) *feeds.State {
-		return &feeds.State{Version: v, Mode: feeds.ModeLive, Values: map[feeds.Metric]feeds.Value{
-			feeds.PriceUSD: {V: price, At: fixedNow, Source: "test"},
+	st := func(v uint64, price float64) *market.State {
+		return &market.State{Version: v, Mode: market.ModeLive, Values: map[market.Metric]market.Value{
+			market.PriceUSD: {V: price, At: fixedNow, Source: "test"},
 		}, Live: map[string]string{"price": "test"}}
 	}
 	m.Update(stateMsg{st(2, 100_000)})
@@ -187,8 +188,8 @@ func BenchmarkTick(b *testing.B) {
 func TestModelSaysWhenNothingAnswers(t *testing.T) {
 	hub := feeds.NewHub(nil)
 	m := newTestModel(t, hub)
-	down := &feeds.State{Version: 3, Mode: feeds.ModeLive, Live: map[string]string{"network": "", "price": ""},
-		Health: []feeds.Health{{Name: "mempool.space network", Group: "network", Failures: 2, LastError: "dial tcp: no such host"}}}
+	down := &market.State{Version: 3, Mode: market.ModeLive, Live: map[string]string{"network": "", "price": ""},
+		Health: []market.Health{{Name: "mempool.space network", Group: "network", Failures: 2, LastError: "dial tcp: no such host"}}}
 	m.Update(stateMsg{down})
 	frame := ansi.Strip(m.Frame())
 	if m.Data().Mode != ModeDown || !strings.Contains(frame, "NO FEED") || !strings.Contains(frame, "no source is answering; retrying") {
@@ -211,7 +212,7 @@ func TestModelShowsBackfillProgress(t *testing.T) {
 		t.Errorf("no backfill failure note:\n%s", ansi.Strip(m.Frame()))
 	}
 	// A later state keeps the progress.
-	m.Update(stateMsg{&feeds.State{Version: 9, Mode: feeds.ModeLive, Live: map[string]string{"price": "x"}}})
+	m.Update(stateMsg{&market.State{Version: 9, Mode: market.ModeLive, Live: map[string]string{"price": "x"}}})
 	if m.Data().Backfill == nil {
 		t.Error("a new state dropped the backfill progress")
 	}
@@ -261,7 +262,7 @@ func TestSessionsShareOneBoard(t *testing.T) {
 		return m
 	}
 	a, b := mk(), mk()
-	st := &feeds.State{Version: 4, Mode: feeds.ModeLive, Values: map[feeds.Metric]feeds.Value{feeds.PriceUSD: {V: 99_000, At: fixedNow, Source: "x"}},
+	st := &market.State{Version: 4, Mode: market.ModeLive, Values: map[market.Metric]market.Value{market.PriceUSD: {V: 99_000, At: fixedNow, Source: "x"}},
 		Live: map[string]string{"price": "x"}}
 	a.Update(stateMsg{st})
 	b.Update(stateMsg{st})

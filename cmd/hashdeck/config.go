@@ -22,6 +22,8 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 	"github.com/hashdeck/hashdeck/themes"
 )
 
@@ -83,7 +85,7 @@ type MinerOverride struct {
 type ProvidersConfig struct {
 	// URLs are the base URLs (scheme://host[:port]) from the file, as
 	// written; [Config.Endpoints] normalises them.
-	URLs feeds.Endpoints
+	URLs provider.Endpoints
 	// CoinGeckoKey is a CoinGecko demo API key; HashrateIndexKey a Hashrate
 	// Index API key. Unset when empty.
 	CoinGeckoKey     Secret
@@ -174,18 +176,18 @@ func (s StoreConfig) HourlyRetention() time.Duration {
 }
 
 // DefaultConfig returns the configuration used when there is no file: the
-// peers and renames of feeds.DefaultSymbols, the public endpoints, no keys,
+// peers and renames of market.DefaultSymbols, the public endpoints, no keys,
 // the default intervals, the auto theme (following the terminal), no alerts, a 17.5 J/TH fleet at
 // $0.05/kWh with no pool fee, and 30 days of raw and 365 of hourly history.
 func DefaultConfig() Config {
-	sym := feeds.DefaultSymbols()
+	sym := market.DefaultSymbols()
 	aliases := make(map[string]string, len(sym.Renames))
 	for _, r := range sym.Renames {
 		aliases[r.Old] = r.New
 	}
 	c := Config{
 		Peers:     PeersConfig{Tickers: sym.Peers, Aliases: aliases},
-		Providers: ProvidersConfig{URLs: feeds.DefaultEndpoints()},
+		Providers: ProvidersConfig{URLs: provider.DefaultEndpoints()},
 		Display:   DisplayConfig{Theme: ThemeAuto},
 		Fleet:     FleetConfig{Efficiency: 17.5, PowerPrice: 0.05, PoolFee: 0},
 		Store:     StoreConfig{RawDays: 30, HourlyDays: 365},
@@ -227,13 +229,13 @@ type configURL struct {
 }
 
 // env returns the environment variable that overrides the URL
-// (HASHDECK_MEMPOOL_URL for mempool_url), as feeds.Endpoints.WithEnv reads it.
+// (HASHDECK_MEMPOOL_URL for mempool_url), as provider.Endpoints.WithEnv reads it.
 func (u configURL) env() string {
 	return "HASHDECK_" + strings.ToUpper(strings.TrimSuffix(u.key, "_url")) + "_URL"
 }
 
 // configURLs lists the *_url keys of [providers], pointing into e.
-func configURLs(e *feeds.Endpoints) []configURL {
+func configURLs(e *provider.Endpoints) []configURL {
 	return []configURL{
 		{"mempool_url", &e.Mempool},
 		{"blockchaininfo_url", &e.BlockchainInfo},
@@ -330,14 +332,14 @@ func (k APIKeys) String() string {
 // Resolution helpers
 
 // Endpoints returns the base URL of every upstream: the file's value
-// (normalised by feeds.ParseBaseURL), overridden by HASHDECK_<NAME>_URL
-// from getenv (feeds.Endpoints.WithEnv). The error names the key or the
+// (normalised by provider.ParseBaseURL), overridden by HASHDECK_<NAME>_URL
+// from getenv (provider.Endpoints.WithEnv). The error names the key or the
 // variable. A nil getenv reads no environment.
-func (c Config) Endpoints(getenv func(string) string) (feeds.Endpoints, error) {
+func (c Config) Endpoints(getenv func(string) string) (provider.Endpoints, error) {
 	e := c.Providers.URLs
 	var errs []error
 	for _, u := range configURLs(&e) {
-		base, err := feeds.ParseBaseURL(*u.dst)
+		base, err := provider.ParseBaseURL(*u.dst)
 		if err != nil {
 			errs = append(errs, &ConfigError{Key: "providers." + u.key, Msg: err.Error()})
 			continue
@@ -345,7 +347,7 @@ func (c Config) Endpoints(getenv func(string) string) (feeds.Endpoints, error) {
 		*u.dst = base
 	}
 	if len(errs) > 0 {
-		return feeds.Endpoints{}, errors.Join(errs...)
+		return provider.Endpoints{}, errors.Join(errs...)
 	}
 	if getenv == nil {
 		return e, nil
@@ -390,10 +392,10 @@ func (c Config) Sources(getenv func(string) string) (feeds.Sources, error) {
 	}, nil
 }
 
-// Symbols returns the peers and their renames as feeds.Symbols, for the
+// Symbols returns the peers and their renames as market.Symbols, for the
 // stock providers.
-func (c Config) Symbols() (feeds.Symbols, error) {
-	return feeds.NewSymbols(c.Peers.Tickers, c.Peers.Aliases)
+func (c Config) Symbols() (market.Symbols, error) {
+	return market.NewSymbols(c.Peers.Tickers, c.Peers.Aliases)
 }
 
 // Canonical returns the current ticker of t, following peers.aliases
@@ -945,7 +947,7 @@ func configSectionKeys(section string) []string {
 			"cost_usd_per_btc", "cost_scope", "cost_period", "source"}
 	case "providers":
 		var keys []string
-		for _, u := range configURLs(&feeds.Endpoints{}) {
+		for _, u := range configURLs(&provider.Endpoints{}) {
 			keys = append(keys, u.key)
 		}
 		return append(keys, "coingecko_key", "hashrateindex_key")
@@ -1381,7 +1383,7 @@ func configText(p *configProblems, key, s string, n int) {
 func (c Config) validateProviders(p *configProblems) {
 	e := c.Providers.URLs
 	for _, u := range configURLs(&e) {
-		if _, err := feeds.ParseBaseURL(*u.dst); err != nil {
+		if _, err := provider.ParseBaseURL(*u.dst); err != nil {
 			p.add("providers."+u.key, "%v", err)
 		}
 	}

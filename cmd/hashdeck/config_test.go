@@ -21,6 +21,8 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 )
 
 // configEnv returns a getenv reading from vars.
@@ -50,8 +52,8 @@ func TestConfigDefaultsValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("DefaultConfig().Validate() = %v", err)
 	}
-	if !reflect.DeepEqual(c.Peers.Tickers, feeds.DefaultSymbols().Peers) {
-		t.Errorf("default tickers %v, want feeds.DefaultSymbols", c.Peers.Tickers)
+	if !reflect.DeepEqual(c.Peers.Tickers, market.DefaultSymbols().Peers) {
+		t.Errorf("default tickers %v, want market.DefaultSymbols", c.Peers.Tickers)
 	}
 	if c.Canonical("BITF") != "KEEL" || c.Canonical("IREN") != "IREN" {
 		t.Errorf("Canonical(BITF) = %s, Canonical(IREN) = %s", c.Canonical("BITF"), c.Canonical("IREN"))
@@ -154,7 +156,7 @@ func TestConfigFullFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Mempool != "http://127.0.0.1:8080" || e.Kraken != "https://kraken.example.com" || e.Coinbase != feeds.DefaultEndpoints().Coinbase {
+	if e.Mempool != "http://127.0.0.1:8080" || e.Kraken != "https://kraken.example.com" || e.Coinbase != provider.DefaultEndpoints().Coinbase {
 		t.Errorf("endpoints %+v", e)
 	}
 	if k := c.Keys(configEnv(nil)); k.CoinGecko.Reveal() != "CG-file-key-123" || k.HashrateIndex.IsSet() {
@@ -525,14 +527,14 @@ func TestConfigEndpointsEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := feeds.DefaultEndpoints()
+	want := provider.DefaultEndpoints()
 	want.Kraken = "https://kraken.file.example" // file, normalised
 	want.Mempool = "http://127.0.0.1:9999"      // env wins over file
 	if e != want {
 		t.Errorf("Endpoints:\n got %+v\nwant %+v", e, want)
 	}
 	// Every *_url key has the variable that feeds reads, and it wins.
-	for _, u := range configURLs(&feeds.Endpoints{}) {
+	for _, u := range configURLs(&provider.Endpoints{}) {
 		got, err := DefaultConfig().Endpoints(configEnv(map[string]string{u.env(): "http://env.example:1"}))
 		if err != nil {
 			t.Fatal(err)

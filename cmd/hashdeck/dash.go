@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/feeds/store"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
@@ -80,10 +81,10 @@ func loadHistory(ctx context.Context, st *store.Store, env *tui.Env) (*tui.Histo
 	}
 	var net tui.Network
 	for _, s := range []struct {
-		m   feeds.Metric
+		m   market.Metric
 		res store.Resolution
 		dst *[]tui.Point
-	}{{feeds.PriceUSD, store.Daily, &net.Price}, {feeds.FeesPerBlock, store.Daily, &net.Fees}, {feeds.Difficulty, store.Raw, &net.Difficulty}} {
+	}{{market.PriceUSD, store.Daily, &net.Price}, {market.FeesPerBlock, store.Daily, &net.Fees}, {market.Difficulty, store.Raw, &net.Difficulty}} {
 		pts, err := st.Series(ctx, s.m, from, to, s.res)
 		if err != nil {
 			return nil, err

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
-	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/feeds/store"
 	"github.com/hashdeck/hashdeck/tui"
 )
@@ -21,10 +21,10 @@ func TestLoadHistoryFromTheStore(t *testing.T) {
 	defer st.Close()
 	ctx := context.Background()
 	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
-	if err := st.AddBars(ctx, "IREN", "yahoo", []feeds.Bar{{Day: day, Close: 55.5}}); err != nil {
+	if err := st.AddBars(ctx, "IREN", "yahoo", []market.Bar{{Day: day, Close: 55.5}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Add(ctx, feeds.Observation{Metric: feeds.PriceUSD, Value: 95_000, At: day.Add(12 * time.Hour), Source: "exchanges"}); err != nil {
+	if err := st.Add(ctx, market.Observation{Metric: market.PriceUSD, Value: 95_000, At: day.Add(12 * time.Hour), Source: "exchanges"}); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := dataset.Load()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
 
@@ -105,33 +106,33 @@ func newYork() *time.Location {
 }
 
 // feedMetricFormat says how each metric is printed.
-func feedMetricFormat(m feeds.Metric, v float64) string {
+func feedMetricFormat(m market.Metric, v float64) string {
 	switch m {
-	case feeds.Difficulty:
+	case market.Difficulty:
 		return format.SI(v, 2)
-	case feeds.Height, feeds.PriceSources:
+	case market.Height, market.PriceSources:
 		return format.Num(v, 0)
-	case feeds.EpochStart:
+	case market.EpochStart:
 		return time.Unix(int64(v), 0).UTC().Format("2006-01-02 15:04 UTC")
-	case feeds.AdjustmentPct, feeds.PriceSpreadPct:
+	case market.AdjustmentPct, market.PriceSpreadPct:
 		return format.Signed(v, 2) + "%"
-	case feeds.MeanBlockTime:
+	case market.MeanBlockTime:
 		return format.Num(v, 1) + " s"
-	case feeds.Hashrate:
+	case market.Hashrate:
 		return format.Num(v, 1) + " EH/s"
-	case feeds.FeesPerBlock:
+	case market.FeesPerBlock:
 		return format.Num(v, 5) + " BTC"
-	case feeds.PriceUSD:
+	case market.PriceUSD:
 		return format.USD(v, 2)
-	case feeds.HashpriceUSD:
+	case market.HashpriceUSD:
 		return format.USD(v, 2) + " /PH/day"
-	case feeds.HashpriceBTC:
+	case market.HashpriceBTC:
 		return format.Num(v, 8) + " BTC/PH/day"
 	}
 	return format.Num(v, 4)
 }
 
-func writeFeeds(w io.Writer, st *feeds.State, now time.Time) {
+func writeFeeds(w io.Writer, st *market.State, now time.Time) {
 	var b strings.Builder
 	b.WriteString("VALUES\n")
 	for _, m := range st.Metrics() {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/tui"
 )
 
@@ -145,7 +146,7 @@ func serveTimestamp(f *serveFamilies, name, help string, t time.Time, labels ...
 // (as the dashboard shows it, without scenario), the providers' health and
 // the SSH counters.
 func (m *serveMetrics) families(now time.Time) []serveFamily {
-	var st *feeds.State
+	var st *market.State
 	if m.hub != nil && !m.env.Offline {
 		st = m.hub.Current()
 	}
@@ -179,7 +180,7 @@ func (m *serveMetrics) families(now time.Time) []serveFamily {
 }
 
 // serveBoardFamilies adds the network, sector and peer metrics of d.
-func serveBoardFamilies(f *serveFamilies, d *tui.Data, st *feeds.State) {
+func serveBoardFamilies(f *serveFamilies, d *tui.Data, st *market.State) {
 	n := d.Base.Network
 	serveGauge(f, "hashdeck_hashprice_usd_per_ph_day", "Hashprice: USD earned per PH/s per day (gross).", n.Hashprice, 1)
 	serveGauge(f, "hashdeck_hashprice_net_usd_per_ph_day", "Hashprice after the configured pool fee (what margins are measured against).", n.HashpriceNet, 1)
@@ -237,7 +238,7 @@ func serveBoardFamilies(f *serveFamilies, d *tui.Data, st *feeds.State) {
 }
 
 // serveProviderFamilies adds each provider's health.
-func serveProviderFamilies(f *serveFamilies, st *feeds.State) {
+func serveProviderFamilies(f *serveFamilies, st *market.State) {
 	if st == nil {
 		return
 	}
@@ -267,7 +268,7 @@ func serveProviderFamilies(f *serveFamilies, st *feeds.State) {
 		}
 		f.add("hashdeck_provider_consecutive_failures", "gauge", "Consecutive failed attempts.", float64(h.Failures), l...)
 		f.add("hashdeck_provider_requests_total", "counter", "Fetches attempted.", float64(h.Requests), l...)
-		f.add("hashdeck_provider_circuit_open", "gauge", "1 while the circuit breaker skips the provider.", b2f(h.Circuit == feeds.CircuitOpen), l...)
+		f.add("hashdeck_provider_circuit_open", "gauge", "1 while the circuit breaker skips the provider.", b2f(h.Circuit == market.CircuitOpen), l...)
 		if h.Latency > 0 {
 			f.add("hashdeck_provider_latency_seconds", "gauge", "Duration of the last fetch.", h.Latency.Seconds(), l...)
 		}

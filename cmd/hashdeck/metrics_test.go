@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/tui"
 )
 
@@ -167,23 +168,23 @@ func TestMetricsLiveState(t *testing.T) {
 	env := tui.NewEnv(ds, []string{"IREN", "MARA"})
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	hub := feeds.NewHub(nil)
-	hub.Publish(&feeds.State{
-		Version: 3, Mode: feeds.ModeLive, Updated: now,
-		Values: map[feeds.Metric]feeds.Value{
-			feeds.PriceUSD:      {V: 100000, At: now, Source: "coinbase+kraken+coingecko"},
-			feeds.Difficulty:    {V: 150e12, At: now, Source: "mempool.space network"},
-			feeds.Height:        {V: 930000, At: now, Source: "mempool.space network"},
-			feeds.EpochStart:    {V: float64(now.Add(-624 * 590 * time.Second).Unix()), At: now, Source: "mempool.space network"}, // 930000 mod 2016 = 624 blocks at 590 s
-			feeds.MeanBlockTime: {V: 590, At: now, Source: "mempool.space network"},
-			feeds.FeesPerBlock:  {V: 0.02, At: now, Source: "mempool.space fees", Stale: true},
+	hub.Publish(&market.State{
+		Version: 3, Mode: market.ModeLive, Updated: now,
+		Values: map[market.Metric]market.Value{
+			market.PriceUSD:      {V: 100000, At: now, Source: "coinbase+kraken+coingecko"},
+			market.Difficulty:    {V: 150e12, At: now, Source: "mempool.space network"},
+			market.Height:        {V: 930000, At: now, Source: "mempool.space network"},
+			market.EpochStart:    {V: float64(now.Add(-624 * 590 * time.Second).Unix()), At: now, Source: "mempool.space network"}, // 930000 mod 2016 = 624 blocks at 590 s
+			market.MeanBlockTime: {V: 590, At: now, Source: "mempool.space network"},
+			market.FeesPerBlock:  {V: 0.02, At: now, Source: "mempool.space fees", Stale: true},
 		},
-		Quotes: map[string]feeds.QuoteValue{"IREN": {Quote: feeds.Quote{Symbol: "IREN", Price: 12.5, PrevClose: 12.0, At: now, Source: "nasdaq"}}},
+		Quotes: map[string]market.QuoteValue{"IREN": {Quote: market.Quote{Symbol: "IREN", Price: 12.5, PrevClose: 12.0, At: now, Source: "nasdaq"}}},
 		Live:   map[string]string{"network": "mempool.space network", "fees": "mempool.space fees"},
-		Health: []feeds.Health{
-			{Name: "mempool.space network", Group: "network", Live: true, LastAttempt: now, LastSuccess: now, Requests: 7, Latency: 120 * time.Millisecond, Circuit: feeds.CircuitClosed},
-			{Name: "blockchain.info", Group: "network", LastAttempt: now, Failures: 3, Requests: 5, Circuit: feeds.CircuitOpen},
-			{Name: "mempool.space fees", Group: "fees", Live: true, LastAttempt: now, LastSuccess: now.Add(-time.Hour), Requests: 2, Circuit: feeds.CircuitClosed},
-			{Name: "yahoo", Group: "equities", Circuit: feeds.CircuitClosed},
+		Health: []market.Health{
+			{Name: "mempool.space network", Group: "network", Live: true, LastAttempt: now, LastSuccess: now, Requests: 7, Latency: 120 * time.Millisecond, Circuit: market.CircuitClosed},
+			{Name: "blockchain.info", Group: "network", LastAttempt: now, Failures: 3, Requests: 5, Circuit: market.CircuitOpen},
+			{Name: "mempool.space fees", Group: "fees", Live: true, LastAttempt: now, LastSuccess: now.Add(-time.Hour), Requests: 2, Circuit: market.CircuitClosed},
+			{Name: "yahoo", Group: "equities", Circuit: market.CircuitClosed},
 		},
 	})
 	m := newServeMetrics(env, hub, func() int { return 2 }, nil)

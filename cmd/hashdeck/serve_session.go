@@ -21,6 +21,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
 )
@@ -545,7 +546,7 @@ func (s *serveServer) snapshotText(now time.Time) string {
 }
 
 // state is the newest feeds state (nil offline or before the first poll).
-func (s *serveServer) state() *feeds.State {
+func (s *serveServer) state() *market.State {
 	if s.hub == nil || s.env.Offline {
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 // PriceSource says where a BTC/USD point comes from.
@@ -184,16 +184,16 @@ func (d *Dataset) loadStocks(fsys fs.FS) error {
 }
 
 // CurrentSymbol returns the current ticker for s, upper-cased: a former
-// ticker maps to its successor by the renames of feeds.DefaultSymbols (one
+// ticker maps to its successor by the renames of market.DefaultSymbols (one
 // table for live and embedded data: BITF → KEEL); any other symbol is
 // returned as is.
 func CurrentSymbol(s string) string {
-	return feeds.DefaultSymbols().Canonical(strings.ToUpper(strings.TrimSpace(s)))
+	return market.DefaultSymbols().Canonical(strings.ToUpper(strings.TrimSpace(s)))
 }
 
 // FormerSymbols returns the former tickers of a current ticker (["BITF"] for KEEL).
 func FormerSymbols(symbol string) []string {
-	a := feeds.DefaultSymbols().Aliases(CurrentSymbol(symbol))
+	a := market.DefaultSymbols().Aliases(CurrentSymbol(symbol))
 	if len(a) < 2 {
 		return nil
 	}
@@ -202,7 +202,7 @@ func FormerSymbols(symbol string) []string {
 
 // DefaultPeers returns the default peer list, by current ticker: IREN,
 // CORZ, WULF, MARA, RIOT, CLSK, CIFR, HUT, KEEL (ex-BITF), BTDR, HIVE, APLD.
-func DefaultPeers() []string { return feeds.DefaultSymbols().List() }
+func DefaultPeers() []string { return market.DefaultSymbols().List() }
 
 // Closes returns the daily closes of symbol (current or former ticker, any
 // case), ascending; nil when the dataset has none (e.g. APLD).

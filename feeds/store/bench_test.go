@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 // benchNow is "now" in the benchmarks: three years of daily history end
@@ -23,9 +23,9 @@ func benchStore(b *testing.B) (*Store, []Key) {
 	start := benchNow.AddDate(-3, 0, 0)
 	var keys []Key
 	for k := range 9 {
-		m := feeds.Metric(fmt.Sprintf("metric_%d", k))
+		m := market.Metric(fmt.Sprintf("metric_%d", k))
 		keys = append(keys, MetricKey(m))
-		var batch []feeds.Observation
+		var batch []market.Observation
 		for d := start; d.Before(benchNow); d = d.AddDate(0, 0, 1) {
 			batch = append(batch, obs(m, d.Add(12*time.Hour), float64(d.Unix()%1000+int64(k)), "bench"))
 		}
@@ -34,10 +34,10 @@ func benchStore(b *testing.B) (*Store, []Key) {
 	for k := range 3 {
 		sym := fmt.Sprintf("SYM%d", k)
 		keys = append(keys, CloseKey(sym))
-		var bars []feeds.Bar
+		var bars []market.Bar
 		for d := start; d.Before(benchNow); d = d.AddDate(0, 0, 1) {
 			if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-				bars = append(bars, feeds.Bar{Day: d, Close: float64(10 + k)})
+				bars = append(bars, market.Bar{Day: d, Close: float64(10 + k)})
 			}
 		}
 		if err := s.AddBars(ctx, sym, "bench", bars); err != nil {
@@ -87,9 +87,9 @@ func BenchmarkSeriesDaily(b *testing.B) {
 func BenchmarkAdd1000(b *testing.B) {
 	s := openTest(b, Options{})
 	ctx := context.Background()
-	metrics := []feeds.Metric{feeds.Difficulty, feeds.Height, feeds.EpochStart, feeds.AdjustmentPct, feeds.MeanBlockTime, feeds.Hashrate,
-		feeds.FeesPerBlock, feeds.PriceUSD, feeds.PriceSources, feeds.PriceSpreadPct, feeds.HashpriceUSD, feeds.HashpriceBTC}
-	batch := make([]feeds.Observation, 1000)
+	metrics := []market.Metric{market.Difficulty, market.Height, market.EpochStart, market.AdjustmentPct, market.MeanBlockTime, market.Hashrate,
+		market.FeesPerBlock, market.PriceUSD, market.PriceSources, market.PriceSpreadPct, market.HashpriceUSD, market.HashpriceBTC}
+	batch := make([]market.Observation, 1000)
 	at := t0
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -112,15 +112,15 @@ func BenchmarkSeriesHourlyDense(b *testing.B) {
 	s := openTest(b, Options{})
 	ctx := context.Background()
 	start := benchNow.AddDate(0, 0, -30)
-	var batch []feeds.Observation
+	var batch []market.Observation
 	for at := start; at.Before(benchNow); at = at.Add(time.Minute) {
-		batch = append(batch, obs(feeds.PriceUSD, at, float64(at.Unix()%5000), "kraken"))
+		batch = append(batch, obs(market.PriceUSD, at, float64(at.Unix()%5000), "kraken"))
 	}
 	mustAdd(b, s, batch...)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		ps, err := s.Series(ctx, feeds.PriceUSD, start, benchNow, Hourly)
+		ps, err := s.Series(ctx, market.PriceUSD, start, benchNow, Hourly)
 		if err != nil || len(ps) != 720 {
 			b.Fatal(len(ps), err)
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 func TestChunkRoundTrip(t *testing.T) {
@@ -76,15 +76,15 @@ func TestUpsert(t *testing.T) {
 // makes queries fail with ErrCorrupt naming the file, not return garbage.
 func TestCorruptChunk(t *testing.T) {
 	s := openTest(t, Options{})
-	mustAdd(t, s, obs(feeds.PriceUSD, t0, 1, "a"))
+	mustAdd(t, s, obs(market.PriceUSD, t0, 1, "a"))
 	if _, err := s.w.Exec(`UPDATE chunks SET data = x'01ff'`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Series(context.Background(), feeds.PriceUSD, t0, t0.Add(time.Hour), Raw)
+	_, err := s.Series(context.Background(), market.PriceUSD, t0, t0.Add(time.Hour), Raw)
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), s.Path()) {
 		t.Errorf("Series over a corrupt chunk: %v", err)
 	}
-	if err := s.Add(context.Background(), obs(feeds.PriceUSD, t0.Add(time.Second), 2, "a")); !errors.Is(err, ErrCorrupt) {
+	if err := s.Add(context.Background(), obs(market.PriceUSD, t0.Add(time.Second), 2, "a")); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("Add into a corrupt chunk: %v", err)
 	}
 }
@@ -94,10 +94,10 @@ func TestCorruptChunk(t *testing.T) {
 func TestChunkBoundaries(t *testing.T) {
 	s := openTest(t, Options{})
 	ctx := context.Background()
-	m := feeds.Hashrate
+	m := market.Hashrate
 	// Hour boundaries for raw chunks, and a batch spanning many chunks
 	// given out of order.
-	var batch []feeds.Observation
+	var batch []market.Observation
 	for i := 9; i >= 0; i-- {
 		at := t0.Add(time.Duration(i)*30*time.Minute - time.Millisecond)
 		batch = append(batch, obs(m, at, float64(i), "a"))
@@ -122,7 +122,7 @@ func TestChunkBoundaries(t *testing.T) {
 	}
 	// Closes across a 128-day chunk boundary.
 	b0 := time.UnixMilli(chunkStart(levelDaily, t0.UnixMilli())).UTC()
-	bars := []feeds.Bar{{Day: b0.AddDate(0, 0, -1), Close: 1}, {Day: b0, Close: 2}}
+	bars := []market.Bar{{Day: b0.AddDate(0, 0, -1), Close: 1}, {Day: b0, Close: 2}}
 	if err := s.AddBars(ctx, "CORZ", "y", bars); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 func compact(t *testing.T, s *Store, now time.Time) Stats {
@@ -90,7 +90,7 @@ func entryCount(t *testing.T, s *Store) int {
 func TestCompactBoundaries(t *testing.T) {
 	s := openTest(t, Options{})
 	ctx := context.Background()
-	m := feeds.Hashrate
+	m := market.Hashrate
 	now := time.Date(2026, 3, 10, 12, 34, 56, 0, time.UTC)
 	rawCut := time.Date(2026, 2, 8, 12, 0, 0, 0, time.UTC)  // now − 30 days, down to the hour
 	hourCut := time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC) // now − 365 days, down to the day
@@ -126,7 +126,7 @@ func TestCompactBoundaries(t *testing.T) {
 	}
 	// LastTime reports the newest observation rolled up, not the bucket.
 	s.Add(ctx) // no-op
-	m2 := feeds.Difficulty
+	m2 := market.Difficulty
 	mustAdd(t, s, obs(m2, rawCut.Add(-40*time.Minute), 1, "a"), obs(m2, rawCut.Add(-25*time.Minute), 2, "a"))
 	compact(t, s, now)
 	last, ok, err := s.LastTime(ctx, MetricKey(m2))
@@ -138,7 +138,7 @@ func TestCompactBoundaries(t *testing.T) {
 		t.Errorf("Latest after compaction = %+v, %v, %v", p, ok, err)
 	}
 	// Closes are never rolled.
-	if err := s.AddBars(ctx, "CLSK", "y", []feeds.Bar{{Day: hourCut.AddDate(-3, 0, 0), Close: 9}}); err != nil {
+	if err := s.AddBars(ctx, "CLSK", "y", []market.Bar{{Day: hourCut.AddDate(-3, 0, 0), Close: 9}}); err != nil {
 		t.Fatal(err)
 	}
 	compact(t, s, now.AddDate(5, 0, 0))
@@ -149,13 +149,13 @@ func TestCompactBoundaries(t *testing.T) {
 
 func TestCompactDisabled(t *testing.T) {
 	s := openTest(t, Options{RawRetention: -1, HourlyRetention: -1})
-	mustAdd(t, s, obs(feeds.Height, t0.AddDate(-3, 0, 0), 1, "a"))
+	mustAdd(t, s, obs(market.Height, t0.AddDate(-3, 0, 0), 1, "a"))
 	st := compact(t, s, t0)
 	if st != (Stats{}) {
 		t.Errorf("Compact with retention disabled = %+v", st)
 	}
 	s2 := openTest(t, Options{RawRetention: time.Hour, HourlyRetention: 48 * time.Hour})
-	mustAdd(t, s2, obs(feeds.Height, t0.Add(-30*time.Hour), 1, "a"), obs(feeds.Height, t0.Add(-90*time.Minute), 2, "a"))
+	mustAdd(t, s2, obs(market.Height, t0.Add(-30*time.Hour), 1, "a"), obs(market.Height, t0.Add(-90*time.Minute), 2, "a"))
 	compact(t, s2, t0)
 	if got := levelCounts(t, s2); got != [3]int{0, 2, 0} {
 		t.Errorf("short retention: rows per level %v, want [0 2 0]", got)
@@ -169,11 +169,11 @@ func TestCompactDisabled(t *testing.T) {
 func TestCompactPreservesAnswers(t *testing.T) {
 	s := openTest(t, Options{SourceOrder: []string{"primary"}})
 	ctx := context.Background()
-	m := feeds.PriceUSD
+	m := market.PriceUSD
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	end := start.AddDate(0, 14, 0)
 	rng := rand.New(rand.NewPCG(1, 2))
-	var batch []feeds.Observation
+	var batch []market.Observation
 	for at := start; at.Before(end); at = at.Add(20 * time.Minute) {
 		batch = append(batch, obs(m, at, 50000+rng.Float64()*1000, "primary"))
 		if rng.IntN(4) == 0 {
@@ -223,7 +223,7 @@ func TestCompactPreservesAnswers(t *testing.T) {
 	}
 
 	// Late observations into buckets that are already rolled up.
-	late := []feeds.Observation{
+	late := []market.Observation{
 		obs(m, start.Add(10*time.Hour+5*time.Minute), 70000, "primary"),         // a daily bucket
 		obs(m, end.AddDate(0, -6, 0).Add(3*time.Hour+1*time.Minute), 1, "late"), // an hourly bucket
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 // TestConcurrentUse runs one poller writing and several viewers reading,
@@ -32,17 +32,17 @@ func TestConcurrentUse(t *testing.T) {
 		defer wg.Done()
 		defer close(done)
 		for b := range batches {
-			var batch []feeds.Observation
+			var batch []market.Observation
 			for i := range perBatch {
 				at := t0.Add(time.Duration(b*perBatch+i) * time.Second)
-				batch = append(batch, obs(feeds.PriceUSD, at, float64(b), "kraken"), obs(feeds.Height, at, float64(b), "mempool"))
+				batch = append(batch, obs(market.PriceUSD, at, float64(b), "kraken"), obs(market.Height, at, float64(b), "mempool"))
 			}
 			if err := s.Add(ctx, batch...); err != nil {
 				errc <- err
 				return
 			}
 			if b%20 == 0 {
-				if err := s.AddBars(ctx, "MARA", "yahoo", []feeds.Bar{{Day: t0.AddDate(0, 0, b), Close: float64(b + 1)}}); err != nil {
+				if err := s.AddBars(ctx, "MARA", "yahoo", []market.Bar{{Day: t0.AddDate(0, 0, b), Close: float64(b + 1)}}); err != nil {
 					errc <- err
 					return
 				}
@@ -53,7 +53,7 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Add(1)
 		go func() { // a viewer
 			defer wg.Done()
-			keys := []Key{MetricKey(feeds.PriceUSD), MetricKey(feeds.Height), CloseKey("MARA")}
+			keys := []Key{MetricKey(market.PriceUSD), MetricKey(market.Height), CloseKey("MARA")}
 			for {
 				select {
 				case <-done:
@@ -73,11 +73,11 @@ func TestConcurrentUse(t *testing.T) {
 						return
 					}
 				}
-				if _, _, err := s.Latest(ctx, feeds.PriceUSD); err != nil {
+				if _, _, err := s.Latest(ctx, market.PriceUSD); err != nil {
 					errc <- err
 					return
 				}
-				if _, err := s.Series(ctx, feeds.Height, t0, t0.Add(time.Hour), Hourly); err != nil {
+				if _, err := s.Series(ctx, market.Height, t0, t0.Add(time.Hour), Hourly); err != nil {
 					errc <- err
 					return
 				}
@@ -103,7 +103,7 @@ func TestConcurrentUse(t *testing.T) {
 	for err := range errc {
 		t.Error(err)
 	}
-	ps, err := s.Series(ctx, feeds.PriceUSD, t0, t0.Add(24*time.Hour), Raw)
+	ps, err := s.Series(ctx, market.PriceUSD, t0, t0.Add(24*time.Hour), Raw)
 	if err != nil || len(ps) != batches*perBatch {
 		t.Errorf("%d points stored, want %d (%v)", len(ps), batches*perBatch, err)
 	}
@@ -130,7 +130,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 100 {
-				if err := s.Add(context.Background(), obs(feeds.Height, t0.Add(time.Duration(i)*time.Second), float64(i), fmt.Sprint("src", k))); err != nil {
+				if err := s.Add(context.Background(), obs(market.Height, t0.Add(time.Duration(i)*time.Second), float64(i), fmt.Sprint("src", k))); err != nil {
 					t.Error(err)
 					return
 				}
@@ -142,7 +142,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 		t.Errorf("%d rows, want 200", n)
 	}
 	// a learns about b's source when it meets its rows.
-	if p, ok, err := a.Latest(context.Background(), feeds.Height); err != nil || !ok || (p.Source != "src0" && p.Source != "src1") {
+	if p, ok, err := a.Latest(context.Background(), market.Height); err != nil || !ok || (p.Source != "src0" && p.Source != "src1") {
 		t.Errorf("Latest = %+v, %v, %v", p, ok, err)
 	}
 }
@@ -171,10 +171,10 @@ func TestHelperProcess(t *testing.T) {
 	}
 	deadline := time.Now().Add(time.Minute) // never outlive a lost parent for long
 	for b := 0; time.Now().Before(deadline); b++ {
-		batch := make([]feeds.Observation, helperBatch)
+		batch := make([]market.Observation, helperBatch)
 		for i := range batch {
 			n := b*helperBatch + i
-			batch[i] = obs(feeds.Height, t0.Add(time.Duration(n)*time.Second), float64(n), "helper")
+			batch[i] = obs(market.Height, t0.Add(time.Duration(n)*time.Second), float64(n), "helper")
 		}
 		if err := s.Add(context.Background(), batch...); err != nil {
 			fmt.Println("error", err)
@@ -243,7 +243,7 @@ func TestCrashSafety(t *testing.T) {
 		if err := s.r.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 			t.Fatalf("round %d: integrity_check = %q, %v", round, check, err)
 		}
-		ps, err := s.Series(context.Background(), feeds.Height, t0, t0.Add(1000*time.Hour), Raw)
+		ps, err := s.Series(context.Background(), market.Height, t0, t0.Add(1000*time.Hour), Raw)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 // Resolution is the time resolution of a query.
@@ -68,13 +68,13 @@ func (r Resolution) check() error {
 // closes. Exactly one of its fields is set.
 type Key struct {
 	// Metric names a metric.
-	Metric feeds.Metric
+	Metric market.Metric
 	// Symbol names a stock, whose daily closes the key stands for.
 	Symbol string
 }
 
 // MetricKey returns the key of metric m.
-func MetricKey(m feeds.Metric) Key { return Key{Metric: m} }
+func MetricKey(m market.Metric) Key { return Key{Metric: m} }
 
 // CloseKey returns the key of the daily closes of symbol.
 func CloseKey(symbol string) Key { return Key{Symbol: symbol} }
@@ -118,7 +118,7 @@ type Point struct {
 // the bucket boundary, so every bucket is whole; for Raw, entries rolled up
 // by Compact are returned at their bucket start when it lies in [from, to).
 // No value for the metric gives an empty slice and no error.
-func (s *Store) Series(ctx context.Context, metric feeds.Metric, from, to time.Time, res Resolution) ([]Point, error) {
+func (s *Store) Series(ctx context.Context, metric market.Metric, from, to time.Time, res Resolution) ([]Point, error) {
 	op := "series " + string(metric)
 	if err := s.checkOpen(); err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func (s *Store) Series(ctx context.Context, metric feeds.Metric, from, to time.T
 // Closes returns the daily closes of symbol whose day lies in [from, to),
 // oldest first, one per day (from the preferred source when several
 // stored one).
-func (s *Store) Closes(ctx context.Context, symbol string, from, to time.Time) ([]feeds.Bar, error) {
+func (s *Store) Closes(ctx context.Context, symbol string, from, to time.Time) ([]market.Bar, error) {
 	op := "closes of " + symbol
 	if err := s.checkOpen(); err != nil {
 		return nil, err
@@ -171,9 +171,9 @@ func (s *Store) Closes(ctx context.Context, symbol string, from, to time.Time) (
 		return nil, pathError(s.path, op, err)
 	}
 	buckets, _ := acc[0].merged()
-	out := make([]feeds.Bar, len(buckets))
+	out := make([]market.Bar, len(buckets))
 	for i, b := range buckets {
-		out[i] = feeds.Bar{Day: time.UnixMilli(b.t).UTC(), Close: b.sum / float64(b.n)}
+		out[i] = market.Bar{Day: time.UnixMilli(b.t).UTC(), Close: b.sum / float64(b.n)}
 	}
 	return out, nil
 }
@@ -282,7 +282,7 @@ func (s *Store) Aligned(ctx context.Context, keys []Key, from, to time.Time, res
 
 // Latest returns the newest value of metric (a raw observation, or a
 // rolled-up entry when nothing newer is raw), and false when there is none.
-func (s *Store) Latest(ctx context.Context, metric feeds.Metric) (Point, bool, error) {
+func (s *Store) Latest(ctx context.Context, metric market.Metric) (Point, bool, error) {
 	op := "latest " + string(metric)
 	if err := s.checkOpen(); err != nil {
 		return Point{}, false, err

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 func pointsString(ps []Point) string {
@@ -20,7 +20,7 @@ func pointsString(ps []Point) string {
 	return strings.TrimSpace(b.String())
 }
 
-func series(t *testing.T, s *Store, m feeds.Metric, from, to time.Time, res Resolution) string {
+func series(t *testing.T, s *Store, m market.Metric, from, to time.Time, res Resolution) string {
 	t.Helper()
 	ps, err := s.Series(context.Background(), m, from, to, res)
 	if err != nil {
@@ -37,8 +37,8 @@ func series(t *testing.T, s *Store, m feeds.Metric, from, to time.Time, res Reso
 func TestAddIdempotent(t *testing.T) {
 	s := openTest(t, Options{})
 	ctx := context.Background()
-	a := obs(feeds.Hashrate, t0.Add(90*time.Second), 900, "mempool.space")
-	b := obs(feeds.Hashrate, t0.Add(150*time.Second), 910, "mempool.space")
+	a := obs(market.Hashrate, t0.Add(90*time.Second), 900, "mempool.space")
+	b := obs(market.Hashrate, t0.Add(150*time.Second), 910, "mempool.space")
 	mustAdd(t, s, a, b)
 	before := dump(t, s)
 	mustAdd(t, s, a, b)
@@ -50,30 +50,30 @@ func TestAddIdempotent(t *testing.T) {
 		t.Fatalf("%d entries after adding the same observations three times, want 2", n)
 	}
 	want := "03-10T00:01:30.000=900/1/mempool.space 03-10T00:02:30.000=910/1/mempool.space"
-	if got := series(t, s, feeds.Hashrate, t0, t0.Add(time.Hour), Raw); got != want {
+	if got := series(t, s, market.Hashrate, t0, t0.Add(time.Hour), Raw); got != want {
 		t.Errorf("Series = %s, want %s", got, want)
 	}
 	// Sub-millisecond differences are the same key.
 	c := a
 	c.At = c.At.Add(300 * time.Microsecond)
 	mustAdd(t, s, c)
-	if got := series(t, s, feeds.Hashrate, t0, t0.Add(time.Hour), Raw); got != want {
+	if got := series(t, s, market.Hashrate, t0, t0.Add(time.Hour), Raw); got != want {
 		t.Errorf("after a sub-ms re-add, Series = %s, want %s", got, want)
 	}
 	// A correction by the same source replaces the value.
 	a.Value = 905
 	mustAdd(t, s, a)
 	want = "03-10T00:01:30.000=905/1/mempool.space 03-10T00:02:30.000=910/1/mempool.space"
-	if got := series(t, s, feeds.Hashrate, t0, t0.Add(time.Hour), Raw); got != want {
+	if got := series(t, s, market.Hashrate, t0, t0.Add(time.Hour), Raw); got != want {
 		t.Errorf("after a correction, Series = %s, want %s", got, want)
 	}
 	// Validation refuses the whole batch.
-	err := s.Add(ctx, obs(feeds.Hashrate, t0, 1, "x"), obs(feeds.Hashrate, t0, math.NaN(), "x"))
+	err := s.Add(ctx, obs(market.Hashrate, t0, 1, "x"), obs(market.Hashrate, t0, math.NaN(), "x"))
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "observation 1") {
 		t.Errorf("Add with a NaN: %v", err)
 	}
-	for _, bad := range []feeds.Observation{
-		obs("", t0, 1, "x"), obs(feeds.Height, t0, 1, ""), obs(feeds.Height, time.Time{}, 1, "x"), obs(feeds.Height, t0, math.Inf(1), "x"),
+	for _, bad := range []market.Observation{
+		obs("", t0, 1, "x"), obs(market.Height, t0, 1, ""), obs(market.Height, time.Time{}, 1, "x"), obs(market.Height, t0, math.Inf(1), "x"),
 	} {
 		if err := s.Add(ctx, bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Add(%+v) = %v, want ErrInvalid", bad, err)
@@ -87,27 +87,27 @@ func TestAddIdempotent(t *testing.T) {
 func TestSourceRule(t *testing.T) {
 	at := t0.Add(10 * time.Minute)
 	window := func(t *testing.T, s *Store) string {
-		return series(t, s, feeds.PriceUSD, t0, t0.Add(time.Hour), Raw)
+		return series(t, s, market.PriceUSD, t0, t0.Add(time.Hour), Raw)
 	}
 	t.Run("latest inserted wins", func(t *testing.T) {
 		s := openTest(t, Options{})
-		mustAdd(t, s, obs(feeds.PriceUSD, at, 100, "kraken"))
-		mustAdd(t, s, obs(feeds.PriceUSD, at, 101, "coinbase"))
+		mustAdd(t, s, obs(market.PriceUSD, at, 100, "kraken"))
+		mustAdd(t, s, obs(market.PriceUSD, at, 101, "coinbase"))
 		if got := window(t, s); got != "03-10T00:10:00.000=101/1/coinbase" {
 			t.Errorf("got %s, want coinbase's 101", got)
 		}
 		// Re-adding kraken's identical value is not a new write.
-		mustAdd(t, s, obs(feeds.PriceUSD, at, 100, "kraken"))
+		mustAdd(t, s, obs(market.PriceUSD, at, 100, "kraken"))
 		if got := window(t, s); got != "03-10T00:10:00.000=101/1/coinbase" {
 			t.Errorf("after an identical re-add, got %s, want coinbase's 101", got)
 		}
 		// A correction by kraken is.
-		mustAdd(t, s, obs(feeds.PriceUSD, at, 99, "kraken"))
+		mustAdd(t, s, obs(market.PriceUSD, at, 99, "kraken"))
 		if got := window(t, s); got != "03-10T00:10:00.000=99/1/kraken" {
 			t.Errorf("after kraken's correction, got %s", got)
 		}
 		// Within one batch, the later one is the latest.
-		mustAdd(t, s, obs(feeds.PriceUSD, at, 1, "a"), obs(feeds.PriceUSD, at, 2, "b"))
+		mustAdd(t, s, obs(market.PriceUSD, at, 1, "a"), obs(market.PriceUSD, at, 2, "b"))
 		if got := window(t, s); got != "03-10T00:10:00.000=2/1/b" {
 			t.Errorf("after a batch, got %s", got)
 		}
@@ -118,24 +118,24 @@ func TestSourceRule(t *testing.T) {
 	})
 	t.Run("source order", func(t *testing.T) {
 		s := openTest(t, Options{SourceOrder: []string{"kraken", "coinbase"}})
-		mustAdd(t, s, obs(feeds.PriceUSD, at, 100, "kraken"))
-		mustAdd(t, s, obs(feeds.PriceUSD, at, 101, "coinbase"))
-		mustAdd(t, s, obs(feeds.PriceUSD, at, 102, "unlisted"))
+		mustAdd(t, s, obs(market.PriceUSD, at, 100, "kraken"))
+		mustAdd(t, s, obs(market.PriceUSD, at, 101, "coinbase"))
+		mustAdd(t, s, obs(market.PriceUSD, at, 102, "unlisted"))
 		if got := window(t, s); got != "03-10T00:10:00.000=100/1/kraken" {
 			t.Errorf("got %s, want kraken's 100 (preferred)", got)
 		}
 		// coinbase beats an unlisted source even when older.
 		at2 := at.Add(time.Minute)
-		mustAdd(t, s, obs(feeds.PriceUSD, at2, 201, "coinbase"), obs(feeds.PriceUSD, at2, 202, "unlisted"))
+		mustAdd(t, s, obs(market.PriceUSD, at2, 201, "coinbase"), obs(market.PriceUSD, at2, 202, "unlisted"))
 		// Two unlisted sources: the latest inserted.
 		at3 := at.Add(2 * time.Minute)
-		mustAdd(t, s, obs(feeds.PriceUSD, at3, 301, "u1"))
-		mustAdd(t, s, obs(feeds.PriceUSD, at3, 302, "u2"))
+		mustAdd(t, s, obs(market.PriceUSD, at3, 301, "u1"))
+		mustAdd(t, s, obs(market.PriceUSD, at3, 302, "u2"))
 		want := "03-10T00:10:00.000=100/1/kraken 03-10T00:11:00.000=201/1/coinbase 03-10T00:12:00.000=302/1/u2"
 		if got := window(t, s); got != want {
 			t.Errorf("got %s, want %s", got, want)
 		}
-		p, ok, err := s.Latest(context.Background(), feeds.PriceUSD)
+		p, ok, err := s.Latest(context.Background(), market.PriceUSD)
 		if err != nil || !ok || p.Value != 302 || p.Source != "u2" {
 			t.Errorf("Latest = %+v, %v, %v", p, ok, err)
 		}
@@ -146,7 +146,7 @@ func TestSourceRule(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s2.Close()
-		if got := series(t, s2, feeds.PriceUSD, at, at.Add(time.Millisecond), Raw); got != "03-10T00:10:00.000=102/1/unlisted" {
+		if got := series(t, s2, market.PriceUSD, at, at.Add(time.Millisecond), Raw); got != "03-10T00:10:00.000=102/1/unlisted" {
 			t.Errorf("without an order: %s", got)
 		}
 	})
@@ -154,7 +154,7 @@ func TestSourceRule(t *testing.T) {
 
 func TestBucketing(t *testing.T) {
 	s := openTest(t, Options{})
-	m := feeds.Difficulty
+	m := market.Difficulty
 	// Hour 00: 1, 2, 3 (mean 2); hour 01: 10; hour 23: 100, 200 (150); next day 00:30: 7.
 	mustAdd(t, s,
 		obs(m, t0.Add(0), 1, "a"),
@@ -210,21 +210,21 @@ func TestCloses(t *testing.T) {
 	s := openTest(t, Options{SourceOrder: []string{"yahoo"}})
 	ctx := context.Background()
 	d := func(i int) time.Time { return t0.AddDate(0, 0, i) }
-	bars := []feeds.Bar{{Day: d(0), Close: 10}, {Day: d(1), Close: 11}, {Day: d(4), Close: 14}}
+	bars := []market.Bar{{Day: d(0), Close: 10}, {Day: d(1), Close: 11}, {Day: d(4), Close: 14}}
 	if err := s.AddBars(ctx, "MARA", "stooq", bars); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AddBars(ctx, "MARA", "stooq", bars); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddBars(ctx, "MARA", "yahoo", []feeds.Bar{{Day: d(1), Close: 11.5}}); err != nil {
+	if err := s.AddBars(ctx, "MARA", "yahoo", []market.Bar{{Day: d(1), Close: 11.5}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Closes(ctx, "MARA", d(0), d(4))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []feeds.Bar{{Day: d(0), Close: 10}, {Day: d(1), Close: 11.5}}
+	want := []market.Bar{{Day: d(0), Close: 10}, {Day: d(1), Close: 11.5}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Closes = %v, want %v", got, want)
 	}
@@ -235,7 +235,7 @@ func TestCloses(t *testing.T) {
 	if _, ok, _ := s.LastTime(ctx, CloseKey("RIOT")); ok {
 		t.Error("LastTime of a symbol never stored: ok")
 	}
-	for _, bad := range [][]feeds.Bar{
+	for _, bad := range [][]market.Bar{
 		{{Day: d(0).Add(5 * time.Hour), Close: 1}},
 		{{Day: d(0), Close: 0}},
 		{{Day: d(0), Close: math.NaN()}},
@@ -246,7 +246,7 @@ func TestCloses(t *testing.T) {
 		}
 	}
 	// Midnight UTC expressed in another zone is fine.
-	if err := s.AddBars(ctx, "MARA", "x", []feeds.Bar{{Day: d(9).In(time.FixedZone("EST", -5*3600)), Close: 19}}); err != nil {
+	if err := s.AddBars(ctx, "MARA", "x", []market.Bar{{Day: d(9).In(time.FixedZone("EST", -5*3600)), Close: 19}}); err != nil {
 		t.Errorf("midnight UTC in EST: %v", err)
 	}
 	// A metric and a symbol of the same name do not mix.
@@ -263,18 +263,18 @@ func TestAligned(t *testing.T) {
 	// Price every day but day 2; hashrate on days 0, 2, 3 (two points on
 	// day 3); MARA closes on days 1, 2 and 5 (past the price data).
 	for _, i := range []int{0, 1, 3, 4} {
-		mustAdd(t, s, obs(feeds.PriceUSD, d(i, 12), float64(100+i), "kraken"))
+		mustAdd(t, s, obs(market.PriceUSD, d(i, 12), float64(100+i), "kraken"))
 	}
 	mustAdd(t, s,
-		obs(feeds.Hashrate, d(0, 6), 800, "m"),
-		obs(feeds.Hashrate, d(2, 6), 820, "m"),
-		obs(feeds.Hashrate, d(3, 1), 830, "m"),
-		obs(feeds.Hashrate, d(3, 23), 840, "m"),
+		obs(market.Hashrate, d(0, 6), 800, "m"),
+		obs(market.Hashrate, d(2, 6), 820, "m"),
+		obs(market.Hashrate, d(3, 1), 830, "m"),
+		obs(market.Hashrate, d(3, 23), 840, "m"),
 	)
-	if err := s.AddBars(ctx, "MARA", "yahoo", []feeds.Bar{{Day: d(1, 0), Close: 20}, {Day: d(2, 0), Close: 21}, {Day: d(5, 0), Close: 25}}); err != nil {
+	if err := s.AddBars(ctx, "MARA", "yahoo", []market.Bar{{Day: d(1, 0), Close: 20}, {Day: d(2, 0), Close: 21}, {Day: d(5, 0), Close: 25}}); err != nil {
 		t.Fatal(err)
 	}
-	keys := []Key{MetricKey(feeds.PriceUSD), MetricKey(feeds.Hashrate), CloseKey("MARA"), MetricKey("never_stored"), MetricKey(feeds.PriceUSD)}
+	keys := []Key{MetricKey(market.PriceUSD), MetricKey(market.Hashrate), CloseKey("MARA"), MetricKey("never_stored"), MetricKey(market.PriceUSD)}
 	grid, cols, err := s.Aligned(ctx, keys, d(0, 0), d(6, 0), Daily)
 	if err != nil {
 		t.Fatal(err)
@@ -320,18 +320,18 @@ func TestAligned(t *testing.T) {
 func TestLatestAndLastTime(t *testing.T) {
 	s := openTest(t, Options{})
 	ctx := context.Background()
-	if _, ok, err := s.Latest(ctx, feeds.Height); ok || err != nil {
+	if _, ok, err := s.Latest(ctx, market.Height); ok || err != nil {
 		t.Errorf("Latest on empty = %v, %v", ok, err)
 	}
-	if _, ok, err := s.LastTime(ctx, MetricKey(feeds.Height)); ok || err != nil {
+	if _, ok, err := s.LastTime(ctx, MetricKey(market.Height)); ok || err != nil {
 		t.Errorf("LastTime on empty = %v, %v", ok, err)
 	}
-	mustAdd(t, s, obs(feeds.Height, t0.Add(2*time.Minute), 900001, "a"), obs(feeds.Height, t0.Add(time.Minute), 900000, "a"))
-	p, ok, err := s.Latest(ctx, feeds.Height)
+	mustAdd(t, s, obs(market.Height, t0.Add(2*time.Minute), 900001, "a"), obs(market.Height, t0.Add(time.Minute), 900000, "a"))
+	p, ok, err := s.Latest(ctx, market.Height)
 	if err != nil || !ok || p.Value != 900001 || !p.At.Equal(t0.Add(2*time.Minute)) || p.N != 1 || p.Source != "a" {
 		t.Errorf("Latest = %+v, %v, %v", p, ok, err)
 	}
-	last, ok, err := s.LastTime(ctx, MetricKey(feeds.Height))
+	last, ok, err := s.LastTime(ctx, MetricKey(market.Height))
 	if err != nil || !ok || !last.Equal(t0.Add(2*time.Minute)) {
 		t.Errorf("LastTime = %v, %v, %v", last, ok, err)
 	}

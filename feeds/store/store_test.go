@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 // t0 is a fixed UTC instant the tests build times from.
@@ -30,11 +30,11 @@ func openTest(t testing.TB, opts Options) *Store {
 	return s
 }
 
-func obs(m feeds.Metric, at time.Time, v float64, src string) feeds.Observation {
-	return feeds.Observation{Metric: m, At: at, Value: v, Source: src}
+func obs(m market.Metric, at time.Time, v float64, src string) market.Observation {
+	return market.Observation{Metric: m, At: at, Value: v, Source: src}
 }
 
-func mustAdd(t testing.TB, s *Store, o ...feeds.Observation) {
+func mustAdd(t testing.TB, s *Store, o ...market.Observation) {
 	t.Helper()
 	if err := s.Add(context.Background(), o...); err != nil {
 		t.Fatal(err)
@@ -108,11 +108,11 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 	if got := versions(s); fmt.Sprint(got) != fmt.Sprint([]int{1}) {
 		t.Errorf("schema_migrations = %v, want [1]", got)
 	}
-	mustAdd(t, s, obs(feeds.PriceUSD, t0, 100, "kraken"))
+	mustAdd(t, s, obs(market.PriceUSD, t0, 100, "kraken"))
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Add(context.Background(), obs(feeds.PriceUSD, t0, 100, "kraken")); !errors.Is(err, ErrClosed) {
+	if err := s.Add(context.Background(), obs(market.PriceUSD, t0, 100, "kraken")); !errors.Is(err, ErrClosed) {
 		t.Errorf("Add after Close: %v, want ErrClosed", err)
 	}
 
@@ -125,7 +125,7 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 	if got := versions(s); fmt.Sprint(got) != fmt.Sprint([]int{1}) {
 		t.Errorf("after reopening, schema_migrations = %v, want [1]", got)
 	}
-	p, ok, err := s.Latest(context.Background(), feeds.PriceUSD)
+	p, ok, err := s.Latest(context.Background(), market.PriceUSD)
 	if err != nil || !ok || p.Value != 100 {
 		t.Errorf("Latest after reopening = %+v, %v, %v", p, ok, err)
 	}
@@ -138,7 +138,7 @@ func TestPathWithURICharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	mustAdd(t, s, obs(feeds.Height, t0, 1, "x"))
+	mustAdd(t, s, obs(market.Height, t0, 1, "x"))
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database not at the path given: %v", err)
 	}
@@ -259,8 +259,8 @@ func TestCorruptMovedAside(t *testing.T) {
 		t.Errorf("moved-aside -wal differs from the corrupt one (err %v)", err)
 	}
 	// The fresh database works.
-	mustAdd(t, s, obs(feeds.Height, t0, 1, "x"))
-	if _, ok, err := s.Latest(context.Background(), feeds.Height); !ok || err != nil {
+	mustAdd(t, s, obs(market.Height, t0, 1, "x"))
+	if _, ok, err := s.Latest(context.Background(), market.Height); !ok || err != nil {
 		t.Errorf("fresh database: Latest = %v, %v", ok, err)
 	}
 	s.Close()
@@ -311,9 +311,9 @@ func TestMalformedMovedAside(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var batch []feeds.Observation
+			var batch []market.Observation
 			for i := range 5000 {
-				batch = append(batch, obs(feeds.PriceUSD, t0.Add(time.Duration(i)*time.Minute), float64(i+1), "kraken"))
+				batch = append(batch, obs(market.PriceUSD, t0.Add(time.Duration(i)*time.Minute), float64(i+1), "kraken"))
 			}
 			mustAdd(t, s, batch...)
 			s.Close()
@@ -336,7 +336,7 @@ func TestMalformedMovedAside(t *testing.T) {
 			if got, _ := os.ReadFile(s.Recovered()); !bytes.Equal(got, damaged) {
 				t.Error("moved-aside file differs from the damaged one")
 			}
-			if _, ok, _ := s.Latest(context.Background(), feeds.PriceUSD); ok {
+			if _, ok, _ := s.Latest(context.Background(), market.PriceUSD); ok {
 				t.Error("fresh database is not empty")
 			}
 		})
@@ -441,7 +441,7 @@ func TestErrorKinds(t *testing.T) {
 
 func TestDiskFull(t *testing.T) {
 	s := openTest(t, Options{})
-	mustAdd(t, s, obs(feeds.PriceUSD, t0, 1, "kraken"))
+	mustAdd(t, s, obs(market.PriceUSD, t0, 1, "kraken"))
 	// Cap the file at its current size: the next growth fails with
 	// SQLITE_FULL, as on a full disk. The writer pool has one connection,
 	// so the setting sticks.
@@ -452,9 +452,9 @@ func TestDiskFull(t *testing.T) {
 	if _, err := s.w.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
 		t.Fatal(err)
 	}
-	var batch []feeds.Observation
+	var batch []market.Observation
 	for i := range 20000 {
-		batch = append(batch, obs(feeds.PriceUSD, t0.Add(time.Duration(i+1)*time.Second), float64(i), "kraken"))
+		batch = append(batch, obs(market.PriceUSD, t0.Add(time.Duration(i+1)*time.Second), float64(i), "kraken"))
 	}
 	err := s.Add(context.Background(), batch...)
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), s.Path()) {
@@ -462,7 +462,7 @@ func TestDiskFull(t *testing.T) {
 	}
 	t.Log(err)
 	// Nothing of the failed batch was written, and the store still works.
-	pts, err := s.Series(context.Background(), feeds.PriceUSD, t0, t0.Add(48*time.Hour), Raw)
+	pts, err := s.Series(context.Background(), market.PriceUSD, t0, t0.Add(48*time.Hour), Raw)
 	if err != nil || len(pts) != 1 {
 		t.Errorf("after the failed batch: %d points, %v; want 1", len(pts), err)
 	}

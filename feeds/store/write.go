@@ -10,7 +10,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 // Add stores observations, all in one transaction: either every one is
@@ -23,8 +23,8 @@ import (
 //
 // An observation with an empty metric or source, a zero time or a value
 // that is not finite is refused with ErrInvalid, and nothing is written.
-// Values are not checked against feeds.Bounds: the providers have done it.
-func (s *Store) Add(ctx context.Context, obs ...feeds.Observation) error {
+// Values are not checked against market.Bounds: the providers have done it.
+func (s *Store) Add(ctx context.Context, obs ...market.Observation) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (s *Store) Add(ctx context.Context, obs ...feeds.Observation) error {
 // positive; otherwise nothing is written and the error (ErrInvalid) names
 // the bar. Symbols are stored as given: pass the current symbol (KEEL, not
 // BITF).
-func (s *Store) AddBars(ctx context.Context, symbol, source string, bars []feeds.Bar) error {
+func (s *Store) AddBars(ctx context.Context, symbol, source string, bars []market.Bar) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}

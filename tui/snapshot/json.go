@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
-	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/tui"
 )
 
@@ -166,8 +166,8 @@ type document struct {
 			PoolFee    econ.Percent     `json:"pool_fee_pct"`
 		} `json:"my_fleet"`
 	} `json:"scenario"`
-	Alerts []string       `json:"alerts"`
-	Feeds  []feeds.Health `json:"feeds,omitempty"`
+	Alerts []string        `json:"alerts"`
+	Feeds  []market.Health `json:"feeds,omitempty"`
 }
 
 // peerDoc is one listed miner.

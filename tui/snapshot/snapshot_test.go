@@ -18,8 +18,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
-	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
 )
@@ -36,7 +36,7 @@ func testBoard(t testing.TB, at time.Time) (*tui.Data, *dataset.Dataset) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := tui.NewEnvAt(ds, feeds.DefaultSymbols().Peers, at)
+	env := tui.NewEnvAt(ds, market.DefaultSymbols().Peers, at)
 	env.Offline = true
 	return tui.BuildWith(env, nil, nil, at, econ.Scenario{}), ds
 }
