@@ -11,6 +11,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
 
@@ -28,10 +29,6 @@ const (
 	// chartGap is the oldest a point may be and still stand for a grid day:
 	// a long weekend carries Friday's close, a series that ended shows a gap.
 	chartGap = 5 * 24 * time.Hour
-	// corrWindow is the number of daily returns in a rolling correlation;
-	// corrMinPairs the fewest that give one (as RollingCorrelation).
-	corrWindow   = 30
-	corrMinPairs = corrWindow * 2 / 3
 	// corrLookback is how far before the range the correlation reads
 	// closes, so that it has a full window on the range's first day.
 	corrLookback = 75 * 24 * time.Hour
@@ -88,7 +85,7 @@ type chartsFrame struct {
 
 // chartEnd is the last day of every chart: the latest stock close, or the
 // latest BTC or hashprice day when there are no closes, never after now.
-func chartEnd(d *Data) time.Time {
+func chartEnd(d *board.Data) time.Time {
 	var end time.Time
 	for _, p := range d.Peers {
 		if n := len(p.Closes); n > 0 && p.Closes[n-1].T.After(end) {
@@ -96,26 +93,26 @@ func chartEnd(d *Data) time.Time {
 		}
 	}
 	if end.IsZero() {
-		for _, s := range []Series{d.BTC, d.Hashprice} {
+		for _, s := range []board.Series{d.BTC, d.Hashprice} {
 			if n := len(s.Points); n > 0 && s.Points[n-1].T.After(end) {
 				end = s.Points[n-1].T
 			}
 		}
 	}
-	if now := day(d.Now); end.IsZero() || end.After(now) {
+	if now := board.Day(d.Now); end.IsZero() || end.After(now) {
 		end = now
 	}
-	return day(end)
+	return board.Day(end)
 }
 
 // chartStart is the first day of range r ending at end; for "all", the
 // first day any visible series has.
-func chartStart(d *Data, ui UI, end time.Time) time.Time {
+func chartStart(d *board.Data, ui UI, end time.Time) time.Time {
 	if ui.Range != RangeAll {
-		return day(ui.Range.Start(end))
+		return board.Day(ui.Range.Start(end))
 	}
 	start := end
-	first := func(pts []Point) {
+	first := func(pts []board.Point) {
 		if len(pts) > 0 && pts[0].T.Before(start) {
 			start = pts[0].T
 		}
@@ -127,23 +124,23 @@ func chartStart(d *Data, ui UI, end time.Time) time.Time {
 	}
 	first(d.BTC.Points)
 	first(d.Hashprice.Points)
-	return day(start)
+	return board.Day(start)
 }
 
 func peerHidden(ui UI, i int) bool { return i < 64 && ui.ChartHidden&(1<<uint(i)) != 0 }
 
 // alignOne aligns one series on the grid, reading only the points that can
 // stand for a grid day.
-func alignOne(grid []time.Time, pts []Point) []float64 {
-	return Align(grid, chartGap, Window(pts, grid[0].Add(-chartGap)))[0]
+func alignOne(grid []time.Time, pts []board.Point) []float64 {
+	return board.Align(grid, chartGap, board.Window(pts, grid[0].Add(-chartGap)))[0]
 }
 
 // newChartsFrame builds the grid and aligns BTC and hashprice on it, and
 // finds the visible peers with data in the range. The drawn peers are
 // chosen (and aligned) later, once the layout knows how many fit.
-func newChartsFrame(d *Data, ui UI) *chartsFrame {
+func newChartsFrame(d *board.Data, ui UI) *chartsFrame {
 	end := chartEnd(d)
-	f := &chartsFrame{grid: DayGrid(chartStart(d, ui, end), end), peers: make([]chartPeer, len(d.Peers))}
+	f := &chartsFrame{grid: board.DayGrid(chartStart(d, ui, end), end), peers: make([]chartPeer, len(d.Peers))}
 	if len(f.grid) == 0 {
 		f.grid = []time.Time{end}
 	}
@@ -159,14 +156,14 @@ func newChartsFrame(d *Data, ui UI) *chartsFrame {
 
 // hasDataIn reports whether Align would give pts a value on some grid day:
 // whether a point lies between chartGap before the first day and the last.
-func hasDataIn(grid []time.Time, pts []Point) bool {
-	w := Window(pts, grid[0].Add(-chartGap))
-	return len(w) > 0 && !day(w[0].T).After(grid[len(grid)-1])
+func hasDataIn(grid []time.Time, pts []board.Point) bool {
+	w := board.Window(pts, grid[0].Add(-chartGap))
+	return len(w) > 0 && !board.Day(w[0].T).After(grid[len(grid)-1])
 }
 
 // choosePeers draws the first k visible peers that have data in the range
 // and aligns their closes on the grid.
-func (f *chartsFrame) choosePeers(d *Data, k int) {
+func (f *chartsFrame) choosePeers(d *board.Data, k int) {
 	for i := range f.peers {
 		p := &f.peers[i]
 		if p.hidden || !p.inRange {
@@ -193,7 +190,7 @@ func legendWidth(unit string, names ...string) int {
 
 // peersThatFit is how many of the candidate peers (in order) fit a legend
 // of width w after the fixed names.
-func peersThatFit(d *Data, f *chartsFrame, w int, unit string, fixed ...string) int {
+func peersThatFit(d *board.Data, f *chartsFrame, w int, unit string, fixed ...string) int {
 	used := legendWidth(unit, fixed...)
 	k := 0
 	for i, p := range f.peers {
@@ -234,7 +231,7 @@ func layoutFor(w, h int) chartsLayout {
 }
 
 // renderCharts draws the charts view.
-func renderCharts(d *Data, ui UI, w, h int, th themes.Theme) string {
+func renderCharts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	f := newChartsFrame(d, ui)
 	lay := layoutFor(w, h)
 	corrW := w
@@ -347,7 +344,7 @@ func chartsHeader(f *chartsFrame, ui UI, w int, th themes.Theme) string {
 
 // peerStrip is one line with every peer: its marker and ticker in its
 // series colour when drawn, the cursor's peer bracketed and underlined.
-func peerStrip(d *Data, f *chartsFrame, ui UI, w int, th themes.Theme) string {
+func peerStrip(d *board.Data, f *chartsFrame, ui UI, w int, th themes.Theme) string {
 	n := len(d.Peers)
 	if n == 0 {
 		return th.Muted.Render("no peers configured")
@@ -393,27 +390,27 @@ func peerStrip(d *Data, f *chartsFrame, ui UI, w int, th themes.Theme) string {
 
 // rebasedChart is chart 1: the drawn peers, BTC and hashprice, each
 // rebased to 100 on its first day in the range.
-func rebasedChart(d *Data, f *chartsFrame, w, h int, th themes.Theme) string {
+func rebasedChart(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) string {
 	lines := make([]Line, 0, len(f.drawn)+2)
 	for _, i := range f.drawn {
-		lines = append(lines, Line{Name: d.Peers[i].Ticker, Values: Rebase(f.peers[i].col), Series: f.peers[i].slot})
+		lines = append(lines, Line{Name: d.Peers[i].Ticker, Values: board.Rebase(f.peers[i].col), Series: f.peers[i].slot})
 	}
 	lines = append(lines,
-		Line{Name: "BTC", Values: Rebase(f.btc), Series: btcSlot},
-		Line{Name: "hashprice", Values: Rebase(f.hp), Series: hashpriceSlot})
+		Line{Name: "BTC", Values: board.Rebase(f.btc), Series: btcSlot},
+		Line{Name: "hashprice", Values: board.Rebase(f.hp), Series: hashpriceSlot})
 	return Chart(lines, f.grid, w, h, rebasedUnit, func(v float64) string { return format.Num(v, 0) }, th)
 }
 
 // correlate picks the drawn peers' rolling correlations with BTC (computed
 // once per state in Build, see PeerRow.Corr30) and aligns them on the grid.
-func (f *chartsFrame) correlate(d *Data) {
+func (f *chartsFrame) correlate(d *board.Data) {
 	f.corr = make([][]float64, len(f.drawn))
 	for k, i := range f.drawn {
-		f.corr[k] = alignOne(f.grid, Window(d.Peers[i].Corr30, f.grid[0]))
+		f.corr[k] = alignOne(f.grid, board.Window(d.Peers[i].Corr30, f.grid[0]))
 	}
 }
 
-func corrChart(f *chartsFrame, d *Data, w, h int, th themes.Theme) string {
+func corrChart(f *chartsFrame, d *board.Data, w, h int, th themes.Theme) string {
 	if len(f.drawn) == 0 {
 		return fit(th.Muted.Render("no visible peer with closes in this range (a shows every peer)"), w, h)
 	}
@@ -454,63 +451,11 @@ func scaleLine(n int) []float64 {
 	return v
 }
 
-// rollingCorr is RollingCorrelation in one pass: at each point of a, the
-// correlation of the last window daily returns of a with b's over the same
-// days (intervals between consecutive points of a that b has on both
-// days), once there are minPairs of them. It reads b by merging, so it
-// costs O(len(a)+len(b)) instead of a map per point.
-func rollingCorr(a, b []Point, window, minPairs int) []Point {
-	if len(a) < 2 {
-		return nil
-	}
-	// bv[i] is b's value on a[i]'s day, NaN when b has none.
-	bv := make([]float64, len(a))
-	j := 0
-	for i, p := range a {
-		dn := dayNum(p.T)
-		for j < len(b) && dayNum(b[j].T) < dn {
-			j++
-		}
-		bv[i] = math.NaN()
-		if j < len(b) && dayNum(b[j].T) == dn {
-			bv[i] = b[j].V
-		}
-	}
-	// Prefix sums over the pairs: pre[k] sums the first k.
-	type sums struct{ x, y, xx, yy, xy float64 }
-	pre := make([]sums, 1, len(a))
-	out := make([]Point, 0, len(a))
-	for i := 1; i < len(a); i++ {
-		if a[i-1].V > 0 && bv[i-1] > 0 && !math.IsNaN(bv[i]) {
-			x, y := a[i].V/a[i-1].V-1, bv[i]/bv[i-1]-1
-			s := pre[len(pre)-1]
-			pre = append(pre, sums{s.x + x, s.y + y, s.xx + x*x, s.yy + y*y, s.xy + x*y})
-		}
-		k := len(pre) - 1
-		if k < minPairs {
-			continue
-		}
-		lo := max(0, k-window)
-		hi, l := pre[k], pre[lo]
-		n := float64(k - lo)
-		sx, sy := hi.x-l.x, hi.y-l.y
-		vx := hi.xx - l.xx - sx*sx/n
-		vy := hi.yy - l.yy - sy*sy/n
-		cov := hi.xy - l.xy - sx*sy/n
-		r := math.NaN()
-		if vx > 0 && vy > 0 {
-			r = max(-1, min(1, cov/math.Sqrt(vx*vy)))
-		}
-		out = append(out, Point{T: a[i].T, V: r})
-	}
-	return out
-}
-
 // hashpriceBlock is chart 2 with its title and the published reference
 // points under it, in exactly w×h cells.
-func hashpriceBlock(d *Data, f *chartsFrame, w, h int, th themes.Theme) string {
+func hashpriceBlock(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) string {
 	title := "Hashprice vs sector median cost"
-	scope, haveScope := headlineScope(d.Board)
+	scope, haveScope := board.HeadlineScope(d.Board)
 	var med econ.Maybe[econ.USDPerPHDay]
 	if haveScope {
 		sc := d.Board.Sector[scope]
@@ -607,15 +552,15 @@ func refList(refs []dataset.ReferencePoint, n int, f *chartsFrame, w int, th the
 
 // seriesNotes says which drawn series start after the range's first day,
 // end before its last, miss more than chartGap inside it, or have no data.
-func seriesNotes(d *Data, f *chartsFrame, lay chartsLayout) []string {
+func seriesNotes(d *board.Data, f *chartsFrame, lay chartsLayout) []string {
 	first, last := f.grid[0], f.grid[len(f.grid)-1]
 	var notes []string
-	add := func(name string, pts []Point, col []float64) {
+	add := func(name string, pts []board.Point, col []float64) {
 		if len(pts) == 0 {
 			notes = append(notes, name+" has no data")
 			return
 		}
-		s, e := day(pts[0].T), day(pts[len(pts)-1].T)
+		s, e := board.Day(pts[0].T), board.Day(pts[len(pts)-1].T)
 		late := s.Sub(first) > chartGap
 		early := last.Sub(e) > chartGap
 		switch {
@@ -655,7 +600,7 @@ func seriesNotes(d *Data, f *chartsFrame, lay chartsLayout) []string {
 	}
 	if firstCorr > 0 && f.grid[firstCorr].Sub(first) > chartGap {
 		notes = append(notes, "correlation from "+f.grid[firstCorr].Format(time.DateOnly)+" ("+
-			format.Num(corrMinPairs, 0)+" returns with BTC)")
+			format.Num(board.CorrMinPairs, 0)+" returns with BTC)")
 	}
 	return notes
 }
@@ -726,7 +671,7 @@ func wrapNotes(notes []string, w, maxLines int, th themes.Theme) []string {
 
 // chartsKey moves the peer cursor (wrapping), toggles the cursor's peer
 // and shows every peer. Ranges are the model's.
-func chartsKey(ui UI, d *Data, key string) UI {
+func chartsKey(ui UI, d *board.Data, key string) UI {
 	n := 0
 	if d != nil {
 		n = min(len(d.Peers), 64)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 func TestChartsGolden(t *testing.T) {
@@ -18,7 +19,7 @@ func TestChartsGolden(t *testing.T) {
 
 // TestChartsGolden3M is the 3-month range at 120×40, in colour and mono.
 func TestChartsGolden3M(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	ui := UI{View: ViewCharts, Range: Range3M}
 	for _, mono := range []bool{false, true} {
 		th, err := themes.Get("dark", mono)
@@ -45,13 +46,13 @@ func chartsDay(s string) time.Time {
 
 // daily returns one point per day from from to to (inclusive), skipping
 // weekends when trading is set, with value f(day index).
-func daily(from, to string, trading bool, f func(i int) float64) []Point {
-	var pts []Point
+func daily(from, to string, trading bool, f func(i int) float64) []board.Point {
+	var pts []board.Point
 	for t, i := chartsDay(from), 0; !t.After(chartsDay(to)); t, i = t.AddDate(0, 0, 1), i+1 {
 		if trading && (t.Weekday() == time.Saturday || t.Weekday() == time.Sunday) {
 			continue
 		}
-		pts = append(pts, Point{T: t, V: f(i)})
+		pts = append(pts, board.Point{T: t, V: f(i)})
 	}
 	return pts
 }
@@ -62,28 +63,28 @@ func TestChartsAlignByTime(t *testing.T) {
 	price := func(i int) float64 { return 100 + float64(i) }
 	full := daily("2026-05-01", "2026-07-31", true, price)
 	// GAP misses 2026-06-08..2026-06-19 (two trading weeks); ENDED stops on 2026-07-10.
-	var gap []Point
+	var gap []board.Point
 	for _, p := range full {
 		if p.T.Before(chartsDay("2026-06-08")) || p.T.After(chartsDay("2026-06-19")) {
 			gap = append(gap, p)
 		}
 	}
-	ended := Window(full, time.Time{})
+	ended := board.Window(full, time.Time{})
 	for len(ended) > 0 && ended[len(ended)-1].T.After(chartsDay("2026-07-10")) {
 		ended = ended[:len(ended)-1]
 	}
 	btc := daily("2026-01-01", "2026-08-21", false, func(i int) float64 { return 60_000 + 10*float64(i) })
-	mk := func(peers ...PeerRow) *Data {
-		return &Data{Now: fixedNow, Peers: peers, BTC: Series{Name: "BTC", Points: btc}}
+	mk := func(peers ...board.PeerRow) *board.Data {
+		return &board.Data{Now: fixedNow, Peers: peers, BTC: board.Series{Name: "BTC", Points: btc}}
 	}
-	frame := func(r Range, peers ...PeerRow) *chartsFrame {
+	frame := func(r Range, peers ...board.PeerRow) *chartsFrame {
 		d := mk(peers...)
 		f := newChartsFrame(d, UI{Range: r})
 		f.choosePeers(d, chartMaxPeers)
 		return f
 	}
-	alone := frame(Range1M, PeerRow{Ticker: "FULL", Closes: full})
-	withPeers := []PeerRow{{Ticker: "GAP", Closes: gap}, {Ticker: "ENDED", Closes: ended}, {Ticker: "FULL", Closes: full}}
+	alone := frame(Range1M, board.PeerRow{Ticker: "FULL", Closes: full})
+	withPeers := []board.PeerRow{{Ticker: "GAP", Closes: gap}, {Ticker: "ENDED", Closes: ended}, {Ticker: "FULL", Closes: full}}
 	with := frame(Range1M, withPeers...)
 	if got, want := with.grid[len(with.grid)-1], chartsDay("2026-07-31"); !got.Equal(want) {
 		t.Fatalf("grid ends %v, want the latest close %v", got, want)
@@ -100,7 +101,7 @@ func TestChartsAlignByTime(t *testing.T) {
 		t.Fatalf("%s not on the grid", s)
 		return 0
 	}
-	closeOn := func(pts []Point, s string) float64 {
+	closeOn := func(pts []board.Point, s string) float64 {
 		v := math.NaN()
 		for _, p := range pts {
 			if !p.T.After(chartsDay(s)) {
@@ -137,7 +138,7 @@ func TestChartsAlignByTime(t *testing.T) {
 	}
 	// GAP over three months: NaN inside its gap, its own closes around it,
 	// and a note saying so.
-	g3peers := []PeerRow{{Ticker: "GAP", Closes: gap}, {Ticker: "FULL", Closes: full}}
+	g3peers := []board.PeerRow{{Ticker: "GAP", Closes: gap}, {Ticker: "FULL", Closes: full}}
 	g3 := frame(Range3M, g3peers...)
 	if notes := strings.Join(seriesNotes(mk(g3peers...), g3, chartsLayout{}), " · "); !strings.Contains(notes, "GAP has no data 2026-06-11 → 2026-06-21") {
 		t.Errorf("notes %q", notes)
@@ -156,7 +157,7 @@ func TestChartsAlignByTime(t *testing.T) {
 }
 
 func TestChartsHiddenPeersLeaveLegend(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", true)
 	legend := func(ui UI) (string, string) {
 		out := ansi.Strip(renderCharts(d, ui, 200, 58, th))
@@ -209,7 +210,7 @@ func TestChartsHiddenPeersLeaveLegend(t *testing.T) {
 // TestChartsLegendFits80: at 80 columns the legend is not cut and says how
 // many peers did not fit.
 func TestChartsLegendFits80(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", true)
 	out := ansi.Strip(Render(d, UI{View: ViewCharts, Range: Range1Y}, 80, 24, th))
 	if !strings.Contains(out, "+5 more (space to toggle)") || !strings.Contains(out, "more charts") {
@@ -228,7 +229,7 @@ func TestChartsLegendFits80(t *testing.T) {
 }
 
 func TestChartsRebasedStartAt100(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	for _, r := range []Range{Range1M, Range1Y, Range3Y, RangeAll} {
 		f := newChartsFrame(d, UI{Range: r})
 		f.choosePeers(d, chartMaxPeers)
@@ -237,7 +238,7 @@ func TestChartsRebasedStartAt100(t *testing.T) {
 			cols[d.Peers[i].Ticker] = f.peers[i].col
 		}
 		for name, col := range cols {
-			rb := Rebase(col)
+			rb := board.Rebase(col)
 			for gi, v := range col {
 				if math.IsNaN(v) {
 					if !math.IsNaN(rb[gi]) {
@@ -254,7 +255,7 @@ func TestChartsRebasedStartAt100(t *testing.T) {
 	}
 	// Over 3 years hashprice starts on its own first day (2024-12-12), at 100.
 	f := newChartsFrame(d, UI{Range: Range3Y})
-	rb := Rebase(f.hp)
+	rb := board.Rebase(f.hp)
 	for gi, v := range rb {
 		if !math.IsNaN(v) {
 			if got := f.grid[gi].Format(time.DateOnly); got != "2024-12-12" || v != 100 {
@@ -266,21 +267,21 @@ func TestChartsRebasedStartAt100(t *testing.T) {
 }
 
 func TestChartsCorrelation(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
-	var iren []Point
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	var iren []board.Point
 	for _, p := range d.Peers {
 		if p.Ticker == "IREN" {
 			iren = p.Closes
 		}
 	}
 	// The one-pass rolling correlation equals Correlation taken window by window.
-	var slow []Point
-	for i := corrWindow; i < len(iren); i++ {
-		if c, ok := Correlation(iren[:i+1], d.BTC.Points, corrWindow, corrMinPairs).Get(); ok {
-			slow = append(slow, Point{T: iren[i].T, V: c})
+	var slow []board.Point
+	for i := board.CorrWindow; i < len(iren); i++ {
+		if c, ok := board.Correlation(iren[:i+1], d.BTC.Points, board.CorrWindow, board.CorrMinPairs).Get(); ok {
+			slow = append(slow, board.Point{T: iren[i].T, V: c})
 		}
 	}
-	fast := rollingCorr(iren, d.BTC.Points, corrWindow, corrMinPairs)
+	fast := board.RollingCorr(iren, d.BTC.Points, board.CorrWindow, board.CorrMinPairs)
 	if len(slow) < 500 {
 		t.Fatalf("only %d rolling correlations of IREN", len(slow))
 	}
@@ -334,7 +335,7 @@ func TestChartsCorrelation(t *testing.T) {
 }
 
 func TestChartsKeys(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	n := len(d.Peers)
 	ui := UI{View: ViewCharts}
 	press := func(keys ...string) {
@@ -381,7 +382,7 @@ func TestChartsKeys(t *testing.T) {
 	if ui.ChartCursor != 4 {
 		t.Errorf("right from a stale cursor: %d", ui.ChartCursor)
 	}
-	if got := chartsKey(UI{ChartCursor: 2}, &Data{}, "right"); got.ChartCursor != 2 {
+	if got := chartsKey(UI{ChartCursor: 2}, &board.Data{}, "right"); got.ChartCursor != 2 {
 		t.Errorf("no peers: %+v", got)
 	}
 	if got := chartsKey(UI{}, nil, "space"); got.ChartHidden != 0 {
@@ -392,7 +393,7 @@ func TestChartsKeys(t *testing.T) {
 // TestChartsEverySize draws every range at many sizes, with peers hidden
 // and not, in colour and mono: each frame fits exactly.
 func TestChartsEverySize(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	sizes := [][2]int{{80, 24}, {80, 40}, {100, 30}, {119, 40}, {120, 39}, {120, 40}, {120, 60}, {159, 48}, {160, 48}, {200, 60}, {250, 70}}
 	hidden := []uint64{0, 0b1010_1010_1010, 1<<12 - 1}
 	for _, mono := range []bool{false, true} {
@@ -408,7 +409,7 @@ func TestChartsEverySize(t *testing.T) {
 	}
 	// No data at all: the charts say so instead of failing.
 	th, _ := themes.Get("dark", true)
-	empty := &Data{Now: fixedNow, Peers: []PeerRow{{Ticker: "NONE"}}}
+	empty := &board.Data{Now: fixedNow, Peers: []board.PeerRow{{Ticker: "NONE"}}}
 	for _, sz := range sizes {
 		out := Render(empty, UI{View: ViewCharts, Range: Range1Y}, sz[0], sz[1], th)
 		checkFrame(t, out, sz[0], sz[1])
@@ -448,7 +449,7 @@ func TestChartsNotesWrap(t *testing.T) {
 }
 
 func benchmarkCharts(b *testing.B, w, h int, r Range) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", false)
 	ui := UI{View: ViewCharts, Range: r}
 	b.ReportAllocs()
@@ -464,7 +465,7 @@ func BenchmarkCharts250x70All(b *testing.B) { benchmarkCharts(b, 250, 70, RangeA
 // BenchmarkChartsAlign is the frame's data work alone: the grid, BTC and
 // hashprice aligned, six peers aligned and correlated with BTC.
 func BenchmarkChartsAlign(b *testing.B) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	for _, r := range []Range{Range1Y, RangeAll} {
 		b.Run(r.String(), func(b *testing.B) {
 			b.ReportAllocs()

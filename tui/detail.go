@@ -11,6 +11,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
 
@@ -20,7 +21,7 @@ import (
 
 // renderDetail draws the miner named by ui.Detail, or the peer selected in
 // the peers table when it is empty.
-func renderDetail(d *Data, ui UI, w, h int, th themes.Theme) string {
+func renderDetail(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	i := detailIndex(d, ui)
 	if i < 0 {
 		return fit(th.Muted.Render(" No miner to show: the peers list is empty."), w, h)
@@ -32,7 +33,7 @@ func renderDetail(d *Data, ui UI, w, h int, th themes.Theme) string {
 
 // detailKey moves to the previous / next miner in the peers table's order
 // (up/down, k/j) and returns to the peers table (esc).
-func detailKey(ui UI, d *Data, key string) UI {
+func detailKey(ui UI, d *board.Data, key string) UI {
 	step := 0
 	switch key {
 	case "esc":
@@ -67,10 +68,10 @@ func detailKey(ui UI, d *Data, key string) UI {
 
 // detailOrder is the peers table's row order (indices into d.Peers), so
 // up/down walk the miners as the table lists them.
-func detailOrder(d *Data, ui UI) []int { return peerOrder(d, ui) }
+func detailOrder(d *board.Data, ui UI) []int { return peerOrder(d, ui) }
 
 // detailIndex returns the index in d.Peers of the miner to show, or -1.
-func detailIndex(d *Data, ui UI) int {
+func detailIndex(d *board.Data, ui UI) int {
 	if ui.Detail != "" {
 		for i := range d.Peers {
 			if d.Peers[i].Ticker == ui.Detail {
@@ -147,7 +148,7 @@ func detSourcesFromFundamentals(f *dataset.Fundamentals) detSources {
 }
 
 // renderDetailWith lays the view out for peer idx with the given sources.
-func renderDetailWith(d *Data, ui UI, idx int, src detSources, w, h int, th themes.Theme) string {
+func renderDetailWith(d *board.Data, ui UI, idx int, src detSources, w, h int, th themes.Theme) string {
 	pal := detPaletteOf(th)
 	r := &d.Peers[idx]
 	head := detHeader(d, ui, r, w, pal)
@@ -206,13 +207,13 @@ func renderDetailWith(d *Data, ui UI, idx int, src detSources, w, h int, th them
 // detHeader is the ticker, its price with source, its returns, market cap,
 // correlation with BTC and where it is in the peers order; what does not
 // fit is left out from the end, the price's provenance shortened first.
-func detHeader(d *Data, ui UI, r *PeerRow, w int, pal *detPal) string {
+func detHeader(d *board.Data, ui UI, r *board.PeerRow, w int, pal *detPal) string {
 	price, short := "price "+format.Unknown, ""
 	if r.Price.OK {
 		p := pal.accentBold.paint(format.USD(r.Price.V, 2))
 		note := r.Price.Source + " " + r.Price.At.Format(time.DateOnly)
 		switch {
-		case r.Price.Layer == LayerEmbedded:
+		case r.Price.Layer == board.LayerEmbedded:
 			note = "close " + r.Price.At.Format(time.DateOnly) + ", embedded"
 		case r.Price.Stale:
 			note = r.Price.Source + ", STALE " + format.Age(d.Now.Sub(r.Price.At))
@@ -261,7 +262,7 @@ func detHeader(d *Data, ui UI, r *PeerRow, w int, pal *detPal) string {
 // detCosts draws the cost stack: one bar per scope on a common $/PH/day
 // scale with hashprice marked ┃; a bar reaching past the mark is a cost
 // above hashprice (under water, ▼ and a negative margin).
-func detCosts(d *Data, r *PeerRow, w, h int, pal *detPal) string {
+func detCosts(d *board.Data, r *board.PeerRow, w, h int, pal *detPal) string {
 	hpM := d.Board.Network.HashpriceNet
 	hp, hpOK := hpM.Get()
 	title := " " + pal.title.paint("Cost stack") + pal.muted.paint("  $/PH/day · ┃ hashprice "+format.Maybe(hpM, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }))
@@ -390,12 +391,12 @@ func detBasis(c econ.MinerCost) string {
 
 // detChart draws the miner's closes and BTC, rebased to 100 at the start
 // of the range, on one day grid ending at the newest point of either.
-func detChart(d *Data, ui UI, r *PeerRow, w, h int, pal *detPal) string {
+func detChart(d *board.Data, ui UI, r *board.PeerRow, w, h int, pal *detPal) string {
 	// The grid ends on the last day both series have (so the two changes
 	// cover the same days), or on the last day of the one that exists.
 	btc := d.BTC.Points
 	var end, first time.Time
-	for _, s := range [][]Point{r.Closes, btc} {
+	for _, s := range [][]board.Point{r.Closes, btc} {
 		if len(s) == 0 {
 			continue
 		}
@@ -420,7 +421,7 @@ func detChart(d *Data, ui UI, r *PeerRow, w, h int, pal *detPal) string {
 	// A column of the plot is the finest detail it shows: sample about one
 	// day per column, always keeping the first and last days, so the range's
 	// changes do not depend on the terminal's width.
-	grid := DayGrid(start, end)
+	grid := board.DayGrid(start, end)
 	if m := max(w-8, 10); len(grid) > m {
 		sub := make([]time.Time, m)
 		for j := range sub {
@@ -428,8 +429,8 @@ func detChart(d *Data, ui UI, r *PeerRow, w, h int, pal *detPal) string {
 		}
 		grid = sub
 	}
-	cols := Align(grid, 5*24*time.Hour, Window(r.Closes, grid[0]), Window(btc, grid[0]))
-	a, b := Rebase(cols[0]), Rebase(cols[1])
+	cols := board.Align(grid, 5*24*time.Hour, board.Window(r.Closes, grid[0]), board.Window(btc, grid[0]))
+	a, b := board.Rebase(cols[0]), board.Rebase(cols[1])
 	change := func(name string, v []float64) string {
 		for i := len(v) - 1; i >= 0; i-- {
 			if !math.IsNaN(v[i]) {

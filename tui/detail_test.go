@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 func detMonoTheme(t testing.TB) themes.Theme {
@@ -20,7 +21,7 @@ func detMonoTheme(t testing.TB) themes.Theme {
 }
 
 // peerIndex returns the index of ticker in d.Peers.
-func detPeerIndex(t testing.TB, d *Data, ticker string) int {
+func detPeerIndex(t testing.TB, d *board.Data, ticker string) int {
 	t.Helper()
 	for i := range d.Peers {
 		if d.Peers[i].Ticker == ticker {
@@ -38,7 +39,7 @@ func TestDetailGolden(t *testing.T) {
 // TestDetailFundamentalsGolden draws IREN with its dataset fundamentals, as
 // the view will once PeerRow carries them.
 func TestDetailFundamentalsGolden(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	f := testEnv().Fundamentals["IREN"]
 	ui := UI{View: ViewDetail, Detail: "IREN", Range: Range1Y}
 	th := detMonoTheme(t)
@@ -53,7 +54,7 @@ func TestDetailFundamentalsGolden(t *testing.T) {
 // one line with its as-of, quality and source domain, and so does every
 // AI/HPC contract with its counterparty.
 func TestDetailEveryFactSourced(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	f := testEnv().Fundamentals["IREN"]
 	if len(f.Facts) < 10 || len(f.Contracts) == 0 {
 		t.Fatalf("IREN has %d facts, %d contracts", len(f.Facts), len(f.Contracts))
@@ -107,7 +108,7 @@ func TestDetailEveryFactSourced(t *testing.T) {
 // TestDetailShowsSourcedFacts: the view as the dashboard draws it shows the
 // miner's facts with as-of, quality and source, its restated cost and its contracts.
 func TestDetailShowsSourcedFacts(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	body := ansi.Strip(renderDetail(d, UI{Detail: "IREN", Range: Range1Y}, 120, 38, detMonoTheme(t)))
 	for _, want := range []string{
 		"IREN", "$36.80", "hashrate avg operating", "44.0 EH/s", "15 J/TH", "3.8 c/kWh", "FY2025 (to 2025-06-30)",
@@ -123,7 +124,7 @@ func TestDetailShowsSourcedFacts(t *testing.T) {
 // TestDetailUnknowns: a miner without price or costs shows — everywhere,
 // never a zero.
 func TestDetailUnknowns(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	body := ansi.Strip(renderDetail(d, UI{Detail: "APLD"}, 80, 22, detMonoTheme(t)))
 	for _, want := range []string{"APLD  price —", "day —", "cap —", "no figure", "CoreWeave"} {
 		if !strings.Contains(body, want) {
@@ -151,7 +152,7 @@ func TestDetailUnknowns(t *testing.T) {
 // TestDetailCostBars: a cost below hashprice is a bar short of the ┃ mark
 // with ▲ and a positive margin; one above it reaches past the mark with ▼.
 func TestDetailCostBars(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th := detMonoTheme(t)
 	line := func(ticker, scope string) string {
 		body := ansi.Strip(renderDetail(d, UI{Detail: ticker}, 80, 22, th))
@@ -188,7 +189,7 @@ func TestDetailCostBars(t *testing.T) {
 }
 
 func TestDetailKeys(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	ui := UI{View: ViewDetail}
 	ui = detailKey(ui, d, "down")
 	if ui.Detail != d.Peers[1].Ticker || ui.Selected != 1 {
@@ -218,10 +219,10 @@ func TestDetailKeys(t *testing.T) {
 	if ui.View != ViewPeers || ui.Detail != "" || ui.Selected != len(d.Peers)-1 {
 		t.Errorf("esc: view %v detail %q selected %d", ui.View, ui.Detail, ui.Selected)
 	}
-	if got := detailKey(UI{}, &Data{}, "down"); got.Detail != "" {
+	if got := detailKey(UI{}, &board.Data{}, "down"); got.Detail != "" {
 		t.Errorf("no peers: %+v", got)
 	}
-	if body := renderDetail(&Data{}, UI{}, 80, 22, detMonoTheme(t)); !strings.Contains(body, "No miner") {
+	if body := renderDetail(&board.Data{}, UI{}, 80, 22, detMonoTheme(t)); !strings.Contains(body, "No miner") {
 		t.Errorf("no peers: %q", ansi.Strip(body))
 	}
 }
@@ -238,7 +239,7 @@ func TestDetailShortURL(t *testing.T) {
 }
 
 func TestDetailSizes(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{Price: econ.Known[econ.USDPerBTC](60_000)})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{Price: econ.Known[econ.USDPerBTC](60_000)})
 	th := detMonoTheme(t)
 	for _, p := range d.Peers {
 		for _, sz := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {160, 48}, {200, 60}, {250, 70}} {
@@ -253,7 +254,7 @@ func TestDetailSizes(t *testing.T) {
 // tab and status bars take two lines; Render's own fit of the frame is
 // not the view's cost).
 func benchDetail(b *testing.B, w, h int) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", false)
 	ui := UI{View: ViewDetail, Detail: "IREN", Range: Range1Y}
 	b.ReportAllocs()
@@ -269,7 +270,7 @@ func BenchmarkDetail250x70(b *testing.B) { benchDetail(b, 250, 70) }
 // fast cellWidth agrees with ansi.StringWidth on every line both views draw.
 func TestDetailLayoutHelpers(t *testing.T) {
 	sc := econ.Scenario{Price: econ.Known[econ.USDPerBTC](60_000), PowerPrice: econ.Known[econ.USDPerKWh](0.07)}
-	d := Build(testEnv(), nil, fixedNow, sc)
+	d := board.Build(testEnv(), nil, fixedNow, sc)
 	f := testEnv().Fundamentals["IREN"]
 	for _, name := range []string{"dark", "light", "high-contrast", "colorblind"} {
 		for _, mono := range []bool{false, true} {

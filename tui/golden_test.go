@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
+	"github.com/hashdeck/hashdeck/tui/format"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -59,7 +61,7 @@ func checkFrame(t *testing.T, frame string, w, h int) {
 // colour (dark theme) and without colour, and checks each against its golden file.
 func goldenView(t *testing.T, v View, ui UI, sc econ.Scenario) {
 	t.Helper()
-	d := Build(testEnv(), nil, fixedNow, sc)
+	d := board.Build(testEnv(), nil, fixedNow, sc)
 	ui.View = v
 	for _, mono := range []bool{false, true} {
 		th, err := themes.Get("dark", mono)
@@ -79,4 +81,4 @@ func goldenView(t *testing.T, v View, ui UI, sc econ.Scenario) {
 	}
 }
 
-func itoa(n int) string { return strings.TrimSpace(formatFloat(float64(n), 0)) }
+func itoa(n int) string { return strings.TrimSpace(format.Num(float64(n), 0)) }

@@ -9,11 +9,12 @@ import (
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 // Options configure one dashboard program.
 type Options struct {
-	Env *Env
+	Env *board.Env
 	// Hub delivers feed states; nil runs on the embedded data only.
 	Hub *feeds.Hub
 	// Theme is the initial theme name; "" follows the terminal background
@@ -32,11 +33,11 @@ type Options struct {
 // all the work — rebuilding Data when the state or scenario changes and
 // rendering the frame once per change — so View only returns the cached frame.
 type Model struct {
-	env   *Env
+	env   *board.Env
 	now   func() time.Time
 	sub   *feeds.Subscription
 	state *market.State
-	data  *Data
+	data  *board.Data
 	ui    UI
 	w, h  int
 
@@ -49,11 +50,14 @@ type Model struct {
 	frame    string
 	alerts   int // alerts raised in the last frame, to ring the bell once per rise
 	backfill *feeds.BackfillProgress
-	history  *History
+	history  *board.History
 }
 
 // BackfillMsg reports the history backfill's progress to the model.
 type BackfillMsg feeds.BackfillProgress
+
+// HistoryMsg delivers a new board.History to the model.
+type HistoryMsg struct{ H *board.History }
 
 // stateMsg carries a new feeds state into Update.
 type stateMsg struct{ st *market.State }
@@ -123,11 +127,11 @@ func (m *Model) Init() tea.Cmd {
 
 // rebuild recomputes Data from the newest state and the scenario, then the frame.
 func (m *Model) rebuild() {
-	var d Data
+	var d board.Data
 	if m.ui.Scenario.IsZero() {
 		d = *m.env.Shared(m.history, m.state, m.now()) // shared with every viewer of this state
 	} else {
-		d = *BuildWith(m.env, m.history, m.state, m.now(), m.ui.Scenario)
+		d = *board.BuildWith(m.env, m.history, m.state, m.now(), m.ui.Scenario)
 	}
 	d.Backfill = m.backfill
 	m.data = &d
@@ -278,4 +282,4 @@ func (m *Model) Frame() string { return m.frame }
 func (m *Model) UI() UI { return m.ui }
 
 // Data returns the data of the current frame.
-func (m *Model) Data() *Data { return m.data }
+func (m *Model) Data() *board.Data { return m.data }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 func newTestModel(t *testing.T, hub *feeds.Hub) *Model {
@@ -103,7 +104,7 @@ func TestModelFollowsStatesAndDropsOldOnes(t *testing.T) {
 		}, Live: map[string]string{"price": "test"}}
 	}
 	m.Update(stateMsg{st(2, 100_000)})
-	if p := m.Data().Price; p.V != 100_000 || p.Layer != LayerLive {
+	if p := m.Data().Price; p.V != 100_000 || p.Layer != board.LayerLive {
 		t.Fatalf("price after a state: %+v", p)
 	}
 	if !strings.Contains(m.Frame(), "$100,000") {
@@ -192,11 +193,11 @@ func TestModelSaysWhenNothingAnswers(t *testing.T) {
 		Health: []market.Health{{Name: "mempool.space network", Group: "network", Failures: 2, LastError: "dial tcp: no such host"}}}
 	m.Update(stateMsg{down})
 	frame := ansi.Strip(m.Frame())
-	if m.Data().Mode != ModeDown || !strings.Contains(frame, "NO FEED") || !strings.Contains(frame, "no source is answering; retrying") {
+	if m.Data().Mode != board.ModeDown || !strings.Contains(frame, "NO FEED") || !strings.Contains(frame, "no source is answering; retrying") {
 		t.Errorf("all sources down: mode %v\n%s", m.Data().Mode, frame)
 	}
 	// The embedded data stand in, labelled as such.
-	if m.Data().Price.Layer != LayerEmbedded || !strings.Contains(frame, "embedded data: network 2025-12-29") {
+	if m.Data().Price.Layer != board.LayerEmbedded || !strings.Contains(frame, "embedded data: network 2025-12-29") {
 		t.Errorf("embedded data not shown while the feeds are down:\n%s", frame)
 	}
 }
@@ -221,7 +222,7 @@ func TestModelShowsBackfillProgress(t *testing.T) {
 func TestAlertsRaiseABannerAndTheBell(t *testing.T) {
 	env := *testEnv()
 	env.Offline = true
-	env.Alerts = Alerts{HashpriceBelow: econ.Known[econ.USDPerPHDay](40), Bell: true} // offline hashprice is $37.16
+	env.Alerts = board.Alerts{HashpriceBelow: econ.Known[econ.USDPerPHDay](40), Bell: true} // offline hashprice is $37.16
 	m, err := New(Options{Env: &env, Theme: "dark", NoColor: true, Now: func() time.Time { return fixedNow }})
 	if err != nil {
 		t.Fatal(err)

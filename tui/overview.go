@@ -9,12 +9,13 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
 
 // renderOverview draws the network, hashprice and sector panels, the chart
 // of hashprice against the sector's median cost, and the feed-health line.
-func renderOverview(d *Data, ui UI, w, h int, th themes.Theme) string {
+func renderOverview(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	net := overviewNetwork(d, th)
 	hp := overviewHashprice(d, th)
 	sector := overviewSector(d, th)
@@ -50,11 +51,11 @@ func row(th themes.Theme, label, value, note string) string {
 }
 
 // sourcedNote says where a value comes from when it is not fresh live data.
-func sourcedNote(s Sourced, now time.Time) string {
+func sourcedNote(s board.Sourced, now time.Time) string {
 	switch {
 	case !s.OK:
 		return ""
-	case s.Layer == LayerEmbedded:
+	case s.Layer == board.LayerEmbedded:
 		return "embedded " + s.At.Format("2006-01-02")
 	case s.Stale:
 		return "STALE " + format.Age(now.Sub(s.At))
@@ -62,7 +63,7 @@ func sourcedNote(s Sourced, now time.Time) string {
 	return ""
 }
 
-func overviewNetwork(d *Data, th themes.Theme) string {
+func overviewNetwork(d *board.Data, th themes.Theme) string {
 	n := d.Board.Network
 	if !d.Scenario.IsZero() {
 		n = d.Base.Network
@@ -131,7 +132,7 @@ func signedPct(m econ.Maybe[econ.Percent], th themes.Theme) string {
 	return th.Sign(float64(v), arrow(float64(v))+format.Signed(float64(v), 1)+"%")
 }
 
-func overviewHashprice(d *Data, th themes.Theme) string {
+func overviewHashprice(d *board.Data, th themes.Theme) string {
 	n := d.Board.Network
 	var b []string
 	title := " Hashprice"
@@ -165,7 +166,7 @@ func overviewHashprice(d *Data, th themes.Theme) string {
 	return strings.Join(b, "\n")
 }
 
-func overviewSector(d *Data, th themes.Theme) string {
+func overviewSector(d *board.Data, th themes.Theme) string {
 	bd := d.Board
 	var b []string
 	b = append(b, th.Title.Render(" Sector")+th.Muted.Render("  median cost per PH/day by scope"))
@@ -190,17 +191,17 @@ func overviewSector(d *Data, th themes.Theme) string {
 // overviewChart draws hashprice over the range with the sector's median
 // cost (headline scope) as a flat line: costs per PH/day do not move with
 // price or difficulty.
-func overviewChart(d *Data, ui UI, w, h int, th themes.Theme) string {
+func overviewChart(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	pts := d.Hashprice.Points
 	if len(pts) == 0 {
 		return fit(th.Muted.Render(" no hashprice history"), w, h)
 	}
 	end := pts[len(pts)-1].T
-	grid := DayGrid(maxTime(ui.Range.Start(end), pts[0].T), end)
-	cols := Align(grid, 5*24*time.Hour, Window(pts, grid[0]))
+	grid := board.DayGrid(maxTime(ui.Range.Start(end), pts[0].T), end)
+	cols := board.Align(grid, 5*24*time.Hour, board.Window(pts, grid[0]))
 	lines := []Line{{Name: "hashprice", Values: cols[0], Series: 0}}
 	title := " Hashprice vs sector median cost · " + ui.Range.String()
-	if s, ok := headlineScope(d.Board); ok {
+	if s, ok := board.HeadlineScope(d.Board); ok {
 		if med, ok := d.Board.Sector[s].Median.Get(); ok {
 			flat := make([]float64, len(grid))
 			for i := range flat {
@@ -224,10 +225,10 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // overviewHealth is one line: each feed group and its live source.
-func overviewHealth(d *Data, w int, th themes.Theme) string {
+func overviewHealth(d *board.Data, w int, th themes.Theme) string {
 	if len(d.Health) == 0 {
 		s := " feeds: offline — embedded data only"
-		if d.Mode != ModeOffline {
+		if d.Mode != board.ModeOffline {
 			s = " feeds: waiting for the first answer…"
 		}
 		return th.Muted.Render(ansi.Truncate(s+" · "+d.Attribution, w, "…"))
@@ -256,13 +257,13 @@ func overviewHealth(d *Data, w int, th themes.Theme) string {
 
 // overviewSparkline is the hashprice over the range in one line of block
 // characters, with its low and high: the chart for small terminals.
-func overviewSparkline(d *Data, ui UI, w int, th themes.Theme) string {
+func overviewSparkline(d *board.Data, ui UI, w int, th themes.Theme) string {
 	pts := d.Hashprice.Points
 	if len(pts) == 0 {
 		return ""
 	}
 	end := pts[len(pts)-1].T
-	pts = Window(pts, ui.Range.Start(end))
+	pts = board.Window(pts, ui.Range.Start(end))
 	label := " " + th.Muted.Render(padRight("trend "+ui.Range.String(), 11)) + " "
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, p := range pts {

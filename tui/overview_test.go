@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 func TestOverviewGolden(t *testing.T) {
@@ -15,7 +16,7 @@ func TestOverviewGolden(t *testing.T) {
 }
 
 func TestOverviewSaysWhatIsKnown(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", true)
 	out := ansi.Strip(Render(d, UI{Range: Range1Y}, 120, 40, th))
 	for _, want := range []string{"OFFLINE", "embedded data: network 2025-12-29", "Hashprice", "/PH/day", "under water", "record low", "Coin Metrics"} {
@@ -30,7 +31,7 @@ func TestOverviewSaysWhatIsKnown(t *testing.T) {
 }
 
 func TestTooSmall(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", true)
 	out := Render(d, UI{}, 60, 20, th)
 	checkFrame(t, out, 60, 20)
@@ -41,7 +42,7 @@ func TestTooSmall(t *testing.T) {
 
 func benchmarkView(b *testing.B, v View, w, h int) {
 	b.ReportAllocs()
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", false)
 	ui := UI{View: v, Range: Range1Y}
 	for b.Loop() {
@@ -57,6 +58,6 @@ func BenchmarkBuild(b *testing.B) {
 	b.ReportAllocs()
 	env := testEnv()
 	for b.Loop() {
-		Build(env, nil, fixedNow, econ.Scenario{})
+		board.Build(env, nil, fixedNow, econ.Scenario{})
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
 
@@ -102,7 +103,7 @@ func peerGapBefore(c int) int {
 }
 
 // peerSortKey is row r's value in sortable column c, and whether it is known.
-func peerSortKey(r *PeerRow, c int) (num float64, str string, ok bool) {
+func peerSortKey(r *board.PeerRow, c int) (num float64, str string, ok bool) {
 	m := &r.Miner
 	cost := func(f func(econ.MinerCost) (float64, bool)) (float64, string, bool) {
 		if !m.HasCost {
@@ -161,7 +162,7 @@ func pct(m econ.Maybe[econ.Percent]) (float64, string, bool) {
 // peerOrder returns indices into d.Peers in display order: sorted by
 // ui.SortCol in ui.SortDesc's direction, ties in configured order, and
 // rows whose value is unknown last in either direction.
-func peerOrder(d *Data, ui UI) []int {
+func peerOrder(d *board.Data, ui UI) []int {
 	order := make([]int, len(d.Peers))
 	for i := range order {
 		order[i] = i
@@ -213,7 +214,7 @@ func peerOrder(d *Data, ui UI) []int {
 // peersKey handles a key pressed on the peers view: ↑/↓ (k/j) move the
 // selection, s/S sort by the next/previous column, r reverses the sort,
 // enter opens the selected miner's detail.
-func peersKey(ui UI, d *Data, key string) UI {
+func peersKey(ui UI, d *board.Data, key string) UI {
 	n := len(d.Peers)
 	switch key {
 	case "up", "k":
@@ -241,7 +242,7 @@ func peersKey(ui UI, d *Data, key string) UI {
 
 // peersSortBy sorts by column col in its starting direction, keeping the
 // selected miner selected.
-func peersSortBy(ui UI, d *Data, col int) UI {
+func peersSortBy(ui UI, d *board.Data, col int) UI {
 	ticker := selectedTicker(d, ui)
 	ui.SortCol = col
 	ui.SortDesc = peerColumns[col].Desc
@@ -249,7 +250,7 @@ func peersSortBy(ui UI, d *Data, col int) UI {
 }
 
 // selectedTicker is the ticker of the selected row ("" with no peers).
-func selectedTicker(d *Data, ui UI) string {
+func selectedTicker(d *board.Data, ui UI) string {
 	if len(d.Peers) == 0 {
 		return ""
 	}
@@ -257,7 +258,7 @@ func selectedTicker(d *Data, ui UI) string {
 }
 
 // reselect points the selection at ticker in ui's order.
-func reselect(ui UI, d *Data, ticker string) UI {
+func reselect(ui UI, d *board.Data, ticker string) UI {
 	for i, p := range peerOrder(d, ui) {
 		if d.Peers[p].Ticker == ticker {
 			ui.Selected = i
@@ -280,7 +281,7 @@ func clampCol(c int) int {
 // peersClickIn handles a click at cell x of line y of a view body of h
 // lines (scrolled as renderPeers scrolls it): a click on a header sorts by
 // that column (again: reverses it), a click on a row selects it.
-func peersClickIn(ui UI, d *Data, x, y, h int) UI {
+func peersClickIn(ui UI, d *board.Data, x, y, h int) UI {
 	n := len(d.Peers)
 	if n == 0 || y < 0 {
 		return ui
@@ -383,7 +384,7 @@ type peerTable struct {
 }
 
 // newPeerTable computes the cells of d's peers in order and the column widths.
-func newPeerTable(d *Data, ui UI, order []int) *peerTable {
+func newPeerTable(d *board.Data, ui UI, order []int) *peerTable {
 	t := &peerTable{ui: ui, order: order, cells: make([][numPeerCols + 1]peerCell, len(order))}
 	for i, pi := range order {
 		r := &d.Peers[pi]
@@ -448,7 +449,7 @@ func (t *peerTable) layout(w int) []int {
 }
 
 // peerCells formats one row's cells.
-func peerCells(r *PeerRow) [numPeerCols + 1]peerCell {
+func peerCells(r *board.PeerRow) [numPeerCols + 1]peerCell {
 	var c [numPeerCols + 1]peerCell
 	m := &r.Miner
 	c[colTicker] = cell(r.Ticker, stAccent)
@@ -497,8 +498,8 @@ func peerCells(r *PeerRow) [numPeerCols + 1]peerCell {
 }
 
 // peerNotLive reports whether a row's price is not a fresh live quote.
-func peerNotLive(r *PeerRow) bool {
-	return r.Price.OK && (r.Price.Stale || r.Price.Layer != LayerLive)
+func peerNotLive(r *board.PeerRow) bool {
+	return r.Price.OK && (r.Price.Stale || r.Price.Layer != board.LayerLive)
 }
 
 func pctString(m econ.Maybe[econ.Percent], decimals int) string {
@@ -576,7 +577,7 @@ func abbrevLabel(l string) string {
 // unit (the sorted one marked ▲/▼), one row per miner (the selected one
 // highlighted and marked ›, scrolled into view), and under it, room
 // permitting, what * means, the scope legend and the under-water count.
-func renderPeers(d *Data, ui UI, w, h int, th themes.Theme) string {
+func renderPeers(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	n := len(d.Peers)
 	if n == 0 {
 		return fit(th.Muted.Render(" no miners configured"), w, h)
@@ -694,7 +695,7 @@ func writeCell(b *strings.Builder, c peerCell, w int, left, plain bool, p *paint
 // peerFooter returns the lines under the table, each with whether it has
 // anything to say: a blank line, the scope legend, the note on prices that
 // are not live and the under-water count.
-func peerFooter(d *Data, w int, th themes.Theme) ([4]string, [4]bool) {
+func peerFooter(d *board.Data, w int, th themes.Theme) ([4]string, [4]bool) {
 	scopes := " Scopes nest: power = electricity ⊂ direct = + other site costs ⊂ cash = + cash SG&A and interest ⊂ all-in = + depreciation"
 	if cellWidth(scopes) > w {
 		scopes = " power ⊂ direct (+site) ⊂ cash (+SG&A, interest) ⊂ all-in (+depreciation)"
@@ -721,7 +722,7 @@ func peerFooter(d *Data, w int, th themes.Theme) ([4]string, [4]bool) {
 
 // peerNotLiveNote explains the * next to prices: the most common as-of
 // label without tickers, the others with theirs.
-func peerNotLiveNote(d *Data, th themes.Theme) string {
+func peerNotLiveNote(d *board.Data, th themes.Theme) string {
 	type group struct {
 		label   string
 		tickers []string
@@ -733,7 +734,7 @@ func peerNotLiveNote(d *Data, th themes.Theme) string {
 			continue
 		}
 		var label string
-		if r.Price.Layer == LayerLive {
+		if r.Price.Layer == board.LayerLive {
 			label = "stale quote, " + format.Age(d.Now.Sub(r.Price.At)) + " old"
 		} else {
 			label = "close of " + r.Price.At.Format(time.DateOnly)

@@ -10,11 +10,12 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
-func peersData(t testing.TB) *Data {
+func peersData(t testing.TB) *board.Data {
 	t.Helper()
-	return Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	return board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 }
 
 func monoTheme(t testing.TB) themes.Theme {
@@ -27,7 +28,7 @@ func monoTheme(t testing.TB) themes.Theme {
 }
 
 // orderTickers returns the tickers in ui's display order.
-func orderTickers(d *Data, ui UI) []string {
+func orderTickers(d *board.Data, ui UI) []string {
 	var out []string
 	for _, i := range peerOrder(d, ui) {
 		out = append(out, d.Peers[i].Ticker)
@@ -59,7 +60,7 @@ func TestPeerOrderConfigured(t *testing.T) {
 
 // checkSorted asserts the known keys of column col come first, in order,
 // and the unknown ones after them in configured order.
-func checkSorted(t *testing.T, d *Data, col int, desc bool) {
+func checkSorted(t *testing.T, d *board.Data, col int, desc bool) {
 	t.Helper()
 	order := peerOrder(d, UI{SortCol: col, SortDesc: desc})
 	if len(order) != len(d.Peers) {
@@ -162,7 +163,7 @@ func TestPeersKeysMoveAndClamp(t *testing.T) {
 	if ui = peersKey(ui, d, "up"); ui.Selected != n-2 {
 		t.Errorf("up from out of range: %d", ui.Selected)
 	}
-	if got := peersKey(UI{}, &Data{}, "down"); got.Selected != 0 {
+	if got := peersKey(UI{}, &board.Data{}, "down"); got.Selected != 0 {
 		t.Errorf("down with no peers: %d", got.Selected)
 	}
 }
@@ -211,7 +212,7 @@ func TestPeersEnterOpensDetail(t *testing.T) {
 	if ui.Detail != d.Peers[3].Ticker {
 		t.Errorf("enter on row 3: %q", ui.Detail)
 	}
-	if ui := peersKey(UI{View: ViewPeers}, &Data{}, "enter"); ui.View != ViewPeers {
+	if ui := peersKey(UI{View: ViewPeers}, &board.Data{}, "enter"); ui.View != ViewPeers {
 		t.Error("enter with no peers left the view")
 	}
 }
@@ -374,9 +375,9 @@ func TestPeersEveryWidth(t *testing.T) {
 }
 
 // manyPeers returns d with n rows (the configured ones repeated under new tickers).
-func manyPeers(d *Data, n int) *Data {
+func manyPeers(d *board.Data, n int) *board.Data {
 	d2 := *d
-	d2.Peers = make([]PeerRow, n)
+	d2.Peers = make([]board.PeerRow, n)
 	for i := range d2.Peers {
 		d2.Peers[i] = d.Peers[i%len(d.Peers)]
 		d2.Peers[i].Ticker = "P" + strconv.Itoa(100+i)
@@ -387,7 +388,7 @@ func manyPeers(d *Data, n int) *Data {
 func TestPeersScrollKeepsSelectionVisible(t *testing.T) {
 	th := monoTheme(t)
 	base := peersData(t)
-	for _, d := range []*Data{base, manyPeers(base, 40)} {
+	for _, d := range []*board.Data{base, manyPeers(base, 40)} {
 		n := len(d.Peers)
 		ui := UI{View: ViewPeers}
 		for range n {
@@ -455,7 +456,7 @@ func TestPeersFormat(t *testing.T) {
 }
 
 func benchmarkPeers(b *testing.B, w, h int) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", false)
 	ui := UI{View: ViewPeers, SortCol: colMargin, SortDesc: true, Selected: 3}
 	b.ReportAllocs()

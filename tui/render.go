@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
 
@@ -96,7 +97,7 @@ const (
 )
 
 // Render draws one frame of exactly h lines, none wider than w cells.
-func Render(d *Data, ui UI, w, h int, th themes.Theme) string {
+func Render(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	if w < MinWidth || h < MinHeight {
 		msg := "terminal too small: " + format.Num(float64(w), 0) + "×" + format.Num(float64(h), 0) +
 			", hashdeck needs " + format.Num(MinWidth, 0) + "×" + format.Num(MinHeight, 0)
@@ -141,7 +142,7 @@ func Render(d *Data, ui UI, w, h int, th themes.Theme) string {
 // RenderStatus redraws only the last line of a frame made by Render (the
 // status bar, which carries the ages that change every second), so the
 // one-second tick costs a line, not a frame.
-func RenderStatus(frame string, d *Data, ui UI, w, h int, th themes.Theme) string {
+func RenderStatus(frame string, d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	if w < MinWidth || h < MinHeight {
 		return frame
 	}
@@ -173,14 +174,14 @@ func tabBar(active View, w int, th themes.Theme) string {
 }
 
 // statusBar shows the data mode, provider states, update age and theme.
-func statusBar(d *Data, ui UI, w int, th themes.Theme) string {
+func statusBar(d *board.Data, ui UI, w int, th themes.Theme) string {
 	var mode string
 	switch d.Mode {
-	case ModeLive:
+	case board.ModeLive:
 		mode = th.Positive.Reverse(true).Render(" LIVE ")
-	case ModeStale:
+	case board.ModeStale:
 		mode = th.Warning.Reverse(true).Render(" STALE ")
-	case ModeDown:
+	case board.ModeDown:
 		mode = th.Negative.Reverse(true).Render(" NO FEED ") + " " + th.Warning.Render("no source is answering; retrying")
 	default:
 		mode = th.Warning.Reverse(true).Render(" OFFLINE ")
@@ -216,7 +217,7 @@ func statusBar(d *Data, ui UI, w int, th themes.Theme) string {
 			parts = append(parts, th.Warning.Render("history: "+format.Num(float64(len(b.Errors)), 0)+" failed"))
 		}
 	}
-	if d.Price.Layer == LayerLive {
+	if d.Price.Layer == board.LayerLive {
 		parts = append(parts, th.Muted.Render("price "+format.Age(d.Now.Sub(d.Price.At))+" old"))
 	}
 	if ui.Notice != "" {

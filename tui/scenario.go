@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
 
@@ -43,7 +44,7 @@ func scenStep(f int) float64 {
 
 // scenarioKey picks (↑/↓), steps (←/→, -/+), types (enter … enter, esc) and
 // resets (x, X) the scenario's inputs.
-func scenarioKey(ui UI, d *Data, key string) UI {
+func scenarioKey(ui UI, d *board.Data, key string) UI {
 	f := min(max(ui.ScenarioField, 0), scenNumFields-1)
 	ui.ScenarioField = f
 	if ui.Editing {
@@ -92,7 +93,7 @@ func scenarioKey(ui UI, d *Data, key string) UI {
 
 // scenStepBy moves input f one step in direction dir, starting from the
 // live value in d.Base when the input is still "as live".
-func scenStepBy(ui UI, d *Data, f, dir int) UI {
+func scenStepBy(ui UI, d *board.Data, f, dir int) UI {
 	cur, ok := scenValue(ui.Scenario, f)
 	if !ok {
 		cur, ok = scenLive(d, f)
@@ -142,7 +143,7 @@ func scenValue(s econ.Scenario, f int) (float64, bool) {
 // scenLive is input f's live value: the base board's price and fees, no
 // difficulty change, and for power the median of the miners' own prices
 // (the default fleet's when none is known).
-func scenLive(d *Data, f int) (float64, bool) {
+func scenLive(d *board.Data, f int) (float64, bool) {
 	n := d.Base.Network
 	switch f {
 	case scenPrice:
@@ -239,7 +240,7 @@ func scenParse(f int, in string) (float64, string) {
 
 // renderScenario lays out the inputs, the board before → after, "my
 // fleet", the sensitivity grid and the ASIC table for the terminal size.
-func renderScenario(d *Data, ui UI, w, h int, th themes.Theme) string {
+func renderScenario(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	pal := detPaletteOf(th)
 	const asicNeed = 2 + 13 // title, header, every model
 	if w < 120 {
@@ -294,7 +295,7 @@ func scenGridHeight(room int) int {
 }
 
 // scenInputs lists the four inputs with their live value beside the scenario's.
-func scenInputs(d *Data, ui UI, w int, wide bool, pal *detPal) string {
+func scenInputs(d *board.Data, ui UI, w int, wide bool, pal *detPal) string {
 	lines := []string{" " + pal.title.paint("Scenario") + pal.muted.paint("  live → what-if")}
 	labelW, liveW := 12, 10
 	if wide {
@@ -340,7 +341,7 @@ func scenInputs(d *Data, ui UI, w int, wide bool, pal *detPal) string {
 }
 
 // scenLiveText is input f's live value as shown.
-func scenLiveText(d *Data, f int, wide bool) string {
+func scenLiveText(d *board.Data, f int, wide bool) string {
 	n := d.Base.Network
 	switch f {
 	case scenPrice:
@@ -363,7 +364,7 @@ func scenLiveText(d *Data, f int, wide bool) string {
 }
 
 // scenValueText is a scenario value of input f as shown.
-func scenValueText(d *Data, f int, v float64, wide bool) string {
+func scenValueText(d *board.Data, f int, v float64, wide bool) string {
 	switch f {
 	case scenPrice:
 		return format.USD(v, 0)
@@ -424,7 +425,7 @@ func scenF[T econ.Number](m econ.Maybe[T]) econ.Maybe[float64] {
 // scenBoard is the board live → under the scenario: hashprice, hashvalue,
 // miners under water and each scope's median and margin. From 60 cells on
 // it shows the medians and margins in percent too.
-func scenBoard(d *Data, w int, pal *detPal) string {
+func scenBoard(d *board.Data, w int, pal *detPal) string {
 	b, a := d.Base, d.Board
 	wide := w >= 60
 	const labelW, numW = 13, 7
@@ -520,8 +521,8 @@ func scenGridAxes(center float64, nCols, nRows int) ([]econ.USDPerBTC, []econ.Pe
 
 // scenSensitivity computes the sector margin grid for the board's headline
 // scope with nCols prices and nRows difficulty changes.
-func scenSensitivity(d *Data, nCols, nRows int) (econ.Grid, bool) {
-	scope, ok := headlineScope(d.Board)
+func scenSensitivity(d *board.Data, nCols, nRows int) (econ.Grid, bool) {
+	scope, ok := board.HeadlineScope(d.Board)
 	if !ok {
 		return econ.Grid{}, false
 	}
@@ -538,7 +539,7 @@ func scenSensitivity(d *Data, nCols, nRows int) (econ.Grid, bool) {
 // scenGrid draws the sensitivity grid in h lines: sector margin in the
 // headline scope ($/PH/day) over BTC price (columns) × difficulty change
 // from live (rows); the scenario's own cell is in brackets.
-func scenGrid(d *Data, ui UI, w, h int, pal *detPal) string {
+func scenGrid(d *board.Data, ui UI, w, h int, pal *detPal) string {
 	const rowW, cellW = 6, 8
 	nCols := min(max((w-rowW)/cellW, 3), 13)
 	if w < 100 {
@@ -604,7 +605,7 @@ func scenPriceLabel(p float64) string {
 
 // scenPowerPrice is the power price the ASIC table and "my fleet" use: the
 // scenario's, else my fleet's (from the configuration).
-func scenPowerPrice(d *Data) (econ.USDPerKWh, string) {
+func scenPowerPrice(d *board.Data) (econ.USDPerKWh, string) {
 	if p, ok := d.Scenario.PowerPrice.Get(); ok {
 		return p, "scenario"
 	}
@@ -613,7 +614,7 @@ func scenPowerPrice(d *Data) (econ.USDPerKWh, string) {
 
 // scenASIC lists each ASIC model's hashcost, margin, break-even power price
 // and shutdown BTC price at the scenario's hashprice and power price.
-func scenASIC(d *Data, w, h int, pal *detPal) string {
+func scenASIC(d *board.Data, w, h int, pal *detPal) string {
 	if h < 2 {
 		return fit("", w, h)
 	}
@@ -665,7 +666,7 @@ func scenASIC(d *Data, w, h int, pal *detPal) string {
 // scenFleet is "my fleet": its margin per PH/day and per TH/day live →
 // scenario (at the scenario's power price when it sets one), and with
 // detail its break-even power price.
-func scenFleet(d *Data, w int, detail bool, pal *detPal) string {
+func scenFleet(d *board.Data, w int, detail bool, pal *detPal) string {
 	eff, own := d.Fleet.Efficiency, d.Fleet.PowerPrice
 	afterPower, src := scenPowerPrice(d)
 	fee := d.Fleet.PoolFee
@@ -712,7 +713,7 @@ func scenWater(f econ.Flag, pal *detPal) string {
 
 // scenMinersTable lists each miner's headline cost and margin live →
 // scenario, in two halves side by side when the rows do not fit in h.
-func scenMinersTable(d *Data, w, h int, pal *detPal) string {
+func scenMinersTable(d *board.Data, w, h int, pal *detPal) string {
 	title := " " + pal.title.paint("Miners") + pal.muted.paint("  headline scope cost and margin, $/PH/day, live → what-if")
 	n := min(len(d.Board.Miners), len(d.Base.Miners))
 	halves := 1

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
 
@@ -20,7 +21,7 @@ func TestScenarioGolden(t *testing.T) {
 }
 
 // scenKeys presses keys in order.
-func scenKeys(ui UI, d *Data, keys ...string) UI {
+func scenKeys(ui UI, d *board.Data, keys ...string) UI {
 	for _, k := range keys {
 		ui = scenarioKey(ui, d, k)
 	}
@@ -28,7 +29,7 @@ func scenKeys(ui UI, d *Data, keys ...string) UI {
 }
 
 func TestScenarioStepFromLive(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	live := float64(d.Base.Network.Price.Or(0))
 	fees := float64(d.Base.Network.FeesPerBlock.Or(0))
 	if live <= 0 || fees <= 0 {
@@ -77,14 +78,14 @@ func TestScenarioStepFromLive(t *testing.T) {
 	}
 
 	// Without a live price the first step cannot start: a notice says so.
-	ui = scenKeys(UI{View: ViewScenario}, &Data{}, "right")
+	ui = scenKeys(UI{View: ViewScenario}, &board.Data{}, "right")
 	if ui.Scenario.Price.OK() || !strings.Contains(ui.Notice, "BTC price") {
 		t.Errorf("stepping with no live price: %v notice %q", ui.Scenario.Price, ui.Notice)
 	}
 }
 
 func TestScenarioTyping(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	ui := scenKeys(UI{View: ViewScenario}, d, "enter")
 	if !ui.Editing || ui.Input != "" {
 		t.Fatalf("enter does not start typing: %+v", ui)
@@ -125,7 +126,7 @@ func TestScenarioTyping(t *testing.T) {
 }
 
 func TestScenarioBadValue(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	for _, tc := range []struct {
 		field int
 		input []string
@@ -162,7 +163,7 @@ func TestScenarioBadValue(t *testing.T) {
 }
 
 func TestScenarioReset(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	all := econ.Scenario{
 		Price: econ.Known[econ.USDPerBTC](100_000), DifficultyChangePct: 3,
 		FeesPerBlock: econ.Known[econ.BTC](0.05), PowerPrice: econ.Known[econ.USDPerKWh](0.06),
@@ -194,12 +195,12 @@ func TestScenarioReset(t *testing.T) {
 // is printed with its sign.
 func TestScenarioGrid(t *testing.T) {
 	sc := econ.Scenario{Price: econ.Known[econ.USDPerBTC](60_000), PowerPrice: econ.Known[econ.USDPerKWh](0.07)}
-	d := Build(testEnv(), nil, fixedNow, sc)
+	d := board.Build(testEnv(), nil, fixedNow, sc)
 	g, ok := scenSensitivity(d, 13, 11)
 	if !ok {
 		t.Fatal("no grid")
 	}
-	scope, _ := headlineScope(d.Board)
+	scope, _ := board.HeadlineScope(d.Board)
 	med, ok := d.Board.Sector[scope].Median.Get()
 	if !ok || g.Median != d.Board.Sector[scope].Median {
 		t.Fatalf("grid median %v, board %v", g.Median, d.Board.Sector[scope].Median)
@@ -258,7 +259,7 @@ func TestScenarioGrid(t *testing.T) {
 
 // TestScenarioBoard: the before → after figures are the base and scenario boards'.
 func TestScenarioBoard(t *testing.T) {
-	d := Build(testEnv(), nil, fixedNow, scenGoldenScenario)
+	d := board.Build(testEnv(), nil, fixedNow, scenGoldenScenario)
 	frame := ansi.Strip(Render(d, UI{View: ViewScenario, Scenario: scenGoldenScenario}, 120, 40, detMonoTheme(t)))
 	hp0 := scenFmt2(float64(d.Base.Network.HashpriceNet.Or(0)))
 	hp1 := scenFmt2(float64(d.Board.Network.HashpriceNet.Or(0)))
@@ -272,12 +273,12 @@ func TestScenarioBoard(t *testing.T) {
 	}
 }
 
-func scenFmt2(v float64) string { return formatFloat(v, 2) }
+func scenFmt2(v float64) string { return format.Num(v, 2) }
 
 func TestScenarioSizes(t *testing.T) {
 	th := detMonoTheme(t)
 	for _, sc := range []econ.Scenario{{}, scenGoldenScenario, {PowerPrice: econ.Known[econ.USDPerKWh](0.09), FeesPerBlock: econ.Known[econ.BTC](0.5)}} {
-		d := Build(testEnv(), nil, fixedNow, sc)
+		d := board.Build(testEnv(), nil, fixedNow, sc)
 		for _, sz := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {160, 48}, {200, 60}, {250, 70}} {
 			for _, editing := range []bool{false, true} {
 				ui := UI{View: ViewScenario, Scenario: sc, Editing: editing, Input: "123", ScenarioField: scenPower}
@@ -295,7 +296,7 @@ func TestScenarioSizes(t *testing.T) {
 func TestScenarioNoData(t *testing.T) {
 	th := detMonoTheme(t)
 	for _, sz := range [][2]int{{80, 22}, {120, 38}, {200, 58}} {
-		out := renderScenario(&Data{}, UI{}, sz[0], sz[1], th)
+		out := renderScenario(&board.Data{}, UI{}, sz[0], sz[1], th)
 		checkFrame(t, out, sz[0], sz[1])
 		plain := ansi.Strip(out)
 		for _, want := range []string{"—", "hashprice unknown", "needs a BTC price"} {
@@ -310,7 +311,7 @@ func TestScenarioNoData(t *testing.T) {
 }
 
 func benchScenario(b *testing.B, w, h int) {
-	d := Build(testEnv(), nil, fixedNow, scenGoldenScenario)
+	d := board.Build(testEnv(), nil, fixedNow, scenGoldenScenario)
 	th, _ := themes.Get("dark", false)
 	ui := UI{View: ViewScenario, Scenario: scenGoldenScenario}
 	b.ReportAllocs()
@@ -324,8 +325,8 @@ func BenchmarkScenario250x70(b *testing.B) { benchScenario(b, 250, 70) }
 
 func TestMyFleetPaysItsPoolFee(t *testing.T) {
 	env := *testEnv()
-	env.Fleet = Fleet{Efficiency: 20, PowerPrice: 0.04, PoolFee: 2}
-	d := Build(&env, nil, fixedNow, econ.Scenario{})
+	env.Fleet = board.Fleet{Efficiency: 20, PowerPrice: 0.04, PoolFee: 2}
+	d := board.Build(&env, nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", true)
 	out := ansi.Strip(renderScenario(d, UI{View: ViewScenario}, 120, 38, th))
 	hp := float64(d.Base.Network.HashpriceNet.Or(0))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 func TestCellWidthAgreesWithAnsi(t *testing.T) {
@@ -16,7 +17,7 @@ func TestCellWidthAgreesWithAnsi(t *testing.T) {
 		"\x1b]8;;https://x\x07link\x1b]8;;\x07", "日本", "e\u0301", "🚀 up", th.Selected.Render("row"),
 	}
 	// Every line of a real frame, too.
-	d := Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	for _, v := range []View{ViewOverview, ViewPeers, ViewCharts} {
 		for _, l := range splitLines(Render(d, UI{View: v, Range: Range1Y}, 200, 60, th)) {
 			cases = append(cases, l)

@@ -19,6 +19,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/store"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 // dashFlags are the flags of the dashboard (hashdeck with no command).
@@ -50,7 +51,7 @@ func newDashFlags(stderr io.Writer) (*flag.FlagSet, *dashFlags) {
 // backfill.
 type dash struct {
 	cfg      Config
-	env      *tui.Env
+	env      *board.Env
 	hub      *feeds.Hub
 	poller   *feeds.Poller
 	store    *store.Store
@@ -64,37 +65,37 @@ const historyYears = 3
 
 // loadHistory reads the stored daily closes of every peer and the daily
 // BTC price, and merges them with the embedded series (off the UI goroutine).
-func loadHistory(ctx context.Context, st *store.Store, env *tui.Env) (*tui.History, error) {
+func loadHistory(ctx context.Context, st *store.Store, env *board.Env) (*board.History, error) {
 	to := time.Now().UTC().AddDate(0, 0, 1)
 	from := to.AddDate(-historyYears, 0, 0)
-	closes := make(map[string][]tui.Point, len(env.Peers))
+	closes := make(map[string][]board.Point, len(env.Peers))
 	for _, p := range env.Peers {
 		bars, err := st.Closes(ctx, p, from, to)
 		if err != nil {
 			return nil, err
 		}
-		pts := make([]tui.Point, len(bars))
+		pts := make([]board.Point, len(bars))
 		for i, b := range bars {
-			pts[i] = tui.Point{T: b.Day, V: b.Close}
+			pts[i] = board.Point{T: b.Day, V: b.Close}
 		}
 		closes[p] = pts
 	}
-	var net tui.Network
+	var net board.Network
 	for _, s := range []struct {
 		m   market.Metric
 		res store.Resolution
-		dst *[]tui.Point
+		dst *[]board.Point
 	}{{market.PriceUSD, store.Daily, &net.Price}, {market.FeesPerBlock, store.Daily, &net.Fees}, {market.Difficulty, store.Raw, &net.Difficulty}} {
 		pts, err := st.Series(ctx, s.m, from, to, s.res)
 		if err != nil {
 			return nil, err
 		}
-		*s.dst = make([]tui.Point, len(pts))
+		*s.dst = make([]board.Point, len(pts))
 		for i, p := range pts {
-			(*s.dst)[i] = tui.Point{T: p.At, V: p.Value}
+			(*s.dst)[i] = board.Point{T: p.At, V: p.Value}
 		}
 	}
-	return tui.NewHistory(env, closes, net), nil
+	return board.NewHistory(env, closes, net), nil
 }
 
 // historyPath returns where the history database lives.
@@ -129,14 +130,14 @@ func (f *dashFlags) setup() (*dash, error) {
 	if !f.at.IsZero() {
 		f.offline = true
 	}
-	env := tui.NewEnvAt(ds, syms.List(), f.at)
+	env := board.NewEnvAt(ds, syms.List(), f.at)
 	for _, t := range env.Peers {
 		if o, ok := cfg.Override(t); ok {
 			env.Miners[t] = o.Apply(env.Miners[t], ds.PeriodHashvalue)
 		}
 	}
-	env.Fleet = tui.Fleet{Efficiency: cfg.Fleet.Efficiency, PowerPrice: cfg.Fleet.PowerPrice, PoolFee: cfg.Fleet.PoolFee}
-	env.Alerts = tui.Alerts{HashpriceBelow: cfg.Alerts.HashpriceBelow, MarginBelowPct: cfg.Alerts.SectorMarginBelow,
+	env.Fleet = board.Fleet{Efficiency: cfg.Fleet.Efficiency, PowerPrice: cfg.Fleet.PowerPrice, PoolFee: cfg.Fleet.PoolFee}
+	env.Alerts = board.Alerts{HashpriceBelow: cfg.Alerts.HashpriceBelow, MarginBelowPct: cfg.Alerts.SectorMarginBelow,
 		PeerMovePct: cfg.Alerts.PeerDailyMove, Bell: cfg.Display.Bell}
 	env.Offline = f.offline
 	d := &dash{cfg: cfg, env: env}

@@ -10,7 +10,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/feeds/store"
-	"github.com/hashdeck/hashdeck/tui"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 func TestLoadHistoryFromTheStore(t *testing.T) {
@@ -31,7 +31,7 @@ func TestLoadHistoryFromTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := tui.NewEnv(ds, []string{"IREN", "CORZ"})
+	env := board.NewEnv(ds, []string{"IREN", "CORZ"})
 	h, err := loadHistory(ctx, st, env)
 	if err != nil {
 		t.Fatal(err)
@@ -39,8 +39,8 @@ func TestLoadHistoryFromTheStore(t *testing.T) {
 	if !h.Through.Equal(day) {
 		t.Errorf("history through %v, want %v", h.Through, day)
 	}
-	d := tui.BuildWith(env, h, nil, time.Now(), econ.Scenario{})
-	if p := d.Peers[0]; p.Ticker != "IREN" || p.Price.V != 55.5 || p.Price.Layer != tui.LayerStored {
+	d := board.BuildWith(env, h, nil, time.Now(), econ.Scenario{})
+	if p := d.Peers[0]; p.Ticker != "IREN" || p.Price.V != 55.5 || p.Price.Layer != board.LayerStored {
 		t.Errorf("IREN from the store: %+v", p.Price)
 	}
 	if last := d.BTC.Points[len(d.BTC.Points)-1]; last.V != 95_000 || !last.T.Equal(day) {

@@ -13,7 +13,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/market"
-	"github.com/hashdeck/hashdeck/tui"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 // Reject reasons, for logs and hashdeck_ssh_rejects_total.
@@ -48,10 +48,10 @@ func serveDurationBuckets() []float64 {
 // client_model, common, procfs, protobuf), so importing it does not build
 // until `go get github.com/prometheus/client_golang@v1.25.0` adds them.
 type serveMetrics struct {
-	env     *tui.Env
+	env     *board.Env
 	hub     *feeds.Hub // nil offline
 	open    func() int
-	history func() *tui.History
+	history func() *board.History
 	now     func() time.Time
 
 	sessions  [serveNumKinds]atomic.Uint64
@@ -62,7 +62,7 @@ type serveMetrics struct {
 	durCount  atomic.Uint64
 }
 
-func newServeMetrics(env *tui.Env, hub *feeds.Hub, open func() int, history func() *tui.History) *serveMetrics {
+func newServeMetrics(env *board.Env, hub *feeds.Hub, open func() int, history func() *board.History) *serveMetrics {
 	return &serveMetrics{env: env, hub: hub, open: open, history: history, now: time.Now}
 }
 
@@ -150,12 +150,12 @@ func (m *serveMetrics) families(now time.Time) []serveFamily {
 	if m.hub != nil && !m.env.Offline {
 		st = m.hub.Current()
 	}
-	var hist *tui.History
+	var hist *board.History
 	if m.history != nil {
 		hist = m.history()
 	}
 	f := &serveFamilies{}
-	serveBoardFamilies(f, tui.BuildWith(m.env, hist, st, now, econ.Scenario{}), st)
+	serveBoardFamilies(f, board.BuildWith(m.env, hist, st, now, econ.Scenario{}), st)
 	serveProviderFamilies(f, st)
 
 	f.add("hashdeck_ssh_sessions_open", "gauge", "SSH sessions open now.", float64(m.open()))
@@ -180,7 +180,7 @@ func (m *serveMetrics) families(now time.Time) []serveFamily {
 }
 
 // serveBoardFamilies adds the network, sector and peer metrics of d.
-func serveBoardFamilies(f *serveFamilies, d *tui.Data, st *market.State) {
+func serveBoardFamilies(f *serveFamilies, d *board.Data, st *market.State) {
 	n := d.Base.Network
 	serveGauge(f, "hashdeck_hashprice_usd_per_ph_day", "Hashprice: USD earned per PH/s per day (gross).", n.Hashprice, 1)
 	serveGauge(f, "hashdeck_hashprice_net_usd_per_ph_day", "Hashprice after the configured pool fee (what margins are measured against).", n.HashpriceNet, 1)
@@ -202,7 +202,7 @@ func serveBoardFamilies(f *serveFamilies, d *tui.Data, st *market.State) {
 	}
 	for _, v := range []struct {
 		name string
-		s    tui.Sourced
+		s    board.Sourced
 	}{{"btc_price", d.Price}, {"difficulty", d.Difficulty}, {"height", d.Height}, {"fees", d.Fees}} {
 		if v.s.OK {
 			serveTimestamp(f, "hashdeck_value_timestamp_seconds", "When each network value was observed (embedded, stored or live).", v.s.At, "value", v.name)

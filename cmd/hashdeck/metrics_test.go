@@ -15,7 +15,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/feeds/market"
-	"github.com/hashdeck/hashdeck/tui"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 // parseExposition parses the Prometheus text format strictly: every sample
@@ -144,7 +144,7 @@ func TestMetricsUnknownValuesAbsent(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Before the dataset begins nothing about the network is known.
-	env := tui.NewEnvAt(ds, []string{"IREN", "MARA"}, time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+	env := board.NewEnvAt(ds, []string{"IREN", "MARA"}, time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
 	env.Offline = true
 	m := newServeMetrics(env, nil, func() int { return 0 }, nil)
 	got := parseExposition(t, scrape(t, m, time.Date(2001, 1, 2, 0, 0, 0, 0, time.UTC)))
@@ -165,7 +165,7 @@ func TestMetricsLiveState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := tui.NewEnv(ds, []string{"IREN", "MARA"})
+	env := board.NewEnv(ds, []string{"IREN", "MARA"})
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	hub := feeds.NewHub(nil)
 	hub.Publish(&market.State{

@@ -24,7 +24,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/store"
-	"github.com/hashdeck/hashdeck/tui"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 // serveOptions configure `hashdeck serve`. The zero values of the fields
@@ -309,7 +309,7 @@ func serveBackground(ctx context.Context, wg *sync.WaitGroup, d *dash, srv *serv
 type serveServer struct {
 	o       serveOptions
 	log     *slog.Logger
-	env     *tui.Env
+	env     *board.Env
 	hub     *feeds.Hub // nil offline
 	keys    *serveKeyring
 	limiter *serveRateLimiter
@@ -321,7 +321,7 @@ type serveServer struct {
 	sessions map[uint64]*serveSession
 	nextID   uint64
 	closing  bool
-	history  *tui.History
+	history  *board.History
 	backfill *feeds.BackfillProgress
 	handlers sync.WaitGroup // running session handlers
 	stop     chan struct{}  // closed by Shutdown: ends the keys watcher
@@ -329,7 +329,7 @@ type serveServer struct {
 
 // newServeServer builds the server: host key (created when missing),
 // authorised keys, limits and metrics. It does not listen yet.
-func newServeServer(env *tui.Env, hub *feeds.Hub, o serveOptions, log *slog.Logger) (*serveServer, error) {
+func newServeServer(env *board.Env, hub *feeds.Hub, o serveOptions, log *slog.Logger) (*serveServer, error) {
 	o.defaults()
 	s := &serveServer{
 		o: o, log: log, env: env, hub: hub,
@@ -474,7 +474,7 @@ func (s *serveServer) openSessions() int {
 
 // setHistory and setBackfill record what every session should show and
 // tell each session to pick it up.
-func (s *serveServer) setHistory(h *tui.History) {
+func (s *serveServer) setHistory(h *board.History) {
 	s.mu.Lock()
 	s.history = h
 	s.mu.Unlock()
@@ -488,13 +488,13 @@ func (s *serveServer) setBackfill(p feeds.BackfillProgress) {
 	s.notifyAll()
 }
 
-func (s *serveServer) shared() (*tui.History, *feeds.BackfillProgress) {
+func (s *serveServer) shared() (*board.History, *feeds.BackfillProgress) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.history, s.backfill
 }
 
-func (s *serveServer) sharedHistory() *tui.History {
+func (s *serveServer) sharedHistory() *board.History {
 	h, _ := s.shared()
 	return h
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 // serveSnapshotKey copies the current screen to the viewer's clipboard
@@ -434,8 +435,8 @@ func (b *serveInbox) poke() {
 
 // deliver sends what is pending to p until done. shared returns the
 // server's newest history and backfill progress.
-func (b *serveInbox) deliver(p *tea.Program, shared func() (*tui.History, *feeds.BackfillProgress), done <-chan struct{}) {
-	var lastHist *tui.History
+func (b *serveInbox) deliver(p *tea.Program, shared func() (*board.History, *feeds.BackfillProgress), done <-chan struct{}) {
+	var lastHist *board.History
 	var lastBF *feeds.BackfillProgress
 	for {
 		select {
@@ -538,7 +539,7 @@ func servePlainFrame(frame string) string {
 // snapshotText is the overview at 120×40 in the mono theme, as plain text.
 func (s *serveServer) snapshotText(now time.Time) string {
 	hist, bf := s.shared()
-	d := tui.BuildWith(s.env, hist, s.state(), now, econ.Scenario{})
+	d := board.BuildWith(s.env, hist, s.state(), now, econ.Scenario{})
 	d.Backfill = bf
 	th := themes.New(themes.Palettes()[0], true)
 	frame := tui.Render(d, tui.UI{View: tui.ViewOverview, Range: tui.Range1Y}, serveSnapshotWidth, serveSnapshotHeight, th)

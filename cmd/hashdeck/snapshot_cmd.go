@@ -17,6 +17,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
+	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/snapshot"
 )
 
@@ -355,7 +356,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 
 // snapshotData builds the board: as of --at from the embedded data, from
 // the embedded data now (--offline), or after one poll of every source.
-func snapshotData(d *dash, p snapshotPlan, stderr io.Writer) (*tui.Data, error) {
+func snapshotData(d *dash, p snapshotPlan, stderr io.Writer) (*board.Data, error) {
 	if !p.at.IsZero() {
 		ds := d.env.Dataset
 		if days := ds.Days(); len(days) == 0 || p.at.Before(days[0].Date) {
@@ -365,10 +366,10 @@ func snapshotData(d *dash, p snapshotPlan, stderr io.Writer) (*tui.Data, error) 
 			}
 			return nil, &flagError{"at", fmt.Sprintf("%s is before the embedded network data, which start on %s", p.at.Format(time.RFC3339), first)}
 		}
-		return tui.BuildWith(d.env, nil, nil, p.at, econ.Scenario{}), nil
+		return board.BuildWith(d.env, nil, nil, p.at, econ.Scenario{}), nil
 	}
 	if d.poller == nil { // --offline
-		return tui.BuildWith(d.env, nil, nil, time.Now(), econ.Scenario{}), nil
+		return board.BuildWith(d.env, nil, nil, time.Now(), econ.Scenario{}), nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
 	defer cancel()
@@ -382,13 +383,13 @@ func snapshotData(d *dash, p snapshotPlan, stderr io.Writer) (*tui.Data, error) 
 		fmt.Fprintln(stderr, "hashdeck snapshot: reading the history store:", err)
 		hist = nil
 	}
-	data := tui.BuildWith(d.env, hist, st, time.Now(), econ.Scenario{})
+	data := board.BuildWith(d.env, hist, st, time.Now(), econ.Scenario{})
 	reportFreshness(stderr, data)
 	return data, nil
 }
 
 // reportFreshness says on stderr which values are live, stale or embedded.
-func reportFreshness(w io.Writer, data *tui.Data) {
+func reportFreshness(w io.Writer, data *board.Data) {
 	fr := snapshot.Fresh(data)
 	fmt.Fprintf(w, "hashdeck snapshot: data %s: %d values live, %d stale, %d from the history store, %d embedded, %d unknown\n",
 		data.Mode, len(fr.Live), len(fr.Stale), len(fr.Stored), len(fr.Embedded), len(fr.Unknown))
@@ -400,7 +401,7 @@ func reportFreshness(w io.Writer, data *tui.Data) {
 			fmt.Fprintf(w, "  %-9s %s\n", l.name+":", strings.Join(l.list, ", "))
 		}
 	}
-	if data.Mode == tui.ModeDown {
+	if data.Mode == board.ModeDown {
 		fmt.Fprintln(w, "hashdeck snapshot: no source answered: the snapshot shows the embedded data")
 	}
 }
@@ -420,7 +421,7 @@ func snapshotViewName(ui tui.UI) string {
 }
 
 // snapshotTitle is the window title of --frame: view, as-of time, data mode.
-func snapshotTitle(ui tui.UI, d *tui.Data) string {
+func snapshotTitle(ui tui.UI, d *board.Data) string {
 	return "hashdeck · " + snapshotViewName(ui) + " · as of " + d.Now.UTC().Format("2006-01-02 15:04 UTC") + " · " + d.Mode.String()
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/feeds/market"
-	"github.com/hashdeck/hashdeck/tui"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 // Schema names the JSON document's layout; it changes when a key does.
@@ -51,13 +51,13 @@ type Freshness struct {
 // input is one network value of Data with its JSON name.
 type input struct {
 	name string
-	v    tui.Sourced
+	v    board.Sourced
 }
 
 // networkInputs lists the network values of Data. The values only a live
 // feed supplies (the number of price sources and their spread, the
 // published hashprice) are left out when no feed gave them.
-func networkInputs(d *tui.Data) []input {
+func networkInputs(d *board.Data) []input {
 	out := []input{
 		{"btc_price_usd", d.Price}, {"difficulty", d.Difficulty}, {"height", d.Height},
 		{"fees_btc_per_block", d.Fees}, {"mean_block_time_s", d.BlockTime},
@@ -66,7 +66,7 @@ func networkInputs(d *tui.Data) []input {
 		{"btc_price_sources", d.PriceSources}, {"btc_price_spread_pct", d.PriceSpread},
 		{"hashprice_published_usd_per_ph_day", d.Published},
 	} {
-		if in.v.Layer != tui.LayerNone {
+		if in.v.Layer != board.LayerNone {
 			out = append(out, in)
 		}
 	}
@@ -74,17 +74,17 @@ func networkInputs(d *tui.Data) []input {
 }
 
 // Fresh returns where each of the board's inputs comes from.
-func Fresh(d *tui.Data) Freshness {
+func Fresh(d *board.Data) Freshness {
 	f := Freshness{Live: []string{}, Stale: []string{}, Stored: []string{}, Embedded: []string{}, Unknown: []string{}}
-	add := func(name string, v tui.Sourced) {
+	add := func(name string, v board.Sourced) {
 		switch {
 		case !v.OK:
 			f.Unknown = append(f.Unknown, name)
-		case v.Layer == tui.LayerLive && v.Stale:
+		case v.Layer == board.LayerLive && v.Stale:
 			f.Stale = append(f.Stale, name)
-		case v.Layer == tui.LayerLive:
+		case v.Layer == board.LayerLive:
 			f.Live = append(f.Live, name)
-		case v.Layer == tui.LayerStored:
+		case v.Layer == board.LayerStored:
 			f.Stored = append(f.Stored, name)
 		default:
 			f.Embedded = append(f.Embedded, name)
@@ -108,7 +108,7 @@ type sourced struct {
 	Stale  bool       `json:"stale"`
 }
 
-func toSourced(v tui.Sourced) sourced {
+func toSourced(v board.Sourced) sourced {
 	s := sourced{Layer: v.Layer.String(), Stale: v.Stale, Source: v.Source}
 	if v.OK && !math.IsNaN(v.V) && !math.IsInf(v.V, 0) {
 		x := v.V
@@ -202,7 +202,7 @@ func timePtr(t time.Time) *time.Time {
 // cost statistics, every peer with its board row and its fundamentals'
 // sources, the scenario inputs, the data mode and where every input comes
 // from. Key names carry their units (hashprice_usd_per_ph_day).
-func JSON(w io.Writer, d *tui.Data, m Meta) error {
+func JSON(w io.Writer, d *board.Data, m Meta) error {
 	var doc document
 	doc.Schema = Schema
 	doc.AsOf = d.Now.UTC()

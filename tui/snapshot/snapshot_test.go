@@ -22,6 +22,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
+	"github.com/hashdeck/hashdeck/tui/board"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -30,19 +31,19 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 var goldenAt = time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC)
 
 // testBoard returns the offline board as of at for the default peers.
-func testBoard(t testing.TB, at time.Time) (*tui.Data, *dataset.Dataset) {
+func testBoard(t testing.TB, at time.Time) (*board.Data, *dataset.Dataset) {
 	t.Helper()
 	ds, err := dataset.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := tui.NewEnvAt(ds, market.DefaultSymbols().Peers, at)
+	env := board.NewEnvAt(ds, market.DefaultSymbols().Peers, at)
 	env.Offline = true
-	return tui.BuildWith(env, nil, nil, at, econ.Scenario{}), ds
+	return board.BuildWith(env, nil, nil, at, econ.Scenario{}), ds
 }
 
 // testFrame renders view v of the golden board in theme name.
-func testFrame(t testing.TB, v tui.View, w, h int, name string, mono bool) (string, *tui.Data) {
+func testFrame(t testing.TB, v tui.View, w, h int, name string, mono bool) (string, *board.Data) {
 	t.Helper()
 	d, _ := testBoard(t, goldenAt)
 	th, err := themes.Get(name, mono)
@@ -647,7 +648,7 @@ func TestJSONBoard(t *testing.T) {
 }
 
 // benchmarkFormat measures Render plus one format of the overview at 160×48.
-func benchmarkFormat(b *testing.B, write func(io.Writer, string, *tui.Data) error) {
+func benchmarkFormat(b *testing.B, write func(io.Writer, string, *board.Data) error) {
 	d, _ := testBoard(b, goldenAt)
 	th, _ := themes.Get("dark", false)
 	ui := tui.UI{View: tui.ViewOverview, Range: tui.Range1Y}
@@ -665,14 +666,14 @@ func benchmarkFormat(b *testing.B, write func(io.Writer, string, *tui.Data) erro
 
 func BenchmarkSnapshot(b *testing.B) {
 	o := Options{Scheme: SchemeFor("dark")}
-	grid := func(f func(io.Writer, *Grid, Options) error, o Options) func(io.Writer, string, *tui.Data) error {
-		return func(w io.Writer, frame string, _ *tui.Data) error { return f(w, Parse(frame, 160, 48), o) }
+	grid := func(f func(io.Writer, *Grid, Options) error, o Options) func(io.Writer, string, *board.Data) error {
+		return func(w io.Writer, frame string, _ *board.Data) error { return f(w, Parse(frame, 160, 48), o) }
 	}
 	b.Run("txt", func(b *testing.B) {
-		benchmarkFormat(b, func(w io.Writer, f string, _ *tui.Data) error { _, err := io.WriteString(w, Text(f)); return err })
+		benchmarkFormat(b, func(w io.Writer, f string, _ *board.Data) error { _, err := io.WriteString(w, Text(f)); return err })
 	})
 	b.Run("ansi", func(b *testing.B) {
-		benchmarkFormat(b, func(w io.Writer, f string, _ *tui.Data) error { _, err := io.WriteString(w, ANSI(f)); return err })
+		benchmarkFormat(b, func(w io.Writer, f string, _ *board.Data) error { _, err := io.WriteString(w, ANSI(f)); return err })
 	})
 	b.Run("svg", func(b *testing.B) { benchmarkFormat(b, grid(SVG, o)) })
 	b.Run("html", func(b *testing.B) { benchmarkFormat(b, grid(HTML, o)) })
@@ -682,7 +683,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	b.Run("png@2x", func(b *testing.B) { benchmarkFormat(b, grid(PNG, o2)) })
 	b.Run("json", func(b *testing.B) {
 		_, ds := testBoard(b, goldenAt)
-		benchmarkFormat(b, func(w io.Writer, _ string, d *tui.Data) error { return JSON(w, d, goldenMeta(ds)) })
+		benchmarkFormat(b, func(w io.Writer, _ string, d *board.Data) error { return JSON(w, d, goldenMeta(ds)) })
 	})
 	b.Run("parse", func(b *testing.B) {
 		frame, _ := testFrame(b, tui.ViewOverview, 160, 48, "dark", false)

@@ -1,4 +1,4 @@
-package tui
+package board
 
 import (
 	"math"
@@ -11,8 +11,8 @@ import (
 
 func formatFloat(v float64, decimals int) string { return format.Num(v, decimals) }
 
-// day truncates t to its UTC calendar day.
-func day(t time.Time) time.Time { return time.Unix(dayNum(t)*86400, 0).UTC() }
+// Day truncates t to its UTC calendar day.
+func Day(t time.Time) time.Time { return time.Unix(dayNum(t)*86400, 0).UTC() }
 
 // dayNum is t's UTC calendar day as a count of days since 1970-01-01 (floor).
 func dayNum(t time.Time) int64 {
@@ -62,7 +62,7 @@ func Align(grid []time.Time, maxGap time.Duration, series ...[]Point) [][]float6
 
 // DayGrid returns every UTC day from from to to inclusive.
 func DayGrid(from, to time.Time) []time.Time {
-	from, to = day(from), day(to)
+	from, to = Day(from), Day(to)
 	if to.Before(from) {
 		return nil
 	}
@@ -96,12 +96,12 @@ func Rebase(col []float64) []float64 {
 func Correlation(a, b []Point, window, minPairs int) econ.Maybe[float64] {
 	idx := make(map[time.Time]float64, len(b))
 	for _, p := range b {
-		idx[day(p.T)] = p.V
+		idx[Day(p.T)] = p.V
 	}
 	var xs, ys []float64
 	for i := len(a) - 1; i > 0 && len(xs) < window; i-- {
-		b1, ok1 := idx[day(a[i].T)]
-		b0, ok0 := idx[day(a[i-1].T)]
+		b1, ok1 := idx[Day(a[i].T)]
+		b0, ok0 := idx[Day(a[i-1].T)]
 		if !ok0 || !ok1 || a[i-1].V <= 0 || b0 <= 0 {
 			continue
 		}
@@ -139,4 +139,63 @@ func pearson(x, y []float64) float64 {
 func Window(s []Point, from time.Time) []Point {
 	i, _ := slices.BinarySearchFunc(s, from, func(p Point, t time.Time) int { return p.T.Compare(t) })
 	return s[i:]
+}
+
+const (
+	// CorrWindow is the number of daily returns in a rolling correlation;
+	// CorrMinPairs the fewest that give one (as RollingCorrelation).
+	CorrWindow   = 30
+	CorrMinPairs = CorrWindow * 2 / 3
+)
+
+// RollingCorr is RollingCorrelation in one pass: at each point of a, the
+// correlation of the last window daily returns of a with b's over the same
+// days (intervals between consecutive points of a that b has on both
+// days), once there are minPairs of them. It reads b by merging, so it
+// costs O(len(a)+len(b)) instead of a map per point.
+func RollingCorr(a, b []Point, window, minPairs int) []Point {
+	if len(a) < 2 {
+		return nil
+	}
+	// bv[i] is b's value on a[i]'s day, NaN when b has none.
+	bv := make([]float64, len(a))
+	j := 0
+	for i, p := range a {
+		dn := dayNum(p.T)
+		for j < len(b) && dayNum(b[j].T) < dn {
+			j++
+		}
+		bv[i] = math.NaN()
+		if j < len(b) && dayNum(b[j].T) == dn {
+			bv[i] = b[j].V
+		}
+	}
+	// Prefix sums over the pairs: pre[k] sums the first k.
+	type sums struct{ x, y, xx, yy, xy float64 }
+	pre := make([]sums, 1, len(a))
+	out := make([]Point, 0, len(a))
+	for i := 1; i < len(a); i++ {
+		if a[i-1].V > 0 && bv[i-1] > 0 && !math.IsNaN(bv[i]) {
+			x, y := a[i].V/a[i-1].V-1, bv[i]/bv[i-1]-1
+			s := pre[len(pre)-1]
+			pre = append(pre, sums{s.x + x, s.y + y, s.xx + x*x, s.yy + y*y, s.xy + x*y})
+		}
+		k := len(pre) - 1
+		if k < minPairs {
+			continue
+		}
+		lo := max(0, k-window)
+		hi, l := pre[k], pre[lo]
+		n := float64(k - lo)
+		sx, sy := hi.x-l.x, hi.y-l.y
+		vx := hi.xx - l.xx - sx*sx/n
+		vy := hi.yy - l.yy - sy*sy/n
+		cov := hi.xy - l.xy - sx*sy/n
+		r := math.NaN()
+		if vx > 0 && vy > 0 {
+			r = max(-1, min(1, cov/math.Sqrt(vx*vy)))
+		}
+		out = append(out, Point{T: a[i].T, V: r})
+	}
+	return out
 }

@@ -2,7 +2,7 @@
 // every frame is drawn by the pure Render from a Data value. Data is built
 // from the feeds state, the embedded dataset and the UI's scenario in
 // Update — never in View — so drawing does no work but layout.
-package tui
+package board
 
 import (
 	"math"
@@ -126,7 +126,7 @@ func NewEnvAt(ds *dataset.Dataset, peers []string, at time.Time) *Env {
 			pts = append(pts, Point{T: c.Date, V: float64(c.Price)})
 		}
 		e.closes[p] = pts
-		e.corr30[p] = rollingCorr(pts, e.btc.Points, corrWindow, corrMinPairs)
+		e.corr30[p] = RollingCorr(pts, e.btc.Points, CorrWindow, CorrMinPairs)
 		e.corr90[p] = Correlation(pts, e.btc.Points, 90, 60)
 	}
 	return e
@@ -575,7 +575,7 @@ func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Serie
 		}
 		if live {
 			r.Corr90 = Correlation(r.Closes, btc.Points, 90, 60)
-			r.Corr30 = rollingCorr(r.Closes, btc.Points, corrWindow, corrMinPairs)
+			r.Corr30 = RollingCorr(r.Closes, btc.Points, CorrWindow, CorrMinPairs)
 		}
 		r.Fundamentals = f
 		rows[i] = r
@@ -602,7 +602,7 @@ func alerts(env *Env, d *Data) []string {
 		}
 	}
 	if lim, ok := a.MarginBelowPct.Get(); ok {
-		s, has := headlineScope(d.Board)
+		s, has := HeadlineScope(d.Board)
 		if has {
 			if m, ok := d.Board.Sector[s].MarginPct.Get(); ok && m < lim {
 				out = append(out, "sector "+s.String()+" margin "+trim2(float64(m))+"% is below your "+trim2(float64(lim))+"% alert")
@@ -619,9 +619,9 @@ func alerts(env *Env, d *Data) []string {
 	return out
 }
 
-// headlineScope is the widest scope at least two miners have: the scope the
+// HeadlineScope is the widest scope at least two miners have: the scope the
 // overview's "under water" count and the chart's median line use.
-func headlineScope(b econ.Board) (econ.Scope, bool) {
+func HeadlineScope(b econ.Board) (econ.Scope, bool) {
 	for s := econ.ScopeAllIn; ; s-- {
 		if b.Sector[s].Have >= 2 {
 			return s, true

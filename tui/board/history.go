@@ -1,4 +1,4 @@
-package tui
+package board
 
 import (
 	"slices"
@@ -11,7 +11,7 @@ import (
 // closes per peer and the daily BTC price, merged with the embedded series
 // (the store wins on a day both have) and with the correlations recomputed.
 // It is built off the UI goroutine by [NewHistory] and delivered to the
-// model in a [HistoryMsg]; once built it is never modified.
+// model in a message; once built it is never modified.
 type History struct {
 	closes map[string][]Point
 	corr30 map[string][]Point
@@ -31,9 +31,6 @@ type Network struct {
 	Difficulty, Fees, Price []Point
 }
 
-// HistoryMsg delivers a new History to the model.
-type HistoryMsg struct{ H *History }
-
 // NewHistory merges stored daily closes (per current ticker) and the
 // store's network history with the embedded series of env.
 func NewHistory(env *Env, closes map[string][]Point, net Network) *History {
@@ -46,7 +43,7 @@ func NewHistory(env *Env, closes map[string][]Point, net Network) *History {
 	h.btc = env.btc
 	if len(btc) > 0 {
 		h.btc = Series{Name: env.btc.Name, Unit: env.btc.Unit, Points: mergeDaily(env.btc.Points, btc)}
-		h.Through = day(btc[len(btc)-1].T)
+		h.Through = Day(btc[len(btc)-1].T)
 	}
 	h.hashprice = env.hashprice
 	if stored := storedHashprice(net); len(stored) > 0 {
@@ -62,10 +59,10 @@ func NewHistory(env *Env, closes map[string][]Point, net Network) *History {
 	for _, p := range env.Peers {
 		merged := mergeDaily(env.closes[p], closes[p])
 		h.closes[p] = merged
-		h.corr30[p] = rollingCorr(merged, h.btc.Points, corrWindow, corrMinPairs)
+		h.corr30[p] = RollingCorr(merged, h.btc.Points, CorrWindow, CorrMinPairs)
 		h.corr90[p] = Correlation(merged, h.btc.Points, 90, 60)
 		if n := len(closes[p]); n > 0 && closes[p][n-1].T.After(h.Through) {
-			h.Through = day(closes[p][n-1].T)
+			h.Through = Day(closes[p][n-1].T)
 		}
 	}
 	return h
@@ -79,11 +76,11 @@ func mergeDaily(base, newer []Point) []Point {
 	}
 	byDay := make(map[int64]Point, len(base)+len(newer))
 	for _, p := range base {
-		byDay[dayNum(p.T)] = Point{T: day(p.T), V: p.V}
+		byDay[dayNum(p.T)] = Point{T: Day(p.T), V: p.V}
 	}
 	for _, p := range newer {
 		if p.V > 0 {
-			byDay[dayNum(p.T)] = Point{T: day(p.T), V: p.V}
+			byDay[dayNum(p.T)] = Point{T: Day(p.T), V: p.V}
 		}
 	}
 	out := make([]Point, 0, len(byDay))
@@ -116,7 +113,7 @@ func storedHashprice(net Network) []Point {
 		if p.T.Before(halving840k) {
 			continue
 		}
-		for j < len(net.Difficulty) && !day(net.Difficulty[j].T).After(day(p.T)) {
+		for j < len(net.Difficulty) && !Day(net.Difficulty[j].T).After(Day(p.T)) {
 			j++
 		}
 		f, ok := fees[dayNum(p.T)]
@@ -124,7 +121,7 @@ func storedHashprice(net Network) []Point {
 			continue
 		}
 		hp := econ.HashpriceAt(econ.Difficulty(net.Difficulty[j-1].V), econ.Subsidy(840_000)+econ.BTC(f), econ.USDPerBTC(p.V))
-		out = append(out, Point{T: day(p.T), V: float64(hp)})
+		out = append(out, Point{T: Day(p.T), V: float64(hp)})
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package tui
+package board
 
 import (
 	"math"
@@ -9,7 +9,6 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/feeds/market"
-	"github.com/hashdeck/hashdeck/themes"
 )
 
 // testEnv loads the embedded dataset once for all tests.
@@ -131,7 +130,7 @@ func TestCorrelation(t *testing.T) {
 	if Correlation(a[:30], b, 90, 60).OK() {
 		t.Error("correlation from 29 returns is known")
 	}
-	if r := rollingCorr(a, b, 30, 20); len(r) == 0 || math.Abs(r[len(r)-1].V-1) > 1e-9 {
+	if r := RollingCorr(a, b, 30, 20); len(r) == 0 || math.Abs(r[len(r)-1].V-1) > 1e-9 {
 		t.Errorf("rolling correlation %v", r)
 	}
 }
@@ -187,32 +186,6 @@ func TestHistoryMergesStoreAfterEmbedded(t *testing.T) {
 	// The shared environment is untouched.
 	if n := len(env.closes["IREN"]); env.closes["IREN"][n-1].V == 55 {
 		t.Error("NewHistory modified the shared embedded closes")
-	}
-}
-
-func TestBuildAsOfADate(t *testing.T) {
-	at := time.Date(2025, 11, 22, 23, 0, 0, 0, time.UTC) // the day of a Hashrate Index record low
-	env := NewEnvAt(testEnv().Dataset, testEnv().Peers, at)
-	d := Build(env, nil, at, econ.Scenario{})
-	if d.Price.At.Format(time.DateOnly) != "2025-11-22" || d.AsOf != "network 2025-11-22 · stocks 2025-11-21" {
-		t.Errorf("as of %q, price %v", d.AsOf, d.Price.At)
-	}
-	if last := d.BTC.Points[len(d.BTC.Points)-1]; last.T.After(at) {
-		t.Errorf("BTC series goes past the date: %v", last.T)
-	}
-	for _, p := range d.Peers {
-		if n := len(p.Closes); n > 0 && p.Closes[n-1].T.After(at) {
-			t.Errorf("%s closes go past the date", p.Ticker)
-		}
-	}
-	// Our hashprice that day is close to Hashrate Index's $35.06 record low.
-	if hp := float64(d.Board.Network.Hashprice.Or(0)); hp < 33 || hp > 38 {
-		t.Errorf("hashprice on 2025-11-22 = %v", hp)
-	}
-	// Two builds give identical frames: snapshots are reproducible.
-	th, _ := themes.Get("dark", false)
-	if Render(d, UI{Range: Range1Y}, 120, 40, th) != Render(Build(env, nil, at, econ.Scenario{}), UI{Range: Range1Y}, 120, 40, th) {
-		t.Error("the same date gave two different frames")
 	}
 }
 
