@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/feeds/market"
@@ -50,7 +51,7 @@ func newDashFlags(stderr io.Writer) (*flag.FlagSet, *dashFlags) {
 // live, the feeds hub and poller, the history store with its recorder and
 // backfill.
 type dash struct {
-	cfg      Config
+	cfg      config.Config
 	env      *board.Env
 	hub      *feeds.Hub
 	poller   *feeds.Poller
@@ -110,7 +111,7 @@ func (f *dashFlags) historyPath() (string, error) {
 // dashboard environment and, unless offline, the feeds poller and the
 // history store with its recorder and backfill.
 func (f *dashFlags) setup() (*dash, error) {
-	cfg, err := LoadConfig(f.configPath, f.explicit, os.Getenv)
+	cfg, err := config.Load(f.configPath, f.explicit, os.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +209,7 @@ func runDash(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	theme := f.theme
-	if theme == "" && d.cfg.Display.Theme != ThemeAuto {
+	if theme == "" && d.cfg.Display.Theme != config.ThemeAuto {
 		theme = string(d.cfg.Display.Theme)
 	}
 	model, err := tui.New(tui.Options{Env: d.env, Hub: d.hub, Theme: theme, NoColor: f.noColor, Notice: d.notice})

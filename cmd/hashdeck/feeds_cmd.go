@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/tui/format"
@@ -45,7 +46,7 @@ func runFeeds(args []string, stdout, stderr io.Writer) int {
 	}
 	explicit := false
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
-	cfg, err := LoadConfig(*configPath, explicit, os.Getenv)
+	cfg, err := config.Load(*configPath, explicit, os.Getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck feeds:", err)
 		return exitUsage

@@ -22,6 +22,7 @@ import (
 	"charm.land/wish/v2"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/store"
 	"github.com/hashdeck/hashdeck/tui/board"
@@ -148,7 +149,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}()
 	o.theme, o.noColor, o.notice = f.theme, f.noColor, d.notice
 	o.secrets = snapshotSecrets(d.cfg, f)
-	if o.theme == "" && d.cfg.Display.Theme != ThemeAuto {
+	if o.theme == "" && d.cfg.Display.Theme != config.ThemeAuto {
 		o.theme = string(d.cfg.Display.Theme)
 	}
 	if o.hostKey == "" {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
@@ -300,7 +301,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	}
 
 	themeName := f.dash.theme
-	if themeName == "" && d.cfg.Display.Theme != ThemeAuto {
+	if themeName == "" && d.cfg.Display.Theme != config.ThemeAuto {
 		themeName = string(d.cfg.Display.Theme)
 	}
 	if themeName == "" {
@@ -426,7 +427,7 @@ func snapshotTitle(ui tui.UI, d *board.Data) string {
 }
 
 // snapshotOverrides lists, by peer, the figures the configuration sets.
-func snapshotOverrides(cfg Config, peers []string) map[string]snapshot.Override {
+func snapshotOverrides(cfg config.Config, peers []string) map[string]snapshot.Override {
 	out := map[string]snapshot.Override{}
 	for _, t := range peers {
 		o, ok := cfg.Override(t)
@@ -453,12 +454,12 @@ func snapshotOverrides(cfg Config, peers []string) map[string]snapshot.Override 
 
 // snapshotSecrets are the strings no snapshot may show: the API keys
 // (file or environment) and the configuration file's path.
-func snapshotSecrets(cfg Config, f *dashFlags) []string {
+func snapshotSecrets(cfg config.Config, f *dashFlags) []string {
 	k := cfg.Keys(os.Getenv)
 	out := []string{k.CoinGecko.Reveal(), k.HashrateIndex.Reveal()}
 	path := f.configPath
 	if path == "" {
-		path, _ = DefaultConfigPath(os.Getenv)
+		path, _ = config.DefaultPath(os.Getenv)
 	}
 	if path != "" {
 		out = append(out, path)

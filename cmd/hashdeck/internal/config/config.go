@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"encoding/json"
@@ -27,8 +27,8 @@ import (
 	"github.com/hashdeck/hashdeck/themes"
 )
 
-// Config is hashdeck's configuration: the defaults ([DefaultConfig]) with
-// whatever the TOML file sets on top ([LoadConfig]). Every setting has a
+// Config is hashdeck's configuration: the defaults ([Default]) with
+// whatever the TOML file sets on top ([Load]). Every setting has a
 // default, so hashdeck runs with no file at all. Optional values are
 // econ.Maybe or pointers: unset is not zero.
 //
@@ -175,11 +175,11 @@ func (s StoreConfig) HourlyRetention() time.Duration {
 	return time.Duration(s.HourlyDays) * 24 * time.Hour
 }
 
-// DefaultConfig returns the configuration used when there is no file: the
+// Default returns the configuration used when there is no file: the
 // peers and renames of market.DefaultSymbols, the public endpoints, no keys,
 // the default intervals, the auto theme (following the terminal), no alerts, a 17.5 J/TH fleet at
 // $0.05/kWh with no pool fee, and 30 days of raw and 365 of hourly history.
-func DefaultConfig() Config {
+func Default() Config {
 	sym := market.DefaultSymbols()
 	aliases := make(map[string]string, len(sym.Renames))
 	for _, r := range sym.Renames {
@@ -341,7 +341,7 @@ func (c Config) Endpoints(getenv func(string) string) (provider.Endpoints, error
 	for _, u := range configURLs(&e) {
 		base, err := provider.ParseBaseURL(*u.dst)
 		if err != nil {
-			errs = append(errs, &ConfigError{Key: "providers." + u.key, Msg: err.Error()})
+			errs = append(errs, &Error{Key: "providers." + u.key, Msg: err.Error()})
 			continue
 		}
 		*u.dst = base
@@ -443,9 +443,9 @@ func (o MinerOverride) Apply(m econ.Miner, periodHashvalue func(dataset.Period) 
 // ---------------------------------------------------------------------------
 // Errors
 
-// ConfigError is one problem with the configuration: the key it concerns,
+// Error is one problem with the configuration: the key it concerns,
 // what is wrong and, when known, the file and the line.
-type ConfigError struct {
+type Error struct {
 	// Path is the file ("" for a Config that did not come from one).
 	Path string
 	// Line and Col are 1-based; 0 when not known.
@@ -460,7 +460,7 @@ type ConfigError struct {
 }
 
 // Error returns "path:line:col: key: message", leaving out what is unknown.
-func (e *ConfigError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	switch {
 	case e.Path != "" && e.Line > 0 && e.Col > 0:
@@ -480,33 +480,33 @@ func (e *ConfigError) Error() string {
 }
 
 // Unwrap returns the underlying error.
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
-// ConfigErrors returns the problems in err (as returned by [LoadConfig] or
-// [Config.Validate]) one by one; an error that is not a *ConfigError is
+// Errors returns the problems in err (as returned by [Load] or
+// [Config.Validate]) one by one; an error that is not a *Error is
 // wrapped in one.
-func ConfigErrors(err error) []*ConfigError {
+func Errors(err error) []*Error {
 	if err == nil {
 		return nil
 	}
-	if ce, ok := err.(*ConfigError); ok {
-		return []*ConfigError{ce}
+	if ce, ok := err.(*Error); ok {
+		return []*Error{ce}
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []*ConfigError
+		var out []*Error
 		for _, e := range j.Unwrap() {
-			out = append(out, ConfigErrors(e)...)
+			out = append(out, Errors(e)...)
 		}
 		return out
 	}
-	return []*ConfigError{{Msg: err.Error(), Err: err}}
+	return []*Error{{Msg: err.Error(), Err: err}}
 }
 
-// configProblems collects ConfigErrors.
-type configProblems []*ConfigError
+// configProblems collects Errors.
+type configProblems []*Error
 
 func (p *configProblems) add(key, format string, args ...any) {
-	*p = append(*p, &ConfigError{Key: key, Msg: fmt.Sprintf(format, args...)})
+	*p = append(*p, &Error{Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p configProblems) err() error {
@@ -523,11 +523,11 @@ func (p configProblems) err() error {
 // ---------------------------------------------------------------------------
 // Paths and loading
 
-// DefaultConfigPath returns $XDG_CONFIG_HOME/hashdeck/config.toml when
+// DefaultPath returns $XDG_CONFIG_HOME/hashdeck/config.toml when
 // XDG_CONFIG_HOME is an absolute path (the XDG spec ignores a relative
 // one), else $HOME/.config/hashdeck/config.toml, reading the variables
 // with getenv. It fails when neither is usable.
-func DefaultConfigPath(getenv func(string) string) (string, error) {
+func DefaultPath(getenv func(string) string) (string, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -537,28 +537,28 @@ func DefaultConfigPath(getenv func(string) string) (string, error) {
 	if h := getenv("HOME"); h != "" {
 		return filepath.Join(h, ".config", "hashdeck", "config.toml"), nil
 	}
-	return "", &ConfigError{Msg: "cannot find the configuration file: neither XDG_CONFIG_HOME (absolute) nor HOME is set; give --config PATH"}
+	return "", &Error{Msg: "cannot find the configuration file: neither XDG_CONFIG_HOME (absolute) nor HOME is set; give --config PATH"}
 }
 
-// LoadConfig reads the configuration file at path (or, when path is "",
-// at [DefaultConfigPath] from getenv), lays it over [DefaultConfig] and
+// Load reads the configuration file at path (or, when path is "",
+// at [DefaultPath] from getenv), lays it over [Default] and
 // validates the result. A missing file is fine when it was not named
 // explicitly (the defaults are returned); a missing file given with
 // --config (explicit) is an error naming it.
 //
-// Every problem is reported at once (errors.Join of *ConfigError, in file
-// order; see [ConfigErrors]), each naming its key and, when it is in the
+// Every problem is reported at once (errors.Join of *Error, in file
+// order; see [Errors]), each naming its key and, when it is in the
 // file, its line. The Config returned with an error holds what could be
 // read and must not be used. The environment is not applied here: see
 // [Config.Endpoints] and [Config.Keys].
-func LoadConfig(path string, explicit bool, getenv func(string) string) (Config, error) {
+func Load(path string, explicit bool, getenv func(string) string) (Config, error) {
 	if path == "" {
 		if explicit {
-			return DefaultConfig(), &ConfigError{Key: "--config", Msg: "give the path of the file"}
+			return Default(), &Error{Key: "--config", Msg: "give the path of the file"}
 		}
-		p, err := DefaultConfigPath(getenv)
+		p, err := DefaultPath(getenv)
 		if err != nil {
-			return DefaultConfig(), err
+			return Default(), err
 		}
 		path = p
 	}
@@ -566,31 +566,31 @@ func LoadConfig(path string, explicit bool, getenv func(string) string) (Config,
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			if !explicit {
-				return DefaultConfig(), nil
+				return Default(), nil
 			}
-			return DefaultConfig(), &ConfigError{Path: path, Msg: "no such file (create one with 'hashdeck config init --config " + path + "')", Err: err}
+			return Default(), &Error{Path: path, Msg: "no such file (create one with 'hashdeck config init --config " + path + "')", Err: err}
 		}
 		msg := err.Error()
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			msg = pe.Err.Error()
 		}
-		return DefaultConfig(), &ConfigError{Path: path, Msg: "cannot read: " + msg, Err: err}
+		return Default(), &Error{Path: path, Msg: "cannot read: " + msg, Err: err}
 	}
-	return ParseConfig(path, data)
+	return Parse(path, data)
 }
 
-// ParseConfig is [LoadConfig] for a file already read: name is used in
+// Parse is [Load] for a file already read: name is used in
 // error messages.
-func ParseConfig(name string, data []byte) (Config, error) {
-	c := DefaultConfig()
+func Parse(name string, data []byte) (Config, error) {
+	c := Default()
 	src := string(data)
 	var doc map[string]any
 	if _, err := toml.Decode(src, &doc); err != nil {
 		return c, configSyntaxError(name, src, err)
 	}
 	probs := decodeConfig(doc, &c)
-	probs = append(probs, ConfigErrors(c.Validate())...)
+	probs = append(probs, Errors(c.Validate())...)
 	lines := scanConfigKeys(src)
 	for _, p := range probs {
 		p.Path = name
@@ -598,7 +598,7 @@ func ParseConfig(name string, data []byte) (Config, error) {
 			p.Line = lines.lookup(p.Key)
 		}
 	}
-	slices.SortStableFunc(probs, func(a, b *ConfigError) int {
+	slices.SortStableFunc(probs, func(a, b *Error) int {
 		la, lb := a.Line, b.Line
 		if la == 0 {
 			la = math.MaxInt
@@ -611,12 +611,12 @@ func ParseConfig(name string, data []byte) (Config, error) {
 	return c, probs.err()
 }
 
-// configSyntaxError turns a TOML error into a ConfigError with its position.
+// configSyntaxError turns a TOML error into a Error with its position.
 // A syntax error in the value of an API key does not quote the value.
 func configSyntaxError(name, src string, err error) error {
 	var pe toml.ParseError
 	if !errors.As(err, &pe) {
-		return &ConfigError{Path: name, Msg: err.Error(), Err: err}
+		return &Error{Path: name, Msg: err.Error(), Err: err}
 	}
 	msg := "TOML syntax: " + pe.Message
 	lines := strings.Split(src, "\n")
@@ -637,7 +637,7 @@ func configSyntaxError(name, src string, err error) error {
 			}
 		}
 	}
-	return &ConfigError{Path: name, Line: pe.Position.Line, Col: pe.Position.Col, Msg: msg, Err: err}
+	return &Error{Path: name, Line: pe.Position.Line, Col: pe.Position.Col, Msg: msg, Err: err}
 }
 
 // ---------------------------------------------------------------------------
@@ -1140,7 +1140,7 @@ func configClip(s string, n int) string {
 // Validation
 
 // Validate checks the configuration and returns every problem at once
-// (errors.Join of *ConfigError, see [ConfigErrors]), each naming its key.
+// (errors.Join of *Error, see [Errors]), each naming its key.
 func (c Config) Validate() error {
 	var p configProblems
 	c.validatePeers(&p)

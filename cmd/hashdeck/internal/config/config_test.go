@@ -1,17 +1,13 @@
-package main
+package config
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -30,27 +26,19 @@ func configEnv(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
-// runConfigArgs runs "hashdeck config args..." with the environment vars.
-func runConfigArgs(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = runConfigEnv(args, &out, &errb, configEnv(vars))
-	return code, out.String(), errb.String()
-}
-
 func mustParseConfig(t *testing.T, src string) Config {
 	t.Helper()
-	c, err := ParseConfig("test.toml", []byte(src))
+	c, err := Parse("test.toml", []byte(src))
 	if err != nil {
-		t.Fatalf("ParseConfig: %v\n%s", err, src)
+		t.Fatalf("Parse: %v\n%s", err, src)
 	}
 	return c
 }
 
 func TestConfigDefaultsValid(t *testing.T) {
-	c := DefaultConfig()
+	c := Default()
 	if err := c.Validate(); err != nil {
-		t.Fatalf("DefaultConfig().Validate() = %v", err)
+		t.Fatalf("Default().Validate() = %v", err)
 	}
 	if !reflect.DeepEqual(c.Peers.Tickers, market.DefaultSymbols().Peers) {
 		t.Errorf("default tickers %v, want market.DefaultSymbols", c.Peers.Tickers)
@@ -67,9 +55,9 @@ func TestConfigDefaultsValid(t *testing.T) {
 }
 
 func TestConfigDefaultFileRoundTrips(t *testing.T) {
-	src := DefaultConfigFile()
+	src := DefaultFile()
 	got := mustParseConfig(t, src)
-	if want := DefaultConfig(); !reflect.DeepEqual(got, want) {
+	if want := Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("the default file loads as\n%+v\nwant\n%+v", got, want)
 	}
 	// Every setting is present (the optional ones commented out), and every
@@ -105,7 +93,7 @@ func TestConfigDefaultFileRoundTrips(t *testing.T) {
 }
 
 func TestConfigFullFixture(t *testing.T) {
-	c, err := LoadConfig(filepath.Join("testdata", "config", "full.toml"), true, configEnv(nil))
+	c, err := Load(filepath.Join("testdata", "config", "full.toml"), true, configEnv(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,12 +294,12 @@ func TestConfigBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseConfig("test.toml", []byte(tt.src))
+			_, err := Parse("test.toml", []byte(tt.src))
 			if err == nil {
 				t.Fatalf("no error for\n%s", tt.src)
 			}
 			var found bool
-			for _, p := range ConfigErrors(err) {
+			for _, p := range Errors(err) {
 				if p.Key == tt.key && strings.Contains(p.Msg, tt.msg) {
 					found = true
 					if want := "test.toml:"; !strings.HasPrefix(p.Error(), want) {
@@ -330,7 +318,7 @@ func TestConfigBadInput(t *testing.T) {
 }
 
 func TestConfigValidateReportsEverything(t *testing.T) {
-	c := DefaultConfig()
+	c := Default()
 	c.Intervals.Network = 5 * time.Second
 	c.Intervals.Hashprice = -time.Minute
 	c.Fleet.Efficiency = 0
@@ -344,7 +332,7 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 		`display.theme: "neon" is not a theme`,
 		"providers.kraken_url: ",
 	}
-	if got := len(ConfigErrors(err)); got != len(want) {
+	if got := len(Errors(err)); got != len(want) {
 		t.Errorf("%d problems, want %d:\n%v", got, len(want), err)
 	}
 	for _, w := range want {
@@ -359,7 +347,7 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 
 func TestConfigBadFileLines(t *testing.T) {
 	path := filepath.Join("testdata", "config", "bad.toml")
-	_, err := LoadConfig(path, true, configEnv(nil))
+	_, err := Load(path, true, configEnv(nil))
 	want := []string{
 		path + `:3: peers.tickers[2]: "iren" is not a ticker`,
 		path + ":3: peers.tickers[4]: BITF and KEEL (peers.tickers[3]) are the same peer",
@@ -374,7 +362,7 @@ func TestConfigBadFileLines(t *testing.T) {
 		path + ":20: fleet.power_usd_per_kwh: 38 USD per kWh is implausible",
 		path + ":22: extras: unknown table",
 	}
-	probs := ConfigErrors(err)
+	probs := Errors(err)
 	if len(probs) != len(want) {
 		t.Errorf("%d problems, want %d:\n%v", len(probs), len(want), err)
 	}
@@ -387,8 +375,8 @@ func TestConfigBadFileLines(t *testing.T) {
 
 func TestConfigSyntaxError(t *testing.T) {
 	path := filepath.Join("testdata", "config", "syntax.toml")
-	_, err := LoadConfig(path, true, configEnv(nil))
-	probs := ConfigErrors(err)
+	_, err := Load(path, true, configEnv(nil))
+	probs := Errors(err)
 	if len(probs) != 1 {
 		t.Fatalf("got %v, want one syntax error", err)
 	}
@@ -412,8 +400,8 @@ func TestConfigSyntaxError(t *testing.T) {
 		{"[fleet]\nefficiency_j_per_th = 17.5\nefficiency_j_per_th = 18\n", 3},
 		{"[display]\n\n\ntheme = \"dark\n", 4},
 	} {
-		_, err := ParseConfig("x.toml", []byte(tt.src))
-		ps := ConfigErrors(err)
+		_, err := Parse("x.toml", []byte(tt.src))
+		ps := Errors(err)
 		if len(ps) != 1 || ps[0].Line != tt.line {
 			t.Errorf("%q: got %v, want a syntax error on line %d", tt.src, err, tt.line)
 		}
@@ -428,7 +416,7 @@ func TestConfigSyntaxErrorHidesKey(t *testing.T) {
 		"[providers]\nhashrateindex_key = 42\n",
 		"providers.coingecko_key = " + key + "\n",
 	} {
-		_, err := ParseConfig("x.toml", []byte(src))
+		_, err := Parse("x.toml", []byte(src))
 		if err == nil {
 			t.Fatalf("no error for %q", src)
 		}
@@ -441,68 +429,26 @@ func TestConfigSyntaxErrorHidesKey(t *testing.T) {
 	}
 }
 
-func TestConfigPathRules(t *testing.T) {
-	tests := []struct {
-		name string
-		env  map[string]string
-		want string
-	}{
-		{"XDG", map[string]string{"XDG_CONFIG_HOME": "/xdg", "HOME": "/home/u"}, "/xdg/hashdeck/config.toml"},
-		{"XDG trailing slash", map[string]string{"XDG_CONFIG_HOME": "/xdg/", "HOME": "/home/u"}, "/xdg/hashdeck/config.toml"},
-		{"relative XDG is ignored", map[string]string{"XDG_CONFIG_HOME": "rel/cfg", "HOME": "/home/u"}, "/home/u/.config/hashdeck/config.toml"},
-		{"HOME", map[string]string{"HOME": "/home/u"}, "/home/u/.config/hashdeck/config.toml"},
-		{"nothing", map[string]string{}, ""},
-	}
-	if runtime.GOOS == "windows" {
-		t.Skip("the XDG rules are tested with Unix paths")
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := DefaultConfigPath(configEnv(tt.env))
-			if tt.want == "" {
-				if err == nil || !strings.Contains(err.Error(), "--config") {
-					t.Errorf("got %q, %v; want an error suggesting --config", got, err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("got %q, %v; want %q", got, err, tt.want)
-			}
-			code, out, _ := runConfigArgs(t, tt.env, "path")
-			if code != exitOK || out != tt.want+"\n" {
-				t.Errorf("config path: exit %d, %q", code, out)
-			}
-		})
-	}
-	code, out, _ := runConfigArgs(t, map[string]string{"HOME": "/home/u"}, "path", "--config", "my.toml")
-	if code != exitOK || out != "my.toml\n" {
-		t.Errorf("config path --config: exit %d, %q", code, out)
-	}
-	if code, _, errs := runConfigArgs(t, nil, "path"); code != exitError || !strings.Contains(errs, "HOME") {
-		t.Errorf("config path with no HOME: exit %d, %q", code, errs)
-	}
-}
-
 func TestLoadConfigFiles(t *testing.T) {
 	dir := t.TempDir()
 	env := configEnv(map[string]string{"XDG_CONFIG_HOME": dir})
 	// No file at the default path: the defaults.
-	c, err := LoadConfig("", false, env)
-	if err != nil || !reflect.DeepEqual(c, DefaultConfig()) {
+	c, err := Load("", false, env)
+	if err != nil || !reflect.DeepEqual(c, Default()) {
 		t.Errorf("no default file: %v, %+v", err, c)
 	}
 	// A missing file named explicitly: an error naming it.
 	missing := filepath.Join(dir, "nope.toml")
-	_, err = LoadConfig(missing, true, env)
+	_, err = Load(missing, true, env)
 	if err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("explicit missing file: %v", err)
 	}
 	// The same path, not explicit: fine.
-	if _, err := LoadConfig(missing, false, env); err != nil {
+	if _, err := Load(missing, false, env); err != nil {
 		t.Errorf("missing non-explicit file: %v", err)
 	}
 	// A directory is not a file.
-	if _, err := LoadConfig(dir, true, env); err == nil || !strings.Contains(err.Error(), dir+": cannot read") {
+	if _, err := Load(dir, true, env); err == nil || !strings.Contains(err.Error(), dir+": cannot read") {
 		t.Errorf("directory: %v", err)
 	}
 	// The default path is read when present.
@@ -513,10 +459,10 @@ func TestLoadConfigFiles(t *testing.T) {
 	if err := os.WriteFile(p, []byte("[display]\ntheme = \"light\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := LoadConfig("", false, env); err != nil || c.Display.Theme != ThemeLight {
+	if c, err := Load("", false, env); err != nil || c.Display.Theme != ThemeLight {
 		t.Errorf("default file: %v, theme %q", err, c.Display.Theme)
 	}
-	if _, err := LoadConfig("", true, env); err == nil {
+	if _, err := Load("", true, env); err == nil {
 		t.Error("explicit empty path: no error")
 	}
 }
@@ -535,7 +481,7 @@ func TestConfigEndpointsEnv(t *testing.T) {
 	}
 	// Every *_url key has the variable that feeds reads, and it wins.
 	for _, u := range configURLs(&provider.Endpoints{}) {
-		got, err := DefaultConfig().Endpoints(configEnv(map[string]string{u.env(): "http://env.example:1"}))
+		got, err := Default().Endpoints(configEnv(map[string]string{u.env(): "http://env.example:1"}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -565,254 +511,15 @@ func TestConfigKeysEnv(t *testing.T) {
 	if k.CoinGecko.Reveal() != "env-cg" || k.HashrateIndex.Reveal() != "file-hri" {
 		t.Errorf("keys: coingecko %q, hashrateindex %q", k.CoinGecko.Reveal(), k.HashrateIndex.Reveal())
 	}
-	k = DefaultConfig().Keys(configEnv(map[string]string{"HASHDECK_HASHRATEINDEX_KEY": "env-hri"}))
+	k = Default().Keys(configEnv(map[string]string{"HASHDECK_HASHRATEINDEX_KEY": "env-hri"}))
 	if k.CoinGecko.IsSet() || k.HashrateIndex.Reveal() != "env-hri" || k.String() != "coingecko unset, hashrateindex set" {
 		t.Errorf("keys %v", k)
 	}
-	if k := DefaultConfig().Keys(nil); k.CoinGecko.IsSet() || k.HashrateIndex.IsSet() {
+	if k := Default().Keys(nil); k.CoinGecko.IsSet() || k.HashrateIndex.IsSet() {
 		t.Errorf("keys with no environment: %v", k)
 	}
 	if c := mustParseConfig(t, "[providers]\ncoingecko_key = \"\"\n"); c.Providers.CoinGeckoKey.IsSet() {
 		t.Error(`coingecko_key = "" is set`)
-	}
-}
-
-func TestConfigKeysNeverPrinted(t *testing.T) {
-	const fileKey, envKey = "file-key-Zq9", "env-key-Xw7"
-	c := mustParseConfig(t, "[providers]\ncoingecko_key = \""+fileKey+"\"\nhashrateindex_key = \""+fileKey+"\"\n")
-	keys := c.Keys(configEnv(map[string]string{"HASHDECK_COINGECKO_KEY": envKey}))
-	if keys.CoinGecko.Reveal() != envKey || keys.HashrateIndex.Reveal() != fileKey {
-		t.Fatal("the keys were not loaded")
-	}
-	holder := struct {
-		cfg  Config
-		keys APIKeys
-		Pub  *Config
-	}{c, keys, &c}
-	var out []string
-	for _, v := range []any{keys, &keys, keys.CoinGecko, &keys.CoinGecko, c, &c, c.Providers, holder, []Secret{keys.CoinGecko}, map[string]Secret{"k": keys.HashrateIndex}} {
-		out = append(out, fmt.Sprintf("%v %+v %#v %s %q %x %X %d %T", v, v, v, v, v, v, v, v, v))
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, string(b))
-	}
-	if got := fmt.Sprintf("%v|%+v|%#v", keys, keys, keys.CoinGecko); got != "coingecko set, hashrateindex set|coingecko set, hashrateindex set|set" {
-		t.Errorf("printed keys: %s", got)
-	}
-	if b, _ := json.Marshal(keys); string(b) != `{"coingecko":"set","hashrateindex":"set"}` {
-		t.Errorf("JSON keys: %s", b)
-	}
-	var enc bytes.Buffer
-	if err := toml.NewEncoder(&enc).Encode(map[string]any{"keys": keys, "providers": c.Providers}); err != nil {
-		t.Fatal(err)
-	}
-	out = append(out, enc.String())
-	if !strings.Contains(enc.String(), `coingecko = "set"`) && !strings.Contains(enc.String(), `CoinGecko = "set"`) {
-		t.Errorf("TOML encoding of the keys:\n%s", enc.String())
-	}
-	var logs bytes.Buffer
-	slog.New(slog.NewTextHandler(&logs, nil)).Info("keys", "coingecko", keys.CoinGecko, "all", keys, "config", c)
-	slog.New(slog.NewJSONHandler(&logs, nil)).Info("keys", "coingecko", keys.CoinGecko, "all", keys)
-	out = append(out, logs.String())
-	// Problems with the keys do not show them either.
-	bad := c
-	bad.Providers.CoinGeckoKey = NewSecret("bad key\x01" + fileKey)
-	out = append(out, fmt.Sprint(bad.Validate()))
-	for _, s := range out {
-		if strings.Contains(s, fileKey) || strings.Contains(s, envKey) {
-			t.Errorf("a key is shown: %s", s)
-		}
-	}
-	if !strings.Contains(fmt.Sprint(bad.Validate()), "providers.coingecko_key") {
-		t.Error("Validate does not report the bad key")
-	}
-	// config check shows only set/unset.
-	dir := t.TempDir()
-	p := filepath.Join(dir, "c.toml")
-	if err := os.WriteFile(p, []byte("[providers]\nhashrateindex_key = \""+fileKey+"\"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := runConfigArgs(t, map[string]string{"HASHDECK_COINGECKO_KEY": envKey}, "check", "--config", p)
-	if code != exitOK || strings.Contains(stdout+stderr, fileKey) || strings.Contains(stdout+stderr, envKey) {
-		t.Errorf("check: exit %d, %q %q", code, stdout, stderr)
-	}
-}
-
-func TestConfigInit(t *testing.T) {
-	dir := t.TempDir()
-	env := map[string]string{"XDG_CONFIG_HOME": filepath.Join(dir, "xdg")}
-	path := filepath.Join(dir, "xdg", "hashdeck", "config.toml")
-
-	code, out, errs := runConfigArgs(t, env, "init")
-	if code != exitOK || out != "wrote "+path+"\nEdit it, then run 'hashdeck config check'.\n" || errs != "" {
-		t.Fatalf("init: exit %d, %q, %q", code, out, errs)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil || string(data) != DefaultConfigFile() {
-		t.Fatalf("init wrote %d bytes (%v), not the default file", len(data), err)
-	}
-	if runtime.GOOS != "windows" {
-		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
-			t.Errorf("file mode %v, want 0600", fi.Mode().Perm())
-		}
-		if fi, _ := os.Stat(filepath.Dir(path)); fi.Mode().Perm() != 0o700 {
-			t.Errorf("directory mode %v, want 0700", fi.Mode().Perm())
-		}
-	}
-	if c, err := LoadConfig("", false, configEnv(env)); err != nil || !reflect.DeepEqual(c, DefaultConfig()) {
-		t.Errorf("the written file does not load as the defaults: %v", err)
-	}
-
-	// An existing file is not replaced without --force.
-	if err := os.WriteFile(path, []byte("# mine\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, out, errs = runConfigArgs(t, env, "init")
-	if code != exitError || out != "" || !strings.Contains(errs, path+" already exists; use --force") {
-		t.Errorf("init over a file: exit %d, %q, %q", code, out, errs)
-	}
-	if data, _ := os.ReadFile(path); string(data) != "# mine\n" {
-		t.Error("init without --force changed the file")
-	}
-
-	// --force replaces it, with mode 0600 whatever the old mode.
-	if err := os.Chmod(path, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, _, errs = runConfigArgs(t, env, "init", "--force")
-	if code != exitOK {
-		t.Fatalf("init --force: exit %d, %q", code, errs)
-	}
-	if data, _ := os.ReadFile(path); string(data) != DefaultConfigFile() {
-		t.Error("init --force did not write the default file")
-	}
-	if fi, _ := os.Stat(path); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
-		t.Errorf("file mode after --force %v, want 0600", fi.Mode().Perm())
-	}
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("the directory holds %d entries after --force, want 1 (no temporary file left)", len(entries))
-	}
-
-	// --config names the file; --force through a symbolic link keeps the link.
-	other := filepath.Join(dir, "elsewhere", "deep", "h.toml")
-	if code, _, errs := runConfigArgs(t, nil, "init", "--config", other); code != exitOK {
-		t.Fatalf("init --config: exit %d, %q", code, errs)
-	}
-	if runtime.GOOS != "windows" {
-		link := filepath.Join(dir, "link.toml")
-		if err := os.Symlink(other, link); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(other, []byte("# old\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if code, _, errs := runConfigArgs(t, nil, "init", "--config", link, "--force"); code != exitOK {
-			t.Fatalf("init --force through a link: exit %d, %q", code, errs)
-		}
-		if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			t.Error("init --force replaced the symbolic link")
-		}
-		if data, _ := os.ReadFile(other); string(data) != DefaultConfigFile() {
-			t.Error("init --force through a link did not write its target")
-		}
-	}
-}
-
-func TestConfigCheck(t *testing.T) {
-	dir := t.TempDir()
-	env := map[string]string{"XDG_CONFIG_HOME": dir}
-	def := filepath.Join(dir, "hashdeck", "config.toml")
-
-	code, out, errs := runConfigArgs(t, env, "check")
-	if want := "ok: " + def + " (12 peers, 0 miner overrides, keys: coingecko unset, hashrateindex unset; no file: the defaults)\n"; code != exitOK || out != want || errs != "" {
-		t.Errorf("check with no file: exit %d\n got %q\nwant %q\n%s", code, out, want, errs)
-	}
-
-	full := filepath.Join("testdata", "config", "full.toml")
-	env["HASHDECK_HASHRATEINDEX_KEY"] = "hri"
-	code, out, errs = runConfigArgs(t, env, "check", "--config", full)
-	if want := "ok: " + full + " (4 peers, 2 miner overrides, keys: coingecko set, hashrateindex set)\n"; code != exitOK || out != want || errs != "" {
-		t.Errorf("check full.toml: exit %d\n got %q\nwant %q\n%s", code, out, want, errs)
-	}
-	one := filepath.Join(dir, "one.toml")
-	if err := os.WriteFile(one, []byte("[peers]\ntickers = [\"IREN\"]\n[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 1\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if code, out, _ := runConfigArgs(t, nil, "check", "--config", one); code != exitOK || !strings.Contains(out, "(1 peer, 1 miner override, keys: coingecko unset, hashrateindex unset)") {
-		t.Errorf("check one.toml: exit %d, %q", code, out)
-	}
-
-	bad := filepath.Join("testdata", "config", "bad.toml")
-	code, out, errs = runConfigArgs(t, env, "check", "--config", bad)
-	lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
-	if code != exitUsage || out != "" || len(lines) != 13 {
-		t.Fatalf("check bad.toml: exit %d, stdout %q, %d lines of stderr:\n%s", code, out, len(lines), errs)
-	}
-	for _, l := range lines[:12] {
-		if !strings.HasPrefix(l, bad+":") {
-			t.Errorf("line %q does not start with %s:LINE:", l, bad)
-		}
-	}
-	if lines[12] != "hashdeck config check: 12 problems in "+bad {
-		t.Errorf("last line %q", lines[12])
-	}
-
-	code, _, errs = runConfigArgs(t, env, "check", "--config", filepath.Join(dir, "missing.toml"))
-	if code != exitUsage || !strings.Contains(errs, "missing.toml: no such file") {
-		t.Errorf("check a missing --config file: exit %d, %q", code, errs)
-	}
-	code, _, errs = runConfigArgs(t, map[string]string{"XDG_CONFIG_HOME": dir, "HASHDECK_KRAKEN_URL": "ftp://x"}, "check")
-	if code != exitUsage || !strings.Contains(errs, "HASHDECK_KRAKEN_URL") {
-		t.Errorf("check with a bad environment URL: exit %d, %q", code, errs)
-	}
-	code, _, errs = runConfigArgs(t, env, "check", "--config", filepath.Join("testdata", "config", "syntax.toml"))
-	if code != exitUsage || !strings.Contains(errs, "syntax.toml:3:") {
-		t.Errorf("check syntax.toml: exit %d, %q", code, errs)
-	}
-}
-
-func TestConfigCommandUsage(t *testing.T) {
-	code, out, errs := runConfigArgs(t, nil, "--help")
-	if code != exitOK || errs != "" {
-		t.Fatalf("config --help: exit %d, %q", code, errs)
-	}
-	for _, want := range []string{"init", "check", "path", "$XDG_CONFIG_HOME/hashdeck/config.toml", "$HOME/.config/hashdeck/config.toml",
-		"HASHDECK_<NAME>_URL", "HASHDECK_COINGECKO_KEY", "HASHDECK_HASHRATEINDEX_KEY", "network (1m, floor 30s)", "history (24h, floor 1h)",
-		"cost_scope", "efficiency_j_per_th", "never printed"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("config --help does not mention %q", want)
-		}
-	}
-	if _, out2, _ := runConfigArgs(t, nil, "help"); out2 != out {
-		t.Error("'config help' differs from 'config --help'")
-	}
-	for _, sub := range []struct{ name, want string }{{"init", "-force"}, {"check", "ok: PATH"}, {"path", "-config PATH"}} {
-		code, out, errs := runConfigArgs(t, nil, sub.name, "--help")
-		if code != exitOK || errs != "" || !strings.Contains(out, "Usage: hashdeck config "+sub.name) || !strings.Contains(out, sub.want) || !strings.Contains(out, "-config PATH") {
-			t.Errorf("config %s --help: exit %d, stderr %q, stdout:\n%s", sub.name, code, errs, out)
-		}
-		if _, out2, _ := runConfigArgs(t, nil, "help", sub.name); out2 != out {
-			t.Errorf("'config help %s' differs from 'config %s --help'", sub.name, sub.name)
-		}
-	}
-	for _, tt := range []struct {
-		args []string
-		want string
-	}{
-		{nil, "give a command"},
-		{[]string{"frob"}, `unknown command "frob"`},
-		{[]string{"check", "--nope"}, "flag provided but not defined: -nope"},
-		{[]string{"check", "extra.toml"}, `unexpected argument "extra.toml"`},
-		{[]string{"path", "--config", ""}, "--config: give the path"},
-		{[]string{"init", "--force=maybe"}, "invalid boolean value"},
-	} {
-		code, out, errs := runConfigArgs(t, map[string]string{"HOME": t.TempDir()}, tt.args...)
-		if code != exitUsage || out != "" || !strings.Contains(errs, tt.want) {
-			t.Errorf("config %q: exit %d, stdout %q, stderr %q; want exit 2 and %q", tt.args, code, out, errs, tt.want)
-		}
 	}
 }
 
