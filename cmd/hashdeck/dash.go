@@ -7,18 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
 	"github.com/hashdeck/hashdeck/feeds"
-	"github.com/hashdeck/hashdeck/feeds/dataset"
-	"github.com/hashdeck/hashdeck/feeds/market"
-	"github.com/hashdeck/hashdeck/feeds/store"
-	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
 	"github.com/hashdeck/hashdeck/tui/board"
 )
@@ -47,141 +41,9 @@ func newDashFlags(stderr io.Writer) (*flag.FlagSet, *dashFlags) {
 	return fs, f
 }
 
-// dash is everything the dashboard runs: the shared environment and, when
-// live, the feeds hub and poller, the history store with its recorder and
-// backfill.
-type dash struct {
-	cfg      config.Config
-	env      *board.Env
-	hub      *feeds.Hub
-	poller   *feeds.Poller
-	store    *store.Store
-	recorder *feeds.Recorder
-	backfill *feeds.Backfill
-	notice   string
-}
-
-// historyYears is how far back the dashboard reads the history store.
-const historyYears = 3
-
-// loadHistory reads the stored daily closes of every peer and the daily
-// BTC price, and merges them with the embedded series (off the UI goroutine).
-func loadHistory(ctx context.Context, st *store.Store, env *board.Env) (*board.History, error) {
-	to := time.Now().UTC().AddDate(0, 0, 1)
-	from := to.AddDate(-historyYears, 0, 0)
-	closes := make(map[string][]board.Point, len(env.Peers))
-	for _, p := range env.Peers {
-		bars, err := st.Closes(ctx, p, from, to)
-		if err != nil {
-			return nil, err
-		}
-		pts := make([]board.Point, len(bars))
-		for i, b := range bars {
-			pts[i] = board.Point{T: b.Day, V: b.Close}
-		}
-		closes[p] = pts
-	}
-	var net board.Network
-	for _, s := range []struct {
-		m   market.Metric
-		res store.Resolution
-		dst *[]board.Point
-	}{{market.PriceUSD, store.Daily, &net.Price}, {market.FeesPerBlock, store.Daily, &net.Fees}, {market.Difficulty, store.Raw, &net.Difficulty}} {
-		pts, err := st.Series(ctx, s.m, from, to, s.res)
-		if err != nil {
-			return nil, err
-		}
-		*s.dst = make([]board.Point, len(pts))
-		for i, p := range pts {
-			(*s.dst)[i] = board.Point{T: p.At, V: p.Value}
-		}
-	}
-	return board.NewHistory(env, closes, net), nil
-}
-
-// historyPath returns where the history database lives.
-func (f *dashFlags) historyPath() (string, error) {
-	if f.dataDir != "" {
-		return filepath.Join(f.dataDir, "history.db"), nil
-	}
-	return store.DefaultPath(os.Getenv)
-}
-
-// setup loads the configuration and the dataset and builds the shared
-// dashboard environment and, unless offline, the feeds poller and the
-// history store with its recorder and backfill.
-func (f *dashFlags) setup() (*dash, error) {
-	cfg, err := config.Load(f.configPath, f.explicit, os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	if f.theme != "" {
-		if _, err := themes.Lookup(f.theme); err != nil {
-			return nil, fmt.Errorf("--theme: %w", err)
-		}
-	}
-	ds, err := dataset.Load()
-	if err != nil {
-		return nil, fmt.Errorf("embedded dataset: %w", err)
-	}
-	syms, err := cfg.Symbols()
-	if err != nil {
-		return nil, err
-	}
-	if !f.at.IsZero() {
-		f.offline = true
-	}
-	env := board.NewEnvAt(ds, syms.List(), f.at)
-	for _, t := range env.Peers {
-		if o, ok := cfg.Override(t); ok {
-			env.Miners[t] = o.Apply(env.Miners[t], ds.PeriodHashvalue)
-		}
-	}
-	env.Fleet = board.Fleet{Efficiency: cfg.Fleet.Efficiency, PowerPrice: cfg.Fleet.PowerPrice, PoolFee: cfg.Fleet.PoolFee}
-	env.Alerts = board.Alerts{HashpriceBelow: cfg.Alerts.HashpriceBelow, MarginBelowPct: cfg.Alerts.SectorMarginBelow,
-		PeerMovePct: cfg.Alerts.PeerDailyMove, Bell: cfg.Display.Bell}
-	env.Offline = f.offline
-	d := &dash{cfg: cfg, env: env}
-	if f.offline {
-		return d, nil
-	}
-	src, err := cfg.Sources(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	src.NewYork = newYork()
-	groups, err := feeds.Groups(src)
-	if err != nil {
-		return nil, err
-	}
-	path, err := f.historyPath()
-	if err != nil {
-		return nil, fmt.Errorf("history store: %w (use --data-dir)", err)
-	}
-	st, err := store.Open(path, store.Options{RawRetention: cfg.Store.RawRetention(), HourlyRetention: cfg.Store.HourlyRetention()})
-	if err != nil {
-		return nil, err
-	}
-	if moved := st.Recovered(); moved != "" {
-		d.notice = "history database was unreadable: moved to " + moved + ", started a new one"
-	}
-	d.store = st
-	if _, err := st.Compact(context.Background(), time.Now()); err != nil {
-		d.notice = "history roll-up failed: " + err.Error()
-	}
-	d.recorder = feeds.NewRecorder(st, 64)
-	d.backfill, err = feeds.NewBackfill(st, store.MetricKey, feeds.BackfillOptions{Endpoints: src.Endpoints, Symbols: src.Symbols})
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	d.hub = feeds.NewHub(nil)
-	d.poller, err = feeds.NewPoller(d.hub, groups, feeds.PollerOptions{OnBatch: d.recorder.OnBatch})
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	return d, nil
+// options turns the flags into the app's options.
+func (f *dashFlags) options() app.Options {
+	return app.Options{ConfigPath: f.configPath, Explicit: f.explicit, Theme: f.theme, Offline: f.offline, At: f.at, DataDir: f.dataDir}
 }
 
 // dashFPS caps how often the renderer looks for a new frame. Idle, frames
@@ -203,17 +65,14 @@ func runDash(args []string, stdout, stderr io.Writer) int {
 	}
 	fs.Visit(func(fl *flag.Flag) { f.explicit = f.explicit || fl.Name == "config" })
 	f.noColor = f.noColor || os.Getenv("NO_COLOR") != ""
-	d, err := f.setup()
+	a, err := app.New(f.options())
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck:", err)
 		return exitUsage
 	}
-	theme := f.theme
-	if theme == "" && d.cfg.Display.Theme != config.ThemeAuto {
-		theme = string(d.cfg.Display.Theme)
-	}
-	model, err := tui.New(tui.Options{Env: d.env, Hub: d.hub, Theme: theme, NoColor: f.noColor, Notice: d.notice})
+	model, err := tui.New(tui.Options{Env: a.Env, Hub: a.Hub, Theme: a.ThemeName(), NoColor: f.noColor, Notice: a.Notice})
 	if err != nil {
+		a.Close()
 		fmt.Fprintln(stderr, "hashdeck:", err)
 		return exitUsage
 	}
@@ -221,41 +80,16 @@ func runDash(args []string, stdout, stderr io.Writer) int {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	prog := tea.NewProgram(model, tea.WithContext(ctx), tea.WithFPS(dashFPS))
-	var wg sync.WaitGroup
-	if d.poller != nil {
-		wg.Go(func() { d.poller.Run(ctx) })
-		wg.Go(func() { d.recorder.Run(ctx) })
-		d.backfill.Start(ctx)
-		wg.Go(func() {
-			// What the store already holds, then again after every backfill run.
-			if h, err := loadHistory(ctx, d.store, d.env); err == nil {
-				prog.Send(tui.HistoryMsg{H: h})
-			}
-			for {
-				select {
-				case p := <-d.backfill.Progress():
-					prog.Send(tui.BackfillMsg(p))
-					if p.Finished {
-						if h, err := loadHistory(ctx, d.store, d.env); err == nil {
-							prog.Send(tui.HistoryMsg{H: h})
-						}
-					}
-				case <-ctx.Done():
-					return
-				}
-			}
-		})
-	}
+	wait := a.Start(ctx, func(h *board.History, err error) {
+		if err == nil {
+			prog.Send(tui.HistoryMsg{H: h})
+		}
+	}, func(p feeds.BackfillProgress) { prog.Send(tui.BackfillMsg(p)) })
 	_, err = prog.Run()
 	cancel()
-	if d.backfill != nil {
-		d.backfill.Wait()
-	}
-	wg.Wait() // the recorder writes what is pending before it returns
-	if d.store != nil {
-		if cerr := d.store.Close(); cerr != nil {
-			fmt.Fprintln(stderr, "hashdeck: closing the history store:", cerr)
-		}
+	wait()
+	if cerr := a.Close(); cerr != nil {
+		fmt.Fprintln(stderr, "hashdeck: closing the history store:", cerr)
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "hashdeck:", err)

@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
-	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
 	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
@@ -46,28 +44,12 @@ func runFeeds(args []string, stdout, stderr io.Writer) int {
 	}
 	explicit := false
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
-	cfg, err := config.Load(*configPath, explicit, os.Getenv)
+	a, err := app.New(app.Options{ConfigPath: *configPath, Explicit: explicit, NoHistory: true, Timeout: *timeout})
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck feeds:", err)
 		return exitUsage
 	}
-	src, err := cfg.Sources(os.Getenv)
-	if err != nil {
-		fmt.Fprintln(stderr, "hashdeck feeds:", err)
-		return exitUsage
-	}
-	src.NewYork = newYork()
-	groups, err := feeds.Groups(src)
-	if err != nil {
-		fmt.Fprintln(stderr, "hashdeck feeds:", err)
-		return exitError
-	}
-	hub := feeds.NewHub(nil)
-	poller, err := feeds.NewPoller(hub, groups, feeds.PollerOptions{Timeout: *timeout})
-	if err != nil {
-		fmt.Fprintln(stderr, "hashdeck feeds:", err)
-		return exitError
-	}
+	hub, poller, groups := a.Hub, a.Poller, a.Groups
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	fmt.Fprintln(stderr, "polling every source once…")
@@ -94,16 +76,6 @@ func runFeeds(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	return exitOK
-}
-
-// newYork returns the America/New_York zone (embedded tzdata makes it
-// available everywhere), or nil when it cannot be loaded.
-func newYork() *time.Location {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		return nil
-	}
-	return loc
 }
 
 // feedMetricFormat says how each metric is printed.

@@ -22,9 +22,8 @@ import (
 	"charm.land/wish/v2"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
 	"github.com/hashdeck/hashdeck/feeds"
-	"github.com/hashdeck/hashdeck/feeds/store"
 	"github.com/hashdeck/hashdeck/tui/board"
 )
 
@@ -135,25 +134,20 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
 	f.noColor = f.noColor || os.Getenv("NO_COLOR") != ""
-	d, err := f.setup()
+	d, err := app.New(f.options())
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck serve:", err)
 		return exitUsage
 	}
 	defer func() {
-		if d.store != nil {
-			if err := d.store.Close(); err != nil {
-				log.Error("closing the history store", "err", err)
-			}
+		if err := d.Close(); err != nil {
+			log.Error("closing the history store", "err", err)
 		}
 	}()
-	o.theme, o.noColor, o.notice = f.theme, f.noColor, d.notice
-	o.secrets = snapshotSecrets(d.cfg, f)
-	if o.theme == "" && d.cfg.Display.Theme != config.ThemeAuto {
-		o.theme = string(d.cfg.Display.Theme)
-	}
+	o.theme, o.noColor, o.notice = d.ThemeName(), f.noColor, d.Notice
+	o.secrets = d.Secrets()
 	if o.hostKey == "" {
-		dir, err := f.dataDirectory()
+		dir, err := d.DataDir()
 		if err != nil {
 			fmt.Fprintln(stderr, "hashdeck serve: host key:", err, "(use --host-key or --data-dir)")
 			return exitUsage
@@ -161,7 +155,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		o.hostKey = filepath.Join(dir, serveHostKeyName)
 	}
 
-	srv, err := newServeServer(d.env, d.hub, o, log)
+	srv, err := newServeServer(d.Env, d.Hub, o, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck serve:", err)
 		return exitUsage
@@ -195,8 +189,13 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		debug.SetGCPercent(serveGCPercent)
 	}
 	bg, stopBG := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	serveBackground(bg, &wg, d, srv, log)
+	wait := d.Start(bg, func(h *board.History, err error) {
+		if err != nil {
+			log.Warn("reading the history store", "err", err)
+			return
+		}
+		srv.setHistory(h)
+	}, srv.setBackfill)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -222,10 +221,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		mcancel()
 	}
 	stopBG()
-	if d.backfill != nil {
-		d.backfill.Wait()
-	}
-	wg.Wait() // the recorder writes what is pending before it returns
+	wait() // the recorder writes what is pending before it returns
 	log.Info("stopped", "shutdown", time.Since(start).Round(time.Millisecond).String())
 	return code
 }
@@ -255,54 +251,6 @@ func (o *serveOptions) check() error {
 		}
 	}
 	return nil
-}
-
-// dataDirectory is --data-dir, or where the history database lives by default.
-func (f *dashFlags) dataDirectory() (string, error) {
-	if f.dataDir != "" {
-		return f.dataDir, nil
-	}
-	p, err := store.DefaultPath(os.Getenv)
-	if err != nil {
-		return "", err
-	}
-	return filepath.Dir(p), nil
-}
-
-// serveBackground starts what the dashboard runs besides its views (the
-// poller, the recorder, the backfill and the history loader) and feeds the
-// server the history and backfill progress to hand to every session.
-func serveBackground(ctx context.Context, wg *sync.WaitGroup, d *dash, srv *serveServer, log *slog.Logger) {
-	if d.poller == nil {
-		return
-	}
-	wg.Go(func() { d.poller.Run(ctx) })
-	wg.Go(func() { d.recorder.Run(ctx) })
-	d.backfill.Start(ctx)
-	load := func() {
-		h, err := loadHistory(ctx, d.store, d.env)
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("reading the history store", "err", err)
-			}
-			return
-		}
-		srv.setHistory(h)
-	}
-	wg.Go(func() {
-		load()
-		for {
-			select {
-			case p := <-d.backfill.Progress():
-				srv.setBackfill(p)
-				if p.Finished {
-					load()
-				}
-			case <-ctx.Done():
-				return
-			}
-		}
-	})
 }
 
 // serveServer is the SSH side of `hashdeck serve`: one per process, shared

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -109,11 +110,10 @@ func serveTestEnv(t *testing.T) string {
 }
 
 // serveTestDash is the offline dashboard setup (embedded data only).
-func serveTestDash(t *testing.T) *dash {
+func serveTestDash(t *testing.T) *app.App {
 	t.Helper()
 	serveTestEnv(t)
-	f := &dashFlags{offline: true, dataDir: t.TempDir()}
-	d, err := f.setup()
+	d, err := app.New(app.Options{Offline: true, DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ type serveTest struct {
 
 // startServeTest runs a server for d with o (an authorized keys file with
 // one fresh key unless o.allowAnyone or o.authorizedKeys is set).
-func startServeTest(t *testing.T, d *dash, o serveOptions) *serveTest {
+func startServeTest(t *testing.T, d *app.App, o serveOptions) *serveTest {
 	t.Helper()
 	st := &serveTest{logs: &serveTestBuffer{}, key: newServeTestKey(t)}
 	dir := t.TempDir()
@@ -154,9 +154,9 @@ func startServeTest(t *testing.T, d *dash, o serveOptions) *serveTest {
 	if o.maxSession == 0 {
 		o.maxSession = serveDefaultMaxSession
 	}
-	o.notice = d.notice
+	o.notice = d.Notice
 	log := slog.New(slog.NewTextHandler(st.logs, nil))
-	srv, err := newServeServer(d.env, d.hub, o, log)
+	srv, err := newServeServer(d.Env, d.Hub, o, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -846,17 +846,16 @@ func TestServeSessionsShareOnePoller(t *testing.T) {
 	upstream, requests := serveCountingUpstream(t)
 	setStandIn(t, upstream)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	f := &dashFlags{dataDir: t.TempDir()}
-	d, err := f.setup()
+	d, err := app.New(app.Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.store.Close() })
+	t.Cleanup(func() { d.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	d.poller.Poll(ctx) // one poll, by hand: no timer runs in this test
+	d.Poller.Poll(ctx) // one poll, by hand: no timer runs in this test
 	perPoll := requests.Load()
-	if perPoll == 0 || d.hub.Current() == nil {
+	if perPoll == 0 || d.Hub.Current() == nil {
 		t.Fatal("the poll made no request")
 	}
 
@@ -868,7 +867,7 @@ func TestServeSessionsShareOnePoller(t *testing.T) {
 		p.waitText(t, 10*time.Second, "Overview", "mempool")
 		ptys = append(ptys, p)
 	}
-	if got := d.hub.Subscribers(); got != n {
+	if got := d.Hub.Subscribers(); got != n {
 		t.Errorf("hub subscribers = %d, want %d (one per session)", got, n)
 	}
 	time.Sleep(1500 * time.Millisecond) // a few one-second ticks in every session
@@ -879,8 +878,8 @@ func TestServeSessionsShareOnePoller(t *testing.T) {
 		p.stdin.Write([]byte("q"))
 		p.waitEnd(t, 5*time.Second)
 	}
-	if !serveWait(2*time.Second, func() bool { return d.hub.Subscribers() == 0 }) {
-		t.Errorf("hub subscribers = %d after every session ended", d.hub.Subscribers())
+	if !serveWait(2*time.Second, func() bool { return d.Hub.Subscribers() == 0 }) {
+		t.Errorf("hub subscribers = %d after every session ended", d.Hub.Subscribers())
 	}
 }
 
@@ -1343,12 +1342,13 @@ func TestServeAddressesAndDataDir(t *testing.T) {
 		}
 	}
 	dir := serveTestEnv(t)
-	f := &dashFlags{}
-	if got, err := f.dataDirectory(); err != nil || got != filepath.Join(dir, "data", "hashdeck") {
-		t.Errorf("data directory %q, %v", got, err)
-	}
-	f.dataDir = "/srv/hashdeck"
-	if got, _ := f.dataDirectory(); got != "/srv/hashdeck" {
-		t.Errorf("--data-dir: %q", got)
+	for flag, want := range map[string]string{"": filepath.Join(dir, "data", "hashdeck"), "/srv/hashdeck": "/srv/hashdeck"} {
+		d, err := app.New(app.Options{Offline: true, DataDir: flag})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := d.DataDir(); err != nil || got != want {
+			t.Errorf("--data-dir %q: data directory %q, %v", flag, got, err)
+		}
 	}
 }

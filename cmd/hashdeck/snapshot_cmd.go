@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
@@ -273,24 +274,22 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		return fail(exitUsage, err)
 	}
 	f.dash.at = p.at
-	d, err := f.dash.setup()
+	d, err := app.New(f.dash.options())
 	if err != nil {
 		return fail(exitUsage, err)
 	}
-	if d.store != nil {
-		defer func() {
-			if err := d.store.Close(); err != nil {
-				fmt.Fprintln(stderr, "hashdeck snapshot: closing the history store:", err)
-			}
-		}()
-	}
-	if d.notice != "" {
-		fmt.Fprintln(stderr, "hashdeck snapshot:", d.notice)
+	defer func() {
+		if err := d.Close(); err != nil {
+			fmt.Fprintln(stderr, "hashdeck snapshot: closing the history store:", err)
+		}
+	}()
+	if d.Notice != "" {
+		fmt.Fprintln(stderr, "hashdeck snapshot:", d.Notice)
 	}
 	if p.detail != "" {
-		t := d.cfg.Canonical(p.detail)
-		if !slices.Contains(d.env.Peers, t) {
-			return fail(exitUsage, &flagError{"view", fmt.Sprintf("%s is not a peer (peers: %s)", p.detail, strings.Join(d.env.Peers, ", "))})
+		t := d.Cfg.Canonical(p.detail)
+		if !slices.Contains(d.Env.Peers, t) {
+			return fail(exitUsage, &flagError{"view", fmt.Sprintf("%s is not a peer (peers: %s)", p.detail, strings.Join(d.Env.Peers, ", "))})
 		}
 		p.ui.Detail = t
 	}
@@ -300,10 +299,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		return fail(exitUsage, err)
 	}
 
-	themeName := f.dash.theme
-	if themeName == "" && d.cfg.Display.Theme != config.ThemeAuto {
-		themeName = string(d.cfg.Display.Theme)
-	}
+	themeName := d.ThemeName()
 	if themeName == "" {
 		themeName = "dark"
 	}
@@ -313,7 +309,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		return fail(exitUsage, &flagError{"theme", err.Error()})
 	}
 
-	secrets := snapshotSecrets(d.cfg, f.dash)
+	secrets := d.Secrets()
 	frame := redactCells(tui.Render(data, p.ui, p.w, p.h, th), secrets)
 	var out bytes.Buffer
 	switch p.format {
@@ -323,7 +319,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		out.WriteString(snapshot.ANSI(frame))
 	case "json":
 		meta := snapshot.Meta{View: snapshotViewName(p.ui), Theme: th.Name, ClockFixed: !p.at.IsZero(),
-			Dataset: d.env.Dataset.AsOf(), Overrides: snapshotOverrides(d.cfg, d.env.Peers)}
+			Dataset: d.Env.Dataset.AsOf(), Overrides: snapshotOverrides(d.Cfg, d.Env.Peers)}
 		if err := snapshot.JSON(&out, data, meta); err != nil {
 			return fail(exitError, err)
 		}
@@ -357,9 +353,9 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 
 // snapshotData builds the board: as of --at from the embedded data, from
 // the embedded data now (--offline), or after one poll of every source.
-func snapshotData(d *dash, p snapshotPlan, stderr io.Writer) (*board.Data, error) {
+func snapshotData(d *app.App, p snapshotPlan, stderr io.Writer) (*board.Data, error) {
 	if !p.at.IsZero() {
-		ds := d.env.Dataset
+		ds := d.Env.Dataset
 		if days := ds.Days(); len(days) == 0 || p.at.Before(days[0].Date) {
 			first := "none"
 			if len(days) > 0 {
@@ -367,24 +363,24 @@ func snapshotData(d *dash, p snapshotPlan, stderr io.Writer) (*board.Data, error
 			}
 			return nil, &flagError{"at", fmt.Sprintf("%s is before the embedded network data, which start on %s", p.at.Format(time.RFC3339), first)}
 		}
-		return board.BuildWith(d.env, nil, nil, p.at, econ.Scenario{}), nil
+		return board.BuildWith(d.Env, nil, nil, p.at, econ.Scenario{}), nil
 	}
-	if d.poller == nil { // --offline
-		return board.BuildWith(d.env, nil, nil, time.Now(), econ.Scenario{}), nil
+	if !d.Live() { // --offline
+		return board.BuildWith(d.Env, nil, nil, time.Now(), econ.Scenario{}), nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
 	defer cancel()
 	fmt.Fprintf(stderr, "hashdeck snapshot: polling every source once (at most %s)…\n", p.timeout)
-	d.poller.Poll(ctx)
-	st := d.hub.Current()
+	d.Poller.Poll(ctx)
+	st := d.Hub.Current()
 	hctx, hcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer hcancel()
-	hist, err := loadHistory(hctx, d.store, d.env)
+	hist, err := d.LoadHistory(hctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck snapshot: reading the history store:", err)
 		hist = nil
 	}
-	data := board.BuildWith(d.env, hist, st, time.Now(), econ.Scenario{})
+	data := board.BuildWith(d.Env, hist, st, time.Now(), econ.Scenario{})
 	reportFreshness(stderr, data)
 	return data, nil
 }
@@ -450,26 +446,6 @@ func snapshotOverrides(cfg config.Config, peers []string) map[string]snapshot.Ov
 		out[t] = snapshot.Override{Source: o.Source, Fields: fields}
 	}
 	return out
-}
-
-// snapshotSecrets are the strings no snapshot may show: the API keys
-// (file or environment) and the configuration file's path.
-func snapshotSecrets(cfg config.Config, f *dashFlags) []string {
-	k := cfg.Keys(os.Getenv)
-	out := []string{k.CoinGecko.Reveal(), k.HashrateIndex.Reveal()}
-	path := f.configPath
-	if path == "" {
-		path, _ = config.DefaultPath(os.Getenv)
-	}
-	if path != "" {
-		out = append(out, path)
-		if abs, err := filepath.Abs(path); err == nil {
-			out = append(out, abs)
-		}
-	}
-	// Longest first, so a path is hidden before a part of it.
-	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return slices.DeleteFunc(out, func(s string) bool { return len(strings.TrimSpace(s)) < 6 })
 }
 
 // redactCells replaces every secret in s with as many '*' as it has

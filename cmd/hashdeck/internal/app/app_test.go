@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func TestLoadHistoryFromTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := board.NewEnv(ds, []string{"IREN", "CORZ"})
-	h, err := loadHistory(ctx, st, env)
+	h, err := (&App{Store: st, Env: env}).LoadHistory(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,310 @@
+// Package app wires hashdeck together for every command that shows data
+// (the dashboard, serve, snapshot and feeds): configuration → the board
+// environment over the embedded dataset, and, when live, the feeds hub and
+// poller, the history store with its recorder and backfill. It owns their
+// lifetimes; the commands own flags, output and exit codes.
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
+	"github.com/hashdeck/hashdeck/feeds"
+	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/store"
+	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
+)
+
+// Options are what the command line decides.
+type Options struct {
+	// ConfigPath is --config; Explicit says it was given (a missing file is
+	// then an error rather than the defaults).
+	ConfigPath string
+	Explicit   bool
+	// Theme is --theme ("" for the configuration's).
+	Theme string
+	// Offline makes no network request; At (when set) computes everything
+	// from the embedded data as of that time and implies Offline.
+	Offline bool
+	At      time.Time
+	// DataDir is --data-dir ("" for $XDG_DATA_HOME/hashdeck).
+	DataDir string
+	// NoHistory polls without the history store, recorder and backfill
+	// (hashdeck feeds).
+	NoHistory bool
+	// Timeout bounds each upstream request (0: the poller's default).
+	Timeout time.Duration
+	// Getenv reads the environment (os.Getenv if nil).
+	Getenv func(string) string
+}
+
+// App is everything a command runs: the shared environment and, when live,
+// the hub, poller, store, recorder and backfill (nil when offline).
+type App struct {
+	Cfg      config.Config
+	Env      *board.Env
+	Hub      *feeds.Hub
+	Poller   *feeds.Poller
+	Groups   []feeds.Group
+	Store    *store.Store
+	Recorder *feeds.Recorder
+	Backfill *feeds.Backfill
+	// Notice is a one-time message for the status bar (a recovered or
+	// failed history database).
+	Notice string
+	o      Options
+}
+
+// New loads the configuration and the dataset and builds the environment
+// and, unless offline, the poller and the history store with its recorder
+// and backfill.
+func New(o Options) (*App, error) {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if !o.At.IsZero() {
+		o.Offline = true
+	}
+	cfg, err := config.Load(o.ConfigPath, o.Explicit, o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if o.Theme != "" {
+		if _, err := themes.Lookup(o.Theme); err != nil {
+			return nil, fmt.Errorf("--theme: %w", err)
+		}
+	}
+	ds, err := dataset.Load()
+	if err != nil {
+		return nil, fmt.Errorf("embedded dataset: %w", err)
+	}
+	syms, err := cfg.Symbols()
+	if err != nil {
+		return nil, err
+	}
+	env := board.NewEnvAt(ds, syms.List(), o.At)
+	for _, t := range env.Peers {
+		if ov, ok := cfg.Override(t); ok {
+			env.Miners[t] = ov.Apply(env.Miners[t], ds.PeriodHashvalue)
+		}
+	}
+	env.Fleet = board.Fleet{Efficiency: cfg.Fleet.Efficiency, PowerPrice: cfg.Fleet.PowerPrice, PoolFee: cfg.Fleet.PoolFee}
+	env.Alerts = board.Alerts{HashpriceBelow: cfg.Alerts.HashpriceBelow, MarginBelowPct: cfg.Alerts.SectorMarginBelow,
+		PeerMovePct: cfg.Alerts.PeerDailyMove, Bell: cfg.Display.Bell}
+	env.Offline = o.Offline
+	a := &App{Cfg: cfg, Env: env, o: o}
+	if o.Offline {
+		return a, nil
+	}
+	src, err := cfg.Sources(o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	src.NewYork = NewYork()
+	if a.Groups, err = feeds.Groups(src); err != nil {
+		return nil, err
+	}
+	a.Hub = feeds.NewHub(nil)
+	popts := feeds.PollerOptions{Timeout: o.Timeout}
+	if !o.NoHistory {
+		if err := a.openHistory(src); err != nil {
+			return nil, err
+		}
+		popts.OnBatch = a.Recorder.OnBatch
+	}
+	if a.Poller, err = feeds.NewPoller(a.Hub, a.Groups, popts); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// openHistory opens the history store (rolling up old rows first) and
+// builds its recorder and backfill.
+func (a *App) openHistory(src feeds.Sources) error {
+	dir, err := a.DataDir()
+	if err != nil {
+		return fmt.Errorf("history store: %w (use --data-dir)", err)
+	}
+	cfg := a.Cfg.Store
+	st, err := store.Open(filepath.Join(dir, "history.db"), store.Options{RawRetention: cfg.RawRetention(), HourlyRetention: cfg.HourlyRetention()})
+	if err != nil {
+		return err
+	}
+	if moved := st.Recovered(); moved != "" {
+		a.Notice = "history database was unreadable: moved to " + moved + ", started a new one"
+	}
+	a.Store = st
+	if _, err := st.Compact(context.Background(), time.Now()); err != nil {
+		a.Notice = "history roll-up failed: " + err.Error()
+	}
+	a.Recorder = feeds.NewRecorder(st, 64)
+	a.Backfill, err = feeds.NewBackfill(st, store.MetricKey, feeds.BackfillOptions{Endpoints: src.Endpoints, Symbols: src.Symbols})
+	if err != nil {
+		st.Close()
+		a.Store = nil
+		return err
+	}
+	return nil
+}
+
+// DataDir is --data-dir, or the directory of the default history database.
+func (a *App) DataDir() (string, error) {
+	if a.o.DataDir != "" {
+		return a.o.DataDir, nil
+	}
+	p, err := store.DefaultPath(a.o.Getenv)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(p), nil
+}
+
+// Live reports whether the app polls the upstreams.
+func (a *App) Live() bool { return a.Poller != nil }
+
+// Start runs the poller, the recorder, the backfill and the history loader
+// until ctx ends: onHistory receives what the store holds, at once and
+// after each backfill run; onProgress every backfill progress report. Both
+// are called from background goroutines. The returned wait blocks until
+// everything has stopped (the recorder writes what is pending first).
+// Offline, Start does nothing.
+func (a *App) Start(ctx context.Context, onHistory func(*board.History, error), onProgress func(feeds.BackfillProgress)) (wait func()) {
+	var wg sync.WaitGroup
+	if a.Poller == nil {
+		return wg.Wait
+	}
+	wg.Go(func() { a.Poller.Run(ctx) })
+	if a.Store == nil {
+		return wg.Wait
+	}
+	wg.Go(func() { a.Recorder.Run(ctx) })
+	a.Backfill.Start(ctx)
+	load := func() {
+		h, err := a.LoadHistory(ctx)
+		if ctx.Err() == nil {
+			onHistory(h, err)
+		}
+	}
+	wg.Go(func() {
+		load()
+		for {
+			select {
+			case p := <-a.Backfill.Progress():
+				onProgress(p)
+				if p.Finished {
+					load()
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	return func() {
+		a.Backfill.Wait()
+		wg.Wait()
+	}
+}
+
+// Close closes the history store, if open.
+func (a *App) Close() error {
+	if a.Store == nil {
+		return nil
+	}
+	err := a.Store.Close()
+	a.Store = nil
+	return err
+}
+
+// historyYears is how far back the dashboard reads the history store.
+const historyYears = 3
+
+// LoadHistory reads the stored daily closes of every peer, the daily BTC
+// price and fees, and the difficulty, and merges them with the embedded
+// series. Call it off the UI goroutine.
+func (a *App) LoadHistory(ctx context.Context) (*board.History, error) {
+	if a.Store == nil {
+		return nil, nil
+	}
+	to := time.Now().UTC().AddDate(0, 0, 1)
+	from := to.AddDate(-historyYears, 0, 0)
+	closes := make(map[string][]board.Point, len(a.Env.Peers))
+	for _, p := range a.Env.Peers {
+		bars, err := a.Store.Closes(ctx, p, from, to)
+		if err != nil {
+			return nil, err
+		}
+		pts := make([]board.Point, len(bars))
+		for i, b := range bars {
+			pts[i] = board.Point{T: b.Day, V: b.Close}
+		}
+		closes[p] = pts
+	}
+	var net board.Network
+	for _, s := range []struct {
+		m   market.Metric
+		res store.Resolution
+		dst *[]board.Point
+	}{{market.PriceUSD, store.Daily, &net.Price}, {market.FeesPerBlock, store.Daily, &net.Fees}, {market.Difficulty, store.Raw, &net.Difficulty}} {
+		pts, err := a.Store.Series(ctx, s.m, from, to, s.res)
+		if err != nil {
+			return nil, err
+		}
+		*s.dst = make([]board.Point, len(pts))
+		for i, p := range pts {
+			(*s.dst)[i] = board.Point{T: p.At, V: p.Value}
+		}
+	}
+	return board.NewHistory(a.Env, closes, net), nil
+}
+
+// ThemeName is --theme, else the configuration's theme unless it is
+// "auto" (then "": follow the terminal).
+func (a *App) ThemeName() string {
+	if a.o.Theme != "" {
+		return a.o.Theme
+	}
+	if a.Cfg.Display.Theme != config.ThemeAuto {
+		return string(a.Cfg.Display.Theme)
+	}
+	return ""
+}
+
+// Secrets are the strings no frame, clipboard copy or snapshot may show:
+// the API keys (file or environment) and the configuration file's path,
+// longest first so that a path is hidden before a part of it.
+func (a *App) Secrets() []string {
+	k := a.Cfg.Keys(a.o.Getenv)
+	out := []string{k.CoinGecko.Reveal(), k.HashrateIndex.Reveal()}
+	path := a.o.ConfigPath
+	if path == "" {
+		path, _ = config.DefaultPath(a.o.Getenv)
+	}
+	if path != "" {
+		out = append(out, path)
+		if abs, err := filepath.Abs(path); err == nil {
+			out = append(out, abs)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return slices.DeleteFunc(out, func(s string) bool { return len(strings.TrimSpace(s)) < 6 })
+}
+
+// NewYork returns the America/New_York zone (embedded tzdata makes it
+// available everywhere), or nil when it cannot be loaded.
+func NewYork() *time.Location {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		return nil
+	}
+	return loc
+}
