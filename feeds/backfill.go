@@ -98,9 +98,12 @@ type BackfillOptions struct {
 	MaxRetryWait time.Duration
 	// Timeout bounds each request (DefaultBackfillTimeout).
 	Timeout time.Duration
-	// Now is the clock that dates checkpoints and windows (time.Now).
-	// Pauses and waits use real time.
-	Now func() time.Time
+	// Now is the clock that dates checkpoints and windows and spaces the
+	// requests to a host (time.Now); Sleep waits between runs, for a
+	// host's gap and for a Retry-After (provider.SleepCtx). Tests inject
+	// both to run the schedule without waiting.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
 	// Logger receives a line per failed key and per refused value (discard).
 	Logger *slog.Logger
 }
@@ -138,6 +141,9 @@ func (o *BackfillOptions) defaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Sleep == nil {
+		o.Sleep = provider.SleepCtx
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -171,7 +177,7 @@ func (p BackfillProgress) Clone() BackfillProgress {
 }
 
 // Backfill fills the history store from upstream history endpoints: at
-// start and then once a day (Start), or once (RunOnce). Per run it handles
+// start and then once a day (Run), or once (RunOnce). Per run it handles
 // these keys, each independently (one failing does not stop the others):
 //
 //	network      mempool.space /api/v1/mining/hashrate/{interval}: daily
@@ -217,11 +223,9 @@ type Backfill struct {
 
 	runMu sync.Mutex // one run at a time
 
-	mu       sync.Mutex // guards prog, active, started, done
+	mu       sync.Mutex // guards prog, active
 	prog     BackfillProgress
 	active   []string
-	started  bool
-	done     chan struct{} // closed when Start's loop returns
 	progress chan BackfillProgress
 }
 
@@ -230,7 +234,7 @@ type Backfill struct {
 //
 //	bf, err := feeds.NewBackfill(st, store.MetricKey, feeds.BackfillOptions{Endpoints: e, Symbols: syms})
 //
-// It makes no request until Start or RunOnce. It fails when an endpoint it
+// It makes no request until Run or RunOnce. It fails when an endpoint it
 // uses is not a base URL.
 func NewBackfill[K any](st KeyedStore[K], metricKey func(market.Metric) K, o BackfillOptions) (*Backfill, error) {
 	if st == nil || metricKey == nil {
@@ -253,7 +257,7 @@ func NewBackfill[K any](st KeyedStore[K], metricKey func(market.Metric) K, o Bac
 	}
 	pacers := map[string]*hostPacer{}
 	for host, gap := range gaps {
-		pacers[host] = &hostPacer{gap: gap, turn: make(chan struct{}, 1)}
+		pacers[host] = &hostPacer{gap: gap, turn: make(chan struct{}, 1), now: o.Now, sleep: o.Sleep}
 	}
 	plain := provider.HTTPOptions{Timeout: o.Timeout, MaxBody: provider.HistoryMaxBody}
 	browser := provider.HTTPOptions{Timeout: o.Timeout, UserAgent: provider.BrowserUserAgent}
@@ -287,47 +291,24 @@ func (b *Backfill) Latest() BackfillProgress {
 	return b.prog.Clone()
 }
 
-// Start runs the backfill on its own goroutine and returns at once: a run
-// now, then one every Interval (RetryInterval after a run with a failed
-// key), until ctx is done. Calling Start again does nothing.
-func (b *Backfill) Start(ctx context.Context) {
-	b.mu.Lock()
-	if b.started {
-		b.mu.Unlock()
-		return
-	}
-	b.started = true
-	b.done = make(chan struct{})
-	done := b.done
-	b.mu.Unlock()
-	go func() {
-		defer close(done)
-		for {
-			p := b.RunOnce(ctx)
-			if ctx.Err() != nil {
-				return
-			}
-			wait := b.o.Interval
-			if len(p.Errors) > 0 {
-				wait = b.o.RetryInterval
-			}
-			next := b.o.Now().Add(wait)
-			b.publish(func(p *BackfillProgress) { p.Next = next })
-			if provider.SleepCtx(ctx, wait) != nil {
-				return
-			}
+// Run runs the backfill until ctx is done: a run now, then one every
+// Interval (RetryInterval after a run with a failed key). It blocks, like
+// Poller.Run; run it on a goroutine of its own.
+func (b *Backfill) Run(ctx context.Context) {
+	for {
+		p := b.RunOnce(ctx)
+		if ctx.Err() != nil {
+			return
 		}
-	}()
-}
-
-// Wait returns when the goroutine Start began has ended (after its ctx is
-// done), at once when Start was not called.
-func (b *Backfill) Wait() {
-	b.mu.Lock()
-	done := b.done
-	b.mu.Unlock()
-	if done != nil {
-		<-done
+		wait := b.o.Interval
+		if len(p.Errors) > 0 {
+			wait = b.o.RetryInterval
+		}
+		next := b.o.Now().Add(wait)
+		b.publish(func(p *BackfillProgress) { p.Next = next })
+		if b.o.Sleep(ctx, wait) != nil {
+			return
+		}
 	}
 }
 
@@ -659,7 +640,7 @@ func (b *Backfill) try(ctx context.Context, p *hostPacer, key string, fn func(co
 			return fmt.Errorf("%w (not waiting %s here, longer than %s: the next run retries)", err, ra, b.o.MaxRetryWait)
 		}
 		b.o.Logger.Info("backfill: upstream asked to wait", "key", key, "retry_after", ra, "attempt", attempt)
-		if err := provider.SleepCtx(ctx, ra); err != nil {
+		if err := b.o.Sleep(ctx, ra); err != nil {
 			return err
 		}
 	}
@@ -705,9 +686,11 @@ func (b *Backfill) publish(change func(p *BackfillProgress)) {
 
 // hostPacer serialises requests to one host and spaces them by gap.
 type hostPacer struct {
-	gap  time.Duration
-	turn chan struct{} // capacity 1: holding a token is holding the host
-	next time.Time     // no request before (wall clock); read and written only by the token holder
+	gap   time.Duration
+	turn  chan struct{} // capacity 1: holding a token is holding the host
+	next  time.Time     // no request before; read and written only by the token holder
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
 }
 
 // do waits for the host's turn and the gap since its last request, then
@@ -719,10 +702,10 @@ func (p *hostPacer) do(ctx context.Context, fn func(context.Context) error) erro
 		return ctx.Err()
 	}
 	defer func() { <-p.turn }()
-	if err := provider.SleepCtx(ctx, time.Until(p.next)); err != nil {
+	if err := p.sleep(ctx, p.next.Sub(p.now())); err != nil {
 		return err
 	}
 	err := fn(ctx)
-	p.next = time.Now().Add(p.gap)
+	p.next = p.now().Add(p.gap)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,8 +29,9 @@ func bfDay(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0
 
 // bfClock is a settable clock.
 type bfClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Duration
 }
 
 func (c *bfClock) Now() time.Time {
@@ -42,6 +44,26 @@ func (c *bfClock) Set(t time.Time) {
 	c.mu.Lock()
 	c.t = t
 	c.mu.Unlock()
+}
+
+// Sleep is a sleeper for BackfillOptions.Sleep: it records each positive
+// wait and moves the clock on by it at once.
+func (c *bfClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.slept = append(c.slept, d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+// Slept returns the waits Sleep recorded.
+func (c *bfClock) Slept() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.slept)
 }
 
 // openStore opens a history store in a temporary directory.
@@ -160,14 +182,11 @@ func TestBackfillColdWarmStale(t *testing.T) {
 	r := fixture.NewReplay(t, bfRoutes())
 	clock := &bfClock{t: bfT0()}
 
-	// Cold run, through Start: it returns at once and reports on the channel.
+	// Cold run, through Run on its own goroutine: it reports on the channel.
 	ctx, cancel := context.WithCancel(context.Background())
 	bf := newBackfill(t, st, bfOptions(r.URL, clock.Now))
-	began := time.Now()
-	bf.Start(ctx)
-	if d := time.Since(began); d > 50*time.Millisecond {
-		t.Errorf("Start blocked its caller for %s", d)
-	}
+	ran := make(chan struct{})
+	go func() { bf.Run(ctx); close(ran) }()
 	p := waitFinished(t, bf)
 	if p.Done != 6 || p.Total != 6 || p.Skipped != 0 || len(p.Errors) != 0 || !p.Started.Equal(bfT0()) || p.Current != "" {
 		t.Errorf("cold progress: %+v", p)
@@ -180,7 +199,7 @@ func TestBackfillColdWarmStale(t *testing.T) {
 		t.Errorf("next run at %v, want a day later", next)
 	}
 	cancel()
-	bf.Wait()
+	<-ran
 	cold := map[string]int{
 		"/api/v1/mining/hashrate/3y": 1, "/api/v1/mining/blocks/fees/3y": 1, "/api/v1/historical-price": 1,
 		"/v8/finance/chart/IREN": 1, "/v8/finance/chart/KEEL": 1, "/v8/finance/chart/CORZ": 1,
@@ -461,33 +480,30 @@ func TestBackfillPricesFallBackToFeesUSD(t *testing.T) {
 func TestBackfillPacesEachHost(t *testing.T) {
 	// mempool.space on one host with a 100 ms gap, Yahoo and Nasdaq on
 	// another with none: each host sees one request at a time, and the
-	// mempool requests are spaced.
+	// pacer waits the gap (on the injected clock) before the second and
+	// third mempool requests, and never for the stocks host.
 	mp := newTimedServer(t, timedRoutes())
 	stocks := newTimedServer(t, timedRoutes())
-	o := bfOptions(mp.URL, bfT0)
+	clock := &bfClock{t: bfT0()}
+	o := bfOptions(mp.URL, clock.Now)
+	o.Sleep = clock.Sleep
 	o.Endpoints.Yahoo, o.Endpoints.Nasdaq = stocks.URL, stocks.URL
 	o.MempoolGap = 100 * time.Millisecond
 	p := newBackfill(t, openStore(t), o).RunOnce(context.Background())
 	if len(p.Errors) != 0 {
 		t.Fatalf("errors: %v", p.Errors)
 	}
-	var at []time.Time
 	mp.mu.Lock()
-	for _, h := range mp.hits {
-		at = append(at, h.at)
-	}
-	most := mp.most
+	n, most := len(mp.hits), mp.most
 	mp.mu.Unlock()
-	if len(at) != 3 || most != 1 {
-		t.Fatalf("mempool: %d requests, at most %d at once; want 3, 1", len(at), most)
+	if n != 3 || most != 1 {
+		t.Fatalf("mempool: %d requests, at most %d at once; want 3, 1", n, most)
 	}
-	for i := 1; i < len(at); i++ {
-		if d := at[i].Sub(at[i-1]); d < 100*time.Millisecond {
-			t.Errorf("mempool requests %d and %d only %s apart", i-1, i, d)
-		}
+	if got, want := clock.Slept(), []time.Duration{100 * time.Millisecond, 100 * time.Millisecond}; !slices.Equal(got, want) {
+		t.Errorf("pacer waits %v, want %v", got, want)
 	}
 	stocks.mu.Lock()
-	n, most := len(stocks.hits), stocks.most
+	n, most = len(stocks.hits), stocks.most
 	stocks.mu.Unlock()
 	if n != 4 || most != 1 {
 		t.Errorf("stocks: %d requests, at most %d at once; want 4, 1", n, most)
@@ -495,8 +511,8 @@ func TestBackfillPacesEachHost(t *testing.T) {
 }
 
 func TestBackfillStopsWithItsContext(t *testing.T) {
-	// An upstream that never answers: Start still returns at once, shows
-	// the key in flight, and ends when ctx does. (Every upstream is on one
+	// An upstream that never answers: Run shows the key in flight and
+	// returns when ctx ends. (Every upstream is on one
 	// host here, so one request is in flight at a time.)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -509,8 +525,8 @@ func TestBackfillStopsWithItsContext(t *testing.T) {
 	o := bfOptions(srv.URL, bfT0)
 	ctx, cancel := context.WithCancel(context.Background())
 	bf := newBackfill(t, openStore(t), o)
-	bf.Start(ctx)
-	bf.Start(ctx) // a second Start does nothing
+	ran := make(chan struct{})
+	go func() { bf.Run(ctx); close(ran) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for bf.Latest().Current == "" && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -519,7 +535,7 @@ func TestBackfillStopsWithItsContext(t *testing.T) {
 		t.Errorf("in flight: %q, want one key", cur)
 	}
 	cancel()
-	bf.Wait()
+	<-ran
 	if p := bf.Latest(); !p.Finished || p.Done != p.Total {
 		t.Errorf("after cancel: %+v", p)
 	}

@@ -188,7 +188,7 @@ func (a *App) Start(ctx context.Context, onHistory func(*board.History, error), 
 		return wg.Wait
 	}
 	wg.Go(func() { a.Recorder.Run(ctx) })
-	a.Backfill.Start(ctx)
+	wg.Go(func() { a.Backfill.Run(ctx) })
 	load := func() {
 		h, err := a.LoadHistory(ctx)
 		if ctx.Err() == nil {
@@ -209,10 +209,7 @@ func (a *App) Start(ctx context.Context, onHistory func(*board.History, error), 
 			}
 		}
 	})
-	return func() {
-		a.Backfill.Wait()
-		wg.Wait()
-	}
+	return wg.Wait
 }
 
 // Close closes the history store, if open.
