@@ -55,6 +55,20 @@ func runFeeds(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "polling every source once…")
 	poller.Poll(ctx)
 	st := hub.Current()
+	if st == nil { // every request ran out of time: the poller published nothing
+		msg := fmt.Sprintf("no source answered within %s", *timeout)
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			enc.Encode(struct {
+				Answered bool    `json:"answered"`
+				Error    string  `json:"error"`
+				Timeout  float64 `json:"timeout_s"`
+			}{false, msg, timeout.Seconds()})
+		}
+		fmt.Fprintln(stderr, "hashdeck feeds:", msg)
+		return exitError
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -121,3 +121,29 @@ func TestFeedsCommandBadInput(t *testing.T) {
 		t.Errorf("--help: exit %d", code)
 	}
 }
+
+// Issue 13 row 1: every upstream slower than --timeout used to panic
+// (nil state); now it says so and exits 1, and --json prints a document.
+func TestFeedsNoAnswerInTime(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	setStandIn(t, srv.URL)
+	code, out, errs := runArgs(t, "feeds", "--timeout", "200ms")
+	if code != exitError || !strings.Contains(errs, "no source answered within 200ms") {
+		t.Errorf("exit %d, stderr %q, stdout %q", code, errs, out)
+	}
+	code, out, _ = runArgs(t, "feeds", "--json", "--timeout", "200ms")
+	var doc struct {
+		Answered *bool  `json:"answered"`
+		Error    string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitError || doc.Answered == nil || *doc.Answered || doc.Error == "" {
+		t.Errorf("--json: exit %d, %q (%v)", code, out, err)
+	}
+}
