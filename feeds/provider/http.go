@@ -143,11 +143,39 @@ func NewHTTPClient(source, base string, o HTTPOptions) *HTTPClient {
 		SetRetryCount(0).
 		SetResponseBodyLimit(o.MaxBody).
 		SetHeader("User-Agent", o.UserAgent).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(sameHostRedirect)).
 		SetLogger(discardLogger{})
 	for k, v := range o.Headers {
 		r.SetHeader(k, v)
 	}
 	return &HTTPClient{source: source, r: r}
+}
+
+// maxRedirects bounds a chain of redirects within one host.
+const maxRedirects = 5
+
+// sameHostRedirect follows a redirect only to the same host and never from
+// https to http, so that the API keys sent as headers (which net/http
+// copies onto every redirected request, unlike Authorization) reach only
+// the host they were configured for. It also drops the Referer net/http
+// adds, so the original URL is not told to anyone; a Referer the request
+// set itself (Nasdaq asks for its site) is kept.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	switch {
+	case len(via) > maxRedirects:
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	case !strings.EqualFold(req.URL.Host, first.URL.Host):
+		return fmt.Errorf("refused a redirect to another host (%s)", req.URL.Host)
+	case first.URL.Scheme == "https" && req.URL.Scheme != "https":
+		return errors.New("refused a redirect from https to http")
+	}
+	if ref := first.Header.Get("Referer"); ref != "" {
+		req.Header.Set("Referer", ref)
+	} else {
+		req.Header.Del("Referer")
+	}
+	return nil
 }
 
 // Response is a completed HTTP exchange with a 2xx status.
