@@ -240,8 +240,17 @@ func (p *Poller) pollGroup(ctx context.Context, g *Group) {
 		fctx, cancel := context.WithTimeout(ctx, p.o.Timeout)
 		batch, err := pr.Fetch(fctx)
 		cancel()
+		var refused []string
+		if err == nil {
+			p.mu.Lock()
+			refused = p.state.Vet(&batch)
+			p.mu.Unlock()
+		}
 		if err == nil && batch.Empty() {
 			err = errors.New("no usable data in the answer")
+			if len(refused) > 0 {
+				err = errors.New(market.RefusedText(refused))
+			}
 		}
 		if err != nil && ctx.Err() != nil {
 			return // shutting down: not the provider's fault
@@ -250,7 +259,7 @@ func (p *Poller) pollGroup(ctx context.Context, g *Group) {
 			p.fail(g, pr.Name(), err, start, batch.Rejected)
 			continue
 		}
-		p.succeed(g, pr.Name(), batch, start)
+		p.succeed(g, pr.Name(), batch, start, refused)
 		if p.o.OnBatch != nil {
 			p.o.OnBatch(g.Name, pr.Name(), batch)
 		}
@@ -310,7 +319,9 @@ func (p *Poller) backoff(n int) time.Duration {
 	return min(d, p.o.BackoffMax)
 }
 
-func (p *Poller) succeed(g *Group, name string, b market.Batch, start time.Time) {
+// succeed applies b; refused are the values Vet took out of it, which the
+// provider's health then names (the last good values stay, marked stale).
+func (p *Poller) succeed(g *Group, name string, b market.Batch, start time.Time, refused []string) {
 	now := p.o.Now()
 	p.mu.Lock()
 	h := p.health[name]
@@ -320,6 +331,9 @@ func (p *Poller) succeed(g *Group, name string, b market.Batch, start time.Time)
 	h.LastAttempt, h.LastSuccess = start, now
 	h.Latency = now.Sub(start)
 	h.LastError = ""
+	if len(refused) > 0 {
+		h.LastError = market.RefusedText(refused)
+	}
 	h.Circuit = market.CircuitClosed
 	h.NextAttempt = time.Time{}
 	p.mu.Unlock()

@@ -521,3 +521,39 @@ func TestOnBatchSeesSuccessfulBatches(t *testing.T) {
 		t.Errorf("OnBatch saw %v, want only the successful batch of b", got)
 	}
 }
+
+// Issue 13 row 2, through the poller: after a good answer, an upstream
+// answering height 0 and fees 0 leaves the last good values on screen,
+// marked stale, and its health says why; the next provider of the group is
+// tried.
+func TestImplausibleAnswerKeepsTheLastGoodValue(t *testing.T) {
+	clock := newFakeClock()
+	good := func(b *market.Batch) {
+		b.Add(market.Height, 929_000, clock.Now(), "up")
+		b.Add(market.FeesPerBlock, 0.02, clock.Now(), "up")
+	}
+	up := &funcProvider{name: "up", fn: func(context.Context) (market.Batch, error) {
+		var b market.Batch
+		good(&b)
+		return b, nil
+	}}
+	p, hub := newTestPoller(t, clock, Group{Name: "network", Providers: []market.Provider{up}})
+	p.Poll(context.Background())
+	up.fn = func(context.Context) (market.Batch, error) {
+		var b market.Batch
+		b.Add(market.Height, 0, clock.Now(), "up")
+		b.Add(market.FeesPerBlock, 0, clock.Now(), "up")
+		return b, nil
+	}
+	clock.Advance(time.Minute)
+	p.Poll(context.Background())
+	st := hub.Current()
+	for _, m := range []market.Metric{market.Height, market.FeesPerBlock} {
+		if v, _ := st.Value(m); v.V == 0 || !v.Stale {
+			t.Errorf("%s after an implausible answer: %+v, want the last good value, stale", m, v)
+		}
+	}
+	if h := healthOf(st, "up"); !strings.Contains(h.LastError, "height 0") || !strings.Contains(h.LastError, "exactly 0") {
+		t.Errorf("health does not say why: %+v", h)
+	}
+}
