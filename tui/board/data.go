@@ -237,6 +237,11 @@ type Data struct {
 	PriceSources, PriceSpread                  Sourced
 	// Published is Hashrate Index's hashprice (USD/PH/day) when a key is set.
 	Published Sourced
+	// Computed carries the freshness of everything computed from the
+	// network inputs (hashvalue, hashprice, fee share, network hashrate,
+	// margins): the oldest input's time, the least live layer, stale when
+	// any input is. Its V and Source are unused.
+	Computed Sourced
 	// Inputs and Miners are what the boards were computed from (before the
 	// scenario), for econ functions such as SensitivityGrid.
 	Inputs econ.NetworkInputs
@@ -345,6 +350,7 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 		in.Now = snap.AsOf.Add(24 * time.Hour)
 		in.EpochStart = time.Time{}
 	}
+	d.Computed = computedFrom(d.Price, d.Difficulty, d.Height, d.Fees)
 	d.Mode = ModeOffline
 	if st != nil && !env.Offline {
 		d.Mode = ModeLive
@@ -395,6 +401,24 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 	d.Peers = peerRows(env, hist, st, d.Board, d.BTC)
 	d.Alerts = alerts(env, d)
 	return d
+}
+
+// computedFrom is the freshness of a value computed from inputs: as old as
+// the oldest, from the least live layer, stale when any is, unknown when any
+// is unknown.
+func computedFrom(inputs ...Sourced) Sourced {
+	out := Sourced{OK: true, Layer: LayerLive}
+	for _, in := range inputs {
+		if !in.OK {
+			return Sourced{}
+		}
+		if out.At.IsZero() || in.At.Before(out.At) {
+			out.At = in.At
+		}
+		out.Layer = min(out.Layer, in.Layer)
+		out.Stale = out.Stale || in.Stale
+	}
+	return out
 }
 
 func anyStale(d *Data) bool {

@@ -204,3 +204,30 @@ func TestAsOfLeavesOutLaterReferences(t *testing.T) {
 		t.Error("every reference point was dropped")
 	}
 }
+
+// Issue 13 row 4: a value computed from a stale input is stale, as old as
+// its oldest input and from its least live layer.
+func TestComputedCarriesTheOldestInputsFreshness(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	st := &market.State{Values: map[market.Metric]market.Value{
+		market.PriceUSD:     {V: 90_000, At: now.Add(-2 * time.Hour), Source: "kraken", Stale: true},
+		market.Difficulty:   {V: 148e12, At: now.Add(-time.Minute), Source: "mempool.space"},
+		market.Height:       {V: 929_000, At: now.Add(-time.Minute), Source: "mempool.space"},
+		market.FeesPerBlock: {V: 0.02, At: now.Add(-time.Minute), Source: "mempool.space"},
+	}}
+	d := Build(testEnv(), st, now, econ.Scenario{})
+	if c := d.Computed; !c.OK || !c.Stale || c.Layer != LayerLive || !c.At.Equal(now.Add(-2*time.Hour)) {
+		t.Errorf("computed from a stale price: %+v", c)
+	}
+	fresh := st.Clone()
+	v := fresh.Values[market.PriceUSD]
+	v.Stale, v.At = false, now.Add(-time.Minute)
+	fresh.Values[market.PriceUSD] = v
+	if c := Build(testEnv(), fresh, now, econ.Scenario{}).Computed; c.Stale || !c.At.Equal(now.Add(-time.Minute)) {
+		t.Errorf("computed from fresh inputs: %+v", c)
+	}
+	delete(fresh.Values, market.FeesPerBlock) // the embedded day's fees stand in
+	if c := Build(testEnv(), fresh, now, econ.Scenario{}).Computed; c.Layer != LayerEmbedded {
+		t.Errorf("computed with an embedded input: layer %v", c.Layer)
+	}
+}
