@@ -93,6 +93,9 @@ func Fresh(d *board.Data) Freshness {
 	for _, in := range networkInputs(d) {
 		add("network."+in.name, in.v)
 	}
+	// Hashprice and everything else computed from the network inputs is as
+	// fresh as the stalest of them.
+	add("hashprice.usd_per_ph_day", d.Computed)
 	for _, p := range d.Peers {
 		add("peers."+p.Ticker+".price_usd", p.Price)
 	}
@@ -147,6 +150,10 @@ type document struct {
 		Change24hPct   econ.Maybe[econ.Percent]     `json:"change_24h_pct"`
 		Change7dPct    econ.Maybe[econ.Percent]     `json:"change_7d_pct"`
 		Published      *sourced                     `json:"published_usd_per_ph_day,omitempty"`
+		// Layer, Stale and AsOf are those of the stalest network input.
+		Layer string     `json:"layer"`
+		Stale bool       `json:"stale"`
+		AsOf  *time.Time `json:"as_of,omitempty"`
 		RecordLow      *dataset.ReferencePoint      `json:"record_low,omitempty"`
 		HistoryFrom    *time.Time                   `json:"history_from,omitempty"`
 		HistoryTo      *time.Time                   `json:"history_to,omitempty"`
@@ -224,6 +231,7 @@ func JSON(w io.Writer, d *board.Data, m Meta) error {
 	hp := &doc.Hashprice
 	hp.USDPerPHDay, hp.NetUSDPerPHDay, hp.BTCPerPHDay = b.Network.Hashprice, b.Network.HashpriceNet, b.Network.Hashvalue
 	hp.Change24hPct, hp.Change7dPct = d.Change24h, d.Change7d
+	hp.Layer, hp.Stale, hp.AsOf = d.Computed.Layer.String(), d.Computed.Stale, timePtr(d.Computed.At)
 	if d.Published.OK {
 		s := toSourced(d.Published)
 		hp.Published = &s

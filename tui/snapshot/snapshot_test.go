@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -692,4 +693,41 @@ func BenchmarkSnapshot(b *testing.B) {
 			Parse(frame, 160, 48)
 		}
 	})
+}
+
+// Issue 13 row 4: hashprice computed from a stale BTC price is listed as
+// stale and says so in the JSON, with its oldest input's time.
+func TestJSONHashpriceStaleWithItsInputs(t *testing.T) {
+	ds, err := dataset.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	st := &market.State{Values: map[market.Metric]market.Value{
+		market.PriceUSD:     {V: 90_000, At: now.Add(-3 * time.Hour), Source: "kraken", Stale: true},
+		market.Difficulty:   {V: 148e12, At: now.Add(-time.Minute), Source: "mempool.space"},
+		market.Height:       {V: 929_000, At: now.Add(-time.Minute), Source: "mempool.space"},
+		market.FeesPerBlock: {V: 0.02, At: now.Add(-time.Minute), Source: "mempool.space"},
+	}}
+	d := board.BuildWith(board.NewEnv(ds, market.DefaultSymbols().Peers), nil, st, now, econ.Scenario{})
+	if !slices.Contains(Fresh(d).Stale, "hashprice.usd_per_ph_day") {
+		t.Errorf("stale list %v lacks the hashprice", Fresh(d).Stale)
+	}
+	var b bytes.Buffer
+	if err := JSON(&b, d, goldenMeta(ds)); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Hashprice struct {
+			Layer string    `json:"layer"`
+			Stale bool      `json:"stale"`
+			AsOf  time.Time `json:"as_of"`
+		} `json:"hashprice"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if hp := doc.Hashprice; hp.Layer != "live" || !hp.Stale || !hp.AsOf.Equal(now.Add(-3*time.Hour)) {
+		t.Errorf("hashprice freshness %+v", hp)
+	}
 }
