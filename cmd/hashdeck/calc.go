@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
 
@@ -124,10 +125,21 @@ func (in *calcInputs) validate() []string {
 			bad = append(bad, fmt.Sprintf("--%s %s: %s", name, f.String(), rule))
 		}
 	}
+	// within is the plausible range the feeds accept for a metric: it caps
+	// absurd magnitudes (a 300-digit price) as firmly as a live upstream's.
+	within := func(f *numFlag, m market.Metric) bool {
+		lo, hi, _ := market.Bounds(m)
+		return f.v >= lo && f.v <= hi
+	}
+	bound := func(m market.Metric, what string) string {
+		lo, hi, _ := market.Bounds(m)
+		return fmt.Sprintf("%s must be between %s and %s", what, strconv.FormatFloat(lo, 'g', -1, 64), strconv.FormatFloat(hi, 'g', -1, 64))
+	}
 	need(&in.price, "price", "BTC price in USD")
 	check(&in.price, "price", in.price.v > 0, "the BTC price must be positive")
+	check(&in.price, "price", in.price.v <= 0 || within(&in.price, market.PriceUSD), bound(market.PriceUSD, "the BTC price"))
 	need(&in.difficulty, "difficulty", "network difficulty, e.g. 148.26T")
-	check(&in.difficulty, "difficulty", in.difficulty.v >= 1, "difficulty must be at least 1")
+	check(&in.difficulty, "difficulty", within(&in.difficulty, market.Difficulty), bound(market.Difficulty, "difficulty"))
 	need(&in.height, "height", "block height")
 	check(&in.height, "height", in.height.v >= 0 && in.height.v == math.Trunc(in.height.v) && in.height.v < 1e9, "the height must be a whole number ≥ 0")
 	switch {
@@ -137,6 +149,7 @@ func (in *calcInputs) validate() []string {
 		bad = append(bad, "missing --fees (BTC per block) or --fee-share (percent of reward); use --fees 0 to leave fees out")
 	}
 	check(&in.fees, "fees", in.fees.v >= 0, "fees per block cannot be negative")
+	check(&in.fees, "fees", in.fees.v < 0 || within(&in.fees, market.FeesPerBlock), bound(market.FeesPerBlock, "fees per block in BTC"))
 	check(&in.feeShare, "fee-share", in.feeShare.v >= 0 && in.feeShare.v < 100, "the fee share must be at least 0 and below 100 percent")
 	check(&in.poolFee, "pool-fee", in.poolFee.v >= 0 && in.poolFee.v < 100, "the pool fee must be at least 0 and below 100 percent")
 	check(&in.efficiency, "efficiency", in.efficiency.v > 0, "efficiency must be positive J/TH")
@@ -162,6 +175,20 @@ func (in *calcInputs) validate() []string {
 		}
 	}
 	return bad
+}
+
+// warnings are inputs that are valid but unlikely to be what was meant.
+func (in *calcInputs) warnings() []string {
+	var out []string
+	// Mainnet difficulty has been above 1e12 since 2019: a bare 148.26 is
+	// almost surely 148.26T with the suffix forgotten.
+	if d := in.difficulty.v; in.difficulty.set && d < 1e9 {
+		out = append(out, fmt.Sprintf("--difficulty %s is tiny for Bitcoin (mainnet is in the tens of T) — did you mean %sT?", in.difficulty.String(), in.difficulty.String()))
+	}
+	if p := in.price.v; in.price.set && p > 0 && p < 100 {
+		out = append(out, fmt.Sprintf("--price %s is in USD per BTC — did you mean %sk?", in.price.String(), in.price.String()))
+	}
+	return out
 }
 
 // calcResult is the JSON output of hashdeck calc. Optional sections are
@@ -289,6 +316,9 @@ func runCalc(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, "Run 'hashdeck calc --help' for the flags and their units.")
 		return exitUsage
+	}
+	for _, w := range in.warnings() {
+		fmt.Fprintln(stderr, "hashdeck calc: warning:", w)
 	}
 	res := in.compute(time.Now())
 	if in.json {

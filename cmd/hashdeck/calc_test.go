@@ -175,8 +175,15 @@ func TestCalcBadInput(t *testing.T) {
 		{"negative price", append(base("--price"), "--price", "-5"), "--price -5: the BTC price must be positive"},
 		{"missing price", base("--price"), "missing --price"},
 		{"zero difficulty", append(base("--difficulty"), "--difficulty", "0"), "--difficulty 0"},
-		{"word difficulty", append(base("--difficulty"), "--difficulty", "lots"), `invalid value "lots" for flag -difficulty`},
-		{"NaN price", append(base("--price"), "--price", "NaN"), "not a finite number"},
+		{"word difficulty", append(base("--difficulty"), "--difficulty", "lots"), `--difficulty lots: "lots" is not a number`},
+		// Issue 13 row 13: a value the flag parser refuses reads like one
+		// validate refuses: "--flag value: why".
+		{"NaN price", append(base("--price"), "--price", "NaN"), `--price NaN: "NaN" is not a finite number`},
+		// Issue 13 row 7: absurd magnitudes are refused, not printed as
+		// 300-digit numbers.
+		{"absurd price", append(base("--price"), "--price", "1e308"), "--price 1e+308: the BTC price must be between 0.01 and 1e+08"},
+		{"absurd difficulty", append(base("--difficulty"), "--difficulty", "1e30"), "--difficulty 1e+30: difficulty must be between"},
+		{"absurd fees", append(base("--fee-share"), "--fees", "5000"), "--fees 5000: fees per block in BTC must be between"},
 		{"missing height", base("--height"), "missing --height"},
 		{"fractional height", append(base("--height"), "--height", "1.5"), "--height 1.5"},
 		{"fee share 100", append(base("--fee-share"), "--fee-share", "100"), "--fee-share 100"},
@@ -190,7 +197,7 @@ func TestCalcBadInput(t *testing.T) {
 		{"capex alone", append(base(""), "--capex", "20"), "--capex needs --efficiency and --power"},
 		{"bad time", append(base("--at"), "--at", "yesterday"), `--at "yesterday"`},
 		{"stray argument", append(base(""), "extra"), `unexpected argument "extra"`},
-		{"unknown flag", append(base(""), "--speed", "3"), "flag provided but not defined: -speed"},
+		{"unknown flag", append(base(""), "--speed", "3"), "flag provided but not defined: --speed"},
 		{"asics without power", append(base(""), "--asics"), "--asics needs --power"},
 	}
 	for _, tt := range tests {
@@ -260,5 +267,21 @@ func TestRootCommand(t *testing.T) {
 	code, _, errs := runArgs(t, "frobnicate")
 	if code != exitUsage || !strings.Contains(errs, `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: exit %d, %q", code, errs)
+	}
+}
+
+// Issue 13 row 7: a difficulty without its T suffix is computed (it is a
+// valid number) but warned about, naming the likely meaning.
+func TestCalcWarnsOnImplausibleInputs(t *testing.T) {
+	code, _, errs := runArgs(t, "calc", "--price", "91132", "--difficulty", "148.26", "--height", "931000", "--fees", "0.02")
+	if code != exitOK || !strings.Contains(errs, "--difficulty 148.26 is tiny for Bitcoin") || !strings.Contains(errs, "did you mean 148.26T?") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = runArgs(t, "calc", "--price", "91", "--difficulty", "148.26T", "--height", "931000", "--fees", "0.02")
+	if code != exitOK || !strings.Contains(errs, "did you mean 91k?") {
+		t.Errorf("price 91: exit %d, stderr %q", code, errs)
+	}
+	if _, _, errs = runArgs(t, worked...); strings.Contains(errs, "warning") {
+		t.Errorf("the worked example warns: %q", errs)
 	}
 }

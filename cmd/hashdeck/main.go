@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	_ "time/tzdata" // market hours in America/New_York on machines without zoneinfo
 )
@@ -75,22 +76,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 // --help prints usage on stdout and succeeds; a positional argument is an
 // error. done is true when the command must return code at once.
 func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, usage func(w io.Writer)) (code int, done bool) {
-	fs.SetOutput(stderr)
-	fs.Usage = func() {} // flag calls Usage on every error; help is printed only for --help
+	fs.SetOutput(io.Discard) // the flag package's own messages spell flags -name; ours say --name
+	fs.Usage = func() {}     // flag calls Usage on every error; help is printed only for --help
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stdout)
 			return exitOK, true
 		}
-		fmt.Fprintf(stderr, "Run '%s --help' for the flags.\n", fs.Name())
+		fmt.Fprintf(stderr, "%s: %s\nRun '%s --help' for the flags.\n", fs.Name(), flagErrorText(err), fs.Name())
 		return exitUsage, true
 	}
+	fs.SetOutput(stderr)
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 		return exitUsage, true
 	}
 	return 0, false
 }
+
+// flagErrorText restates an error of the flag package in the style of every
+// other flag error: "--price NaN: ..." for a bad value, "--name" elsewhere.
+func flagErrorText(err error) string {
+	msg := err.Error()
+	if m := invalidValue.FindStringSubmatch(msg); m != nil {
+		return "--" + m[2] + " " + m[1] + ": " + m[3]
+	}
+	return singleDashFlag.ReplaceAllString(msg, "$1--$2")
+}
+
+var (
+	// invalidValue matches the flag package's `invalid value "v" for flag -name: why`.
+	invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for flag -([\w-]+): (.*)$`)
+	// singleDashFlag matches a flag name the flag package wrote with one dash.
+	singleDashFlag = regexp.MustCompile(`(^|: |flag )-([\w-]+)`)
+)
 
 func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
 
