@@ -52,6 +52,10 @@ type RecorderStats struct {
 	// is not midnight UTC or whose close is not positive).
 	Invalid   int    `json:"invalid"`
 	LastError string `json:"last_error,omitempty"`
+	// Failing is set while history is not being saved: the last write
+	// failed (disk full, read-only, locked). The next write that succeeds
+	// clears it; LastError keeps the last failure for the record.
+	Failing bool `json:"failing"`
 }
 
 // Recorder writes what the poller delivers to the history store. OnBatch
@@ -84,6 +88,17 @@ type Recorder struct {
 	wake chan struct{} // capacity 1: a batch is pending
 	stop chan struct{} // closed by Close
 	once sync.Once
+
+	notify func(RecorderStats) // see Notify
+}
+
+// Notify sets f to be called, from Run's goroutine, each time writing
+// starts failing or recovers (RecorderStats.Failing flips), so that the
+// screen can say "history not saved" once and clear it. Call it before Run.
+func (r *Recorder) Notify(f func(RecorderStats)) {
+	r.mu.Lock()
+	r.notify = f
+	r.mu.Unlock()
 }
 
 // recorded is one queued batch.
@@ -268,14 +283,22 @@ func (r *Recorder) write(ctx context.Context, it recorded) {
 		}
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.stats.Invalid += invalid
 	r.stats.Observations += nObs
 	r.stats.Bars += nBars
+	was := r.stats.Failing
 	if err := errors.Join(errs...); err != nil {
 		r.stats.Failed++
 		r.stats.LastError = provider.Clip(it.provider+": "+err.Error(), 300)
-		return
+		r.stats.Failing = true
+	} else {
+		r.stats.Written++
+		r.stats.Failing = false
 	}
-	r.stats.Written++
+	stats, notify := r.stats, r.notify
+	r.mu.Unlock()
+	if notify != nil && stats.Failing != was {
+		stats.Pending = 0 // not tracked here; Stats has it
+		notify(stats)
+	}
 }

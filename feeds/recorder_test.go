@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -307,5 +308,74 @@ func BenchmarkRecorderWrite(b *testing.B) {
 	}
 	if s := rec.Stats(); s.Written != i || s.Failed != 0 {
 		b.Fatalf("stats %+v after %d batches", s, i)
+	}
+}
+
+// diskWriter fails every write while full is set, like a full disk.
+type diskWriter struct {
+	mu   sync.Mutex
+	full bool
+}
+
+func (w *diskWriter) Add(context.Context, ...market.Observation) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.full {
+		return errors.New("database or disk is full")
+	}
+	return nil
+}
+
+func (w *diskWriter) AddBars(ctx context.Context, _, _ string, _ []market.Bar) error {
+	return w.Add(ctx)
+}
+
+// Issue 13 row 5: a history directory on a full disk said nothing. The
+// recorder now tells once when writes start failing and once when they
+// recover, with the reason.
+func TestRecorderTellsWhenHistoryIsNotSaved(t *testing.T) {
+	w := &diskWriter{full: true}
+	rec := feeds.NewRecorder(w, 8)
+	var mu sync.Mutex
+	var told []feeds.RecorderStats
+	rec.Notify(func(s feeds.RecorderStats) {
+		mu.Lock()
+		told = append(told, s)
+		mu.Unlock()
+	})
+	stop := runRecorder(t, rec, context.Background())
+	// waitFor waits until n batches have been handled (written or failed).
+	waitFor := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			if s := rec.Stats(); s.Written+s.Failed >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("stats %+v", rec.Stats())
+			}
+		}
+	}
+	for i := range 3 { // three failing writes: one notice
+		rec.OnBatch("price", "kraken", priceBatch(bfT0().Add(time.Duration(i)*time.Second), 1))
+		waitFor(i + 1)
+	}
+	w.mu.Lock()
+	w.full = false
+	w.mu.Unlock()
+	for i := range 2 { // two good writes: one notice
+		rec.OnBatch("price", "kraken", priceBatch(bfT0().Add(time.Minute+time.Duration(i)*time.Second), 1))
+		waitFor(4 + i)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) != 2 || !told[0].Failing || !strings.Contains(told[0].LastError, "disk is full") || told[1].Failing {
+		t.Errorf("notices %+v, want one failing (disk full) then one recovered", told)
+	}
+	if s := rec.Stats(); s.Failing || s.Failed != 3 || s.Written != 2 {
+		t.Errorf("stats %+v", s)
 	}
 }
