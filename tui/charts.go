@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
@@ -258,7 +259,7 @@ func renderCharts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 
 	title1 := "Rebased to 100 at first day: peers, BTC, hashprice"
 	if f.more > 0 {
-		title1 += th.Muted.Render(" · +" + format.Num(float64(f.more), 0) + " more (space to toggle)")
+		title1 += th.Muted.Render(" · +" + format.Num(float64(f.more), 0) + " more (" + Keys.Charts.Toggle.Help().Key + " to toggle)")
 	}
 	var body []string
 	body = append(body, header, strip)
@@ -412,7 +413,7 @@ func (f *chartsFrame) correlate(d *board.Data) {
 
 func corrChart(f *chartsFrame, d *board.Data, w, h int, th themes.Theme) string {
 	if len(f.drawn) == 0 {
-		return fit(th.Muted.Render("no visible peer with closes in this range (a shows every peer)"), w, h)
+		return fit(th.Muted.Render("no visible peer with closes in this range ("+Keys.Charts.ShowAll.Help().Key+" shows every peer)"), w, h)
 	}
 	lines := make([]Line, 0, len(f.drawn)+1)
 	for k, i := range f.drawn {
@@ -670,8 +671,9 @@ func wrapNotes(notes []string, w, maxLines int, th themes.Theme) []string {
 }
 
 // chartsKey moves the peer cursor (wrapping), toggles the cursor's peer
-// and shows every peer. Ranges are the model's.
-func chartsKey(ui UI, d *board.Data, key string) UI {
+// and shows every peer (Keys.Charts). Ranges are the model's.
+func chartsKey(ui UI, d *board.Data, name string) UI {
+	k, km := keyName(name), &Keys.Charts
 	n := 0
 	if d != nil {
 		n = min(len(d.Peers), 64)
@@ -680,15 +682,15 @@ func chartsKey(ui UI, d *board.Data, key string) UI {
 		return ui
 	}
 	cur := ((ui.ChartCursor % n) + n) % n
-	switch key {
-	case "left", "h":
+	switch {
+	case key.Matches(k, km.Left):
 		ui.ChartCursor = (cur + n - 1) % n
-	case "right", "l":
+	case key.Matches(k, km.Right):
 		ui.ChartCursor = (cur + 1) % n
-	case "space", " ":
+	case key.Matches(k, km.Toggle):
 		ui.ChartCursor = cur
 		ui.ChartHidden ^= 1 << uint(cur)
-	case "a":
+	case key.Matches(k, km.ShowAll):
 		ui.ChartHidden = 0
 	}
 	return ui

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -32,17 +33,18 @@ func renderDetail(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 }
 
 // detailKey moves to the previous / next miner in the peers table's order
-// (up/down, k/j) and returns to the peers table (esc).
-func detailKey(ui UI, d *board.Data, key string) UI {
+// and returns to the peers table (Keys.Detail).
+func detailKey(ui UI, d *board.Data, name string) UI {
+	k, km := keyName(name), &Keys.Detail
 	step := 0
-	switch key {
-	case "esc":
+	switch {
+	case key.Matches(k, km.Back):
 		ui.View = ViewPeers
 		ui.Detail = "" // the peers table's selection (kept in step below) names it
 		return ui
-	case "up", "k":
+	case key.Matches(k, km.Prev):
 		step = -1
-	case "down", "j":
+	case key.Matches(k, km.Next):
 		step = 1
 	default:
 		return ui
@@ -236,7 +238,7 @@ func detHeader(d *board.Data, ui UI, r *board.PeerRow, w int, pal *detPal) strin
 			pos = p
 		}
 	}
-	hint := pal.muted.paint(format.Num(float64(pos+1), 0) + "/" + format.Num(float64(len(order)), 0) + " · ↑↓ miner · esc back ")
+	hint := pal.muted.paint(format.Num(float64(pos+1), 0) + "/" + format.Num(float64(len(order)), 0) + " · ↑↓ miner · " + Keys.Detail.Back.Help().Key + " back ")
 	join := func(p string, n int) string {
 		return strings.Join(append([]string{pal.title.paint(" " + r.Ticker), p}, rest[:n]...), "  ")
 	}

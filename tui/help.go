@@ -1,52 +1,97 @@
 package tui
 
 import (
+	"slices"
 	"strings"
+
+	"charm.land/bubbles/v2/key"
 
 	"github.com/hashdeck/hashdeck/themes"
 )
 
-// Key is one key binding and what it does.
-type Key struct{ Keys, Help string }
+// helpKeyWidth is the width of the help's key column.
+const helpKeyWidth = 22
 
-// Keys returns every key of the dashboard: the global ones, then those of view v.
-func Keys(v View) (global, view []Key) {
-	global = []Key{
-		{"1–5 / tab / shift+tab", "switch view"},
-		{"?", "show or hide this help"},
-		{"t", "next theme"},
-		{"[ / ]", "shorter / longer chart range (1M 3M 1Y 3Y all)"},
-		{"q / ctrl+c", "quit"},
-		{"ctrl+s", "copy the screen to your clipboard (over SSH, hashdeck serve)"},
-	}
-	switch v {
-	case ViewPeers:
-		view = []Key{{"↑/↓ or k/j, mouse", "select a miner"}, {"s / S", "sort by the next / previous column"}, {"r", "reverse the sort"}, {"enter", "open the miner's detail"}}
-	case ViewCharts:
-		view = []Key{{"←/→ or h/l", "move the peer cursor"}, {"space", "show or hide that peer"}, {"a", "show every peer"}}
-	case ViewDetail:
-		view = []Key{{"↑/↓ or k/j", "previous / next miner"}, {"esc", "back to the peers table"}}
-	case ViewScenario:
-		view = []Key{{"↑/↓ or k/j", "pick an input"}, {"←/→ or h/l, -/+", "step the input down / up"}, {"enter", "type an exact value, enter again to apply"}, {"esc", "cancel typing"}, {"x", "reset that input"}, {"X", "reset the whole scenario"}}
-	}
-	return global, view
+// helpRow is one row of the help: the keys' label, what they do, and the
+// bindings it describes.
+type helpRow struct {
+	label, desc string
+	bindings    []key.Binding
 }
 
-// renderHelp lists every key for the current view.
-func renderHelp(v View, w, h int, th themes.Theme) string {
-	global, view := Keys(v)
-	var b strings.Builder
-	row := func(k Key) { b.WriteString("  " + th.Key.Render(padRight(k.Keys, 22)) + " " + k.Help + "\n") }
-	b.WriteString(th.Title.Render("Keys") + "\n")
-	for _, k := range global {
-		row(k)
+// helpRows makes the help rows of bindings, in order: a run of bindings
+// with the same description is one row, labelled with their distinct key
+// labels joined by " / ". Disabled bindings are left out.
+func helpRows(bs []key.Binding) []helpRow {
+	var rows []helpRow
+	var labels []string
+	for _, b := range bs {
+		if !b.Enabled() {
+			continue
+		}
+		h := b.Help()
+		if n := len(rows); n > 0 && rows[n-1].desc == h.Desc {
+			r := &rows[n-1]
+			if !slices.Contains(labels, h.Key) {
+				labels = append(labels, h.Key)
+				r.label = strings.Join(labels, " / ")
+			}
+			r.bindings = append(r.bindings, b)
+			continue
+		}
+		labels = []string{h.Key}
+		rows = append(rows, helpRow{label: h.Key, desc: h.Desc, bindings: []key.Binding{b}})
 	}
-	if len(view) > 0 {
-		b.WriteString("\n" + th.Title.Render(v.String()+" view") + "\n")
-		for _, k := range view {
-			row(k)
+	return rows
+}
+
+// renderHelp lists every key for view v: the global keys, then the view's.
+// A description too long for the width wraps between words under itself.
+func renderHelp(v View, w, h int, th themes.Theme) string {
+	var b strings.Builder
+	section := func(title string, rows []helpRow) {
+		b.WriteString(th.Title.Render(title) + "\n")
+		indent := strings.Repeat(" ", 2+helpKeyWidth+1)
+		for _, r := range rows {
+			for i, l := range wrapWords(r.desc, w-len(indent)) {
+				if i == 0 {
+					b.WriteString("  " + th.Key.Render(padRight(r.label, helpKeyWidth)) + " " + l + "\n")
+				} else {
+					b.WriteString(indent + l + "\n")
+				}
+			}
 		}
 	}
-	b.WriteString("\n" + th.Muted.Render("Numbers: $/PH/day is USD per PH/s per day; — means unknown, never zero."))
+	section("Keys", helpRows(Keys.global()))
+	if rows := helpRows(bindings(Keys.view(v))); len(rows) > 0 {
+		b.WriteString("\n")
+		section(v.String()+" view", rows)
+	}
+	b.WriteString("\n")
+	for i, l := range wrapWords("Numbers: $/PH/day is USD per PH/s per day; — means unknown, never zero.", w) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(th.Muted.Render(l))
+	}
 	return fit(b.String(), w, h)
+}
+
+// wrapWords breaks s into lines of at most w cells between words. A word
+// wider than w gets a line of its own (and is cut when the line is fitted).
+func wrapWords(s string, w int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case cellWidth(line)+1+cellWidth(word) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	return append(lines, line)
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hashdeck/hashdeck/feeds"
@@ -195,55 +196,56 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
-		case tea.MouseWheelUp:
-			return m.key("up")
+		case tea.MouseWheelUp: // the wheel turns as the arrow keys
+			return m.key(tea.KeyPressMsg{Code: tea.KeyUp}.String())
 		case tea.MouseWheelDown:
-			return m.key("down")
+			return m.key(tea.KeyPressMsg{Code: tea.KeyDown}.String())
 		}
 	}
 	return m, nil
 }
 
-// key applies one key press.
-func (m *Model) key(k string) (tea.Model, tea.Cmd) {
-	if k == "ctrl+c" {
+// key applies one key press, named as tea.KeyPressMsg.String() names it.
+func (m *Model) key(name string) (tea.Model, tea.Cmd) {
+	k, km := keyName(name), &Keys
+	if key.Matches(k, km.ForceQuit) {
 		return m, tea.Quit
 	}
 	before := m.ui.Scenario
 	switch {
 	case m.ui.View == ViewScenario && m.ui.Editing:
-		m.ui = scenarioKey(m.ui, m.data, k) // typing: every key is input
-	case k == "q":
+		m.ui = scenarioKey(m.ui, m.data, name) // typing: every key is input
+	case key.Matches(k, km.Quit):
 		return m, tea.Quit
-	case k == "?":
+	case key.Matches(k, km.Help):
 		m.ui.ShowHelp = !m.ui.ShowHelp
-	case k == "esc" && m.ui.ShowHelp:
+	case key.Matches(k, km.CloseHelp) && m.ui.ShowHelp:
 		m.ui.ShowHelp = false
-	case len(k) == 1 && k[0] >= '1' && k[0] < '1'+byte(numViews):
-		m.ui.View, m.ui.ShowHelp = View(k[0]-'1'), false
-	case k == "tab":
+	case key.Matches(k, km.Views):
+		m.ui.View, m.ui.ShowHelp = View(slices.Index(km.Views.Keys(), name)), false
+	case key.Matches(k, km.Next):
 		m.ui.View, m.ui.ShowHelp = (m.ui.View+1)%numViews, false
-	case k == "shift+tab":
+	case key.Matches(k, km.Prev):
 		m.ui.View, m.ui.ShowHelp = (m.ui.View+numViews-1)%numViews, false
-	case k == "t":
+	case key.Matches(k, km.Theme):
 		m.themeIdx = (m.themeIdx + 1) % len(m.themeNames)
 		m.themeFixed = true
 		m.theme = themes.New(themes.Palettes()[m.themeIdx], m.mono)
-	case k == "[":
+	case key.Matches(k, km.Shorter):
 		m.ui.Range = max(m.ui.Range-1, 0)
-	case k == "]":
+	case key.Matches(k, km.Longer):
 		m.ui.Range = min(m.ui.Range+1, numRanges-1)
 	default:
 		m.ui.Notice = ""
 		switch m.ui.View {
 		case ViewPeers:
-			m.ui = peersKey(m.ui, m.data, k)
+			m.ui = peersKey(m.ui, m.data, name)
 		case ViewCharts:
-			m.ui = chartsKey(m.ui, m.data, k)
+			m.ui = chartsKey(m.ui, m.data, name)
 		case ViewDetail:
-			m.ui = detailKey(m.ui, m.data, k)
+			m.ui = detailKey(m.ui, m.data, name)
 		case ViewScenario:
-			m.ui = scenarioKey(m.ui, m.data, k)
+			m.ui = scenarioKey(m.ui, m.data, name)
 		}
 	}
 	if m.ui.Scenario != before {

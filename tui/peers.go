@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -211,25 +212,26 @@ func peerOrder(d *board.Data, ui UI) []int {
 	return order
 }
 
-// peersKey handles a key pressed on the peers view: ↑/↓ (k/j) move the
-// selection, s/S sort by the next/previous column, r reverses the sort,
-// enter opens the selected miner's detail.
-func peersKey(ui UI, d *board.Data, key string) UI {
+// peersKey handles a key pressed on the peers view (Keys.Peers): it moves
+// the selection, sorts by the next / previous column, reverses the sort or
+// opens the selected miner's detail.
+func peersKey(ui UI, d *board.Data, name string) UI {
+	k, km := keyName(name), &Keys.Peers
 	n := len(d.Peers)
-	switch key {
-	case "up", "k":
+	switch {
+	case key.Matches(k, km.Up):
 		ui.Selected = clampSel(clampSel(ui.Selected, n)-1, n)
-	case "down", "j":
+	case key.Matches(k, km.Down):
 		ui.Selected = clampSel(clampSel(ui.Selected, n)+1, n)
-	case "s":
+	case key.Matches(k, km.SortNext):
 		ui = peersSortBy(ui, d, (clampCol(ui.SortCol)+1)%numPeerCols)
-	case "S":
+	case key.Matches(k, km.SortPrev):
 		ui = peersSortBy(ui, d, (clampCol(ui.SortCol)+numPeerCols-1)%numPeerCols)
-	case "r":
+	case key.Matches(k, km.Reverse):
 		ticker := selectedTicker(d, ui)
 		ui.SortDesc = !ui.SortDesc
 		ui = reselect(ui, d, ticker)
-	case "enter":
+	case key.Matches(k, km.Open):
 		if n == 0 {
 			return ui
 		}

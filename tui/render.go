@@ -15,7 +15,7 @@ import (
 // View is one of the dashboard's screens.
 type View int
 
-// The views, in tab order (keys 1–5).
+// The views, in tab order (keys 1–5: Keys.Views).
 const (
 	ViewOverview View = iota
 	ViewPeers
@@ -158,14 +158,14 @@ func tabBar(active View, w int, th themes.Theme) string {
 	var b strings.Builder
 	b.WriteString(th.Title.Render("hashdeck") + " ")
 	for v := View(0); v < numViews; v++ {
-		label := " " + string(rune('1'+v)) + " " + v.String() + " "
+		label := " " + Keys.viewKey(v) + " " + v.String() + " "
 		if v == active {
 			b.WriteString(th.Selected.Render(label))
 		} else {
 			b.WriteString(th.Muted.Render(label))
 		}
 	}
-	hint := th.Muted.Render("? keys  q quit")
+	hint := th.Muted.Render(Keys.Help.Help().Key + " keys  " + Keys.Quit.Help().Key + " " + Keys.Quit.Help().Desc)
 	line := b.String()
 	if gap := w - cellWidth(line) - cellWidth(hint); gap > 0 {
 		line += strings.Repeat(" ", gap) + hint

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
@@ -42,16 +43,17 @@ func scenStep(f int) float64 {
 	return [...]float64{1000, 1, 0.005, 0.005}[f]
 }
 
-// scenarioKey picks (↑/↓), steps (←/→, -/+), types (enter … enter, esc) and
-// resets (x, X) the scenario's inputs.
-func scenarioKey(ui UI, d *board.Data, key string) UI {
+// scenarioKey picks, steps, types (Keys.Scenario.Typing) and resets the
+// scenario's inputs (Keys.Scenario).
+func scenarioKey(ui UI, d *board.Data, name string) UI {
+	k, km := keyName(name), &Keys.Scenario
 	f := min(max(ui.ScenarioField, 0), scenNumFields-1)
 	ui.ScenarioField = f
 	if ui.Editing {
-		switch key {
-		case "esc":
+		switch {
+		case key.Matches(k, km.Typing.Cancel):
 			ui.Editing, ui.Input, ui.Notice = false, "", ""
-		case "enter":
+		case key.Matches(k, km.Typing.Apply):
 			v, msg := scenParse(f, ui.Input)
 			if msg != "" {
 				ui.Notice = msg // keep typing: the value can be corrected
@@ -59,33 +61,31 @@ func scenarioKey(ui UI, d *board.Data, key string) UI {
 			}
 			ui.Scenario = scenSet(ui.Scenario, f, v)
 			ui.Editing, ui.Input, ui.Notice = false, "", ""
-		case "backspace":
+		case key.Matches(k, km.Typing.Delete):
 			if n := len(ui.Input); n > 0 {
 				ui.Input = ui.Input[:n-1]
 			}
 			ui.Notice = ""
-		default:
-			if len(key) == 1 && (key[0] >= '0' && key[0] <= '9' || key[0] == '.' || key[0] == '-') && len(ui.Input) < 16 {
-				ui.Input += key
-				ui.Notice = ""
-			}
+		case key.Matches(k, km.Typing.Char) && len(ui.Input) < 16:
+			ui.Input += name
+			ui.Notice = ""
 		}
 		return ui
 	}
-	switch key {
-	case "up", "k":
+	switch {
+	case key.Matches(k, km.Up):
 		ui.ScenarioField = max(f-1, 0)
-	case "down", "j":
+	case key.Matches(k, km.Down):
 		ui.ScenarioField = min(f+1, scenNumFields-1)
-	case "left", "h", "-":
+	case key.Matches(k, km.Less):
 		return scenStepBy(ui, d, f, -1)
-	case "right", "l", "+":
+	case key.Matches(k, km.More):
 		return scenStepBy(ui, d, f, +1)
-	case "enter":
+	case key.Matches(k, km.Edit):
 		ui.Editing, ui.Input = true, ""
-	case "x":
+	case key.Matches(k, km.Reset):
 		ui.Scenario = scenReset(ui.Scenario, f)
-	case "X":
+	case key.Matches(k, km.ResetAll):
 		ui.Scenario = econ.Scenario{}
 	}
 	return ui
@@ -99,7 +99,7 @@ func scenStepBy(ui UI, d *board.Data, f, dir int) UI {
 		cur, ok = scenLive(d, f)
 	}
 	if !ok {
-		ui.Notice = scenName(f) + ": no live value to step from; press enter to type one"
+		ui.Notice = scenName(f) + ": no live value to step from; press " + Keys.Scenario.Edit.Help().Key + " to type one"
 		return ui
 	}
 	v := cur + float64(dir)*scenStep(f)
@@ -211,7 +211,7 @@ func scenReset(s econ.Scenario, f int) econ.Scenario {
 func scenParse(f int, in string) (float64, string) {
 	name := scenName(f)
 	if in == "" {
-		return 0, name + ": type a value in " + scenUnit(f) + ", or esc to cancel"
+		return 0, name + ": type a value in " + scenUnit(f) + ", or " + Keys.Scenario.Typing.Cancel.Help().Key + " to cancel"
 	}
 	v, err := strconv.ParseFloat(in, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -333,7 +333,7 @@ func scenInputs(d *board.Data, ui UI, w int, wide bool, pal *detPal) string {
 	}
 	switch {
 	case ui.Editing:
-		lines = append(lines, pal.muted.paint("  typing "+scenName(ui.ScenarioField)+": enter applies · esc cancels"))
+		lines = append(lines, pal.muted.paint("  typing "+scenName(ui.ScenarioField)+": "+Keys.Scenario.Typing.Apply.Help().Key+" applies · "+Keys.Scenario.Typing.Cancel.Help().Key+" cancels"))
 	case wide:
 		lines = append(lines, pal.muted.paint(ansi.Truncate("  ↑↓ pick · ←→ or -/+ step · enter type · x/X reset", w, "…")))
 	}
