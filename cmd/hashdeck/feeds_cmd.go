@@ -22,7 +22,8 @@ func runFeeds(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("hashdeck feeds", flag.ContinueOnError)
 	configPath := fs.String("config", "", "configuration `file` (default $XDG_CONFIG_HOME/hashdeck/config.toml)")
 	asJSON := fs.Bool("json", false, "print the whole state as JSON")
-	timeout := fs.Duration("timeout", 30*time.Second, "give up on the poll after this `duration`")
+	timeout := new(time.Duration)
+	durationVar(fs, timeout, "timeout", 30*time.Second, "give up on the poll after this `duration` (30s, 2m, or seconds)")
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "Usage: hashdeck feeds [--config FILE] [--json] [--timeout 30s]")
 		fmt.Fprintln(w, "\nPolls every data source once (network, fees, BTC price, stock quotes, and the")

@@ -61,7 +61,7 @@ func newSnapshotFlags(stderr io.Writer) (*flag.FlagSet, *snapshotFlags) {
 	fs.StringVar(&f.rng, "range", "1Y", "chart `range`: 1M, 3M, 1Y, 3Y or all")
 	fs.BoolVar(&f.frame, "frame", false, "draw a window title bar (view, as-of time, data mode) above the frame: svg, png and html")
 	fs.IntVar(&f.scale, "scale", 1, "pixel `scale` of png (1–4; 2 for sharp text on dense screens) and the display size of svg and html")
-	fs.DurationVar(&f.timeout, "timeout", 15*time.Second, "wait at most this `duration` for the live data")
+	durationVar(fs, &f.timeout, "timeout", 15*time.Second, "wait at most this `duration` for the live data (30s, 2m, or seconds)")
 	return fs, f
 }
 
@@ -381,6 +381,11 @@ func snapshotData(d *app.App, p snapshotPlan, stderr io.Writer) (*board.Data, er
 		hist = nil
 	}
 	data := board.BuildWith(d.Env, hist, st, time.Now(), econ.Scenario{})
+	if st == nil {
+		// Nothing answered within the timeout: the feeds ran, so this is
+		// not an offline snapshot but one with no feed.
+		data.Mode = board.ModeDown
+	}
 	reportFreshness(stderr, data)
 	return data, nil
 }

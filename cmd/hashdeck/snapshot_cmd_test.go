@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -367,5 +369,28 @@ func TestSnapshotLive(t *testing.T) {
 	code, out, errs = runSnap(t, "--format", "txt", "--timeout", "20s", "--size", "120x40")
 	if code != exitOK || !strings.Contains(out, "LIVE") && !strings.Contains(out, "STALE") {
 		t.Errorf("txt: exit %d %s\n%s", code, errs, out)
+	}
+}
+
+// Issue 14 rows 11 and 15, issue 13 "no panic": a live snapshot with no
+// upstream answering in time draws the embedded data marked NO FEED (not
+// OFFLINE) and says so on stderr; a bare --timeout number is seconds.
+func TestSnapshotNoFeed(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	snapEnv(t)
+	setStandIn(t, srv.URL)
+	code, out, errs := runSnap(t, "--format", "txt", "--timeout", "0.3", "--size", "120x40")
+	if code != exitOK || !strings.Contains(out, "NO FEED") || strings.Contains(out, "OFFLINE") {
+		t.Errorf("exit %d, frame:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if !strings.Contains(errs, "at most 300ms") || !strings.Contains(errs, "no source answered") {
+		t.Errorf("stderr %q", errs)
 	}
 }
