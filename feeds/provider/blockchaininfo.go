@@ -12,7 +12,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// blockchain.info providers (apis.md §2). The query API (/q/…) and the
+// blockchain.info providers (docs/upstreams.md#blockchaininfo). The query API (/q/…) and the
 // ticker live on blockchain.info, the charts on api.blockchain.info; a local
 // stand-in given as Endpoints.BlockchainInfo serves both sets of paths.
 

@@ -10,7 +10,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// Coinbase's keyless v2 spot price (apis.md §4.1).
+// Coinbase's keyless v2 spot price (docs/upstreams.md#coinbase).
 
 const (
 	coinbaseSource   = "coinbase"

@@ -14,7 +14,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// CoinGecko's simple price (apis.md §3.1), keyless or with a demo key.
+// CoinGecko's simple price (docs/upstreams.md#coingecko), keyless or with a demo key.
 
 const (
 	coinGeckoSource    = "coingecko"

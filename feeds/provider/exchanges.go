@@ -13,7 +13,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// The BTC/USD price averaged over several exchanges (apis.md §3, §4).
+// The BTC/USD price averaged over several exchanges (docs/upstreams.md#exchanges).
 
 // exchangeAgreePct is how far, in percent of the median, an exchange's
 // price may lie from the median of all answers and still agree.

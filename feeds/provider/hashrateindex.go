@@ -15,7 +15,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// Hashrate Index (Luxor) REST v1, keyed (apis.md §7).
+// Hashrate Index (Luxor) REST v1, keyed (docs/upstreams.md#hashrateindex).
 const (
 	hriSource      = "hashrateindex"
 	hriCurrentPath = "/v1/hashrateindex/hashprice/current"

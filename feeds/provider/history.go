@@ -14,7 +14,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// History fetchers for the backfill (apis.md §1.3, §1.5, §1.7): daily
+// History fetchers for the backfill (docs/upstreams.md#mempool-history): daily
 // network hashrate, difficulty per retarget, daily mean fees per block and
 // the daily BTC price, all from mempool.space. Stock closes come from the
 // stock providers' FetchHistory (yahoo.go, nasdaq.go).

@@ -13,7 +13,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// Kraken's keyless public ticker (apis.md §4.2).
+// Kraken's keyless public ticker (docs/upstreams.md#kraken).
 
 const (
 	krakenSource     = "kraken"

@@ -15,7 +15,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// mempool.space providers (apis.md §1). Every value they emit carries
+// mempool.space providers (docs/upstreams.md#mempool). Every value they emit carries
 // Source "mempool.space". Self-hosted instances serve the same paths, so the
 // base URL comes from Endpoints.Mempool.
 

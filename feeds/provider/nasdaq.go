@@ -15,7 +15,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// Nasdaq's keyless site API, api.nasdaq.com (apis.md §5.4).
+// Nasdaq's keyless site API, api.nasdaq.com (docs/upstreams.md#nasdaq).
 const (
 	nasdaqSource        = "nasdaq"
 	nasdaqWatchlistPath = "/api/quote/watchlist"

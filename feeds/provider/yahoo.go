@@ -15,7 +15,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
-// Yahoo Finance's keyless v8 chart API (apis.md §5.1).
+// Yahoo Finance's keyless v8 chart API (docs/upstreams.md#yahoo).
 const (
 	yahooSource    = "yahoo"
 	yahooChartPath = "/v8/finance/chart/"
