@@ -433,16 +433,30 @@ func detChart(d *board.Data, ui UI, r *board.PeerRow, w, h int, pal *detPal) str
 	}
 	cols := board.Align(grid, 5*24*time.Hour, board.Window(r.Closes, grid[0]), board.Window(btc, grid[0]))
 	a, b := board.Rebase(cols[0]), board.Rebase(cols[1])
-	change := func(name string, v []float64) string {
-		for i := len(v) - 1; i >= 0; i-- {
-			if !math.IsNaN(v[i]) {
-				c := v[i] - 100
-				return pal.muted.paint(name+" ") + pal.sign(c, detArrow(c)+format.Signed(c, 1)+"%")
+	// The changes in the title are the period returns of the header and the
+	// peers table (board.PeriodReturn) up to the chart's last day; the whole
+	// history has no period, so its change is the rebased line's.
+	change := func(name string, s []board.Point, v []float64) string {
+		c, ok := math.NaN(), false
+		if m := ui.Range.Months(); m > 0 {
+			var p econ.Maybe[econ.Percent]
+			p, _ = board.PeriodReturn(board.Until(s, end), m)
+			if x, has := p.Get(); has {
+				c, ok = float64(x), true
+			}
+		} else {
+			for i := len(v) - 1; i >= 0 && !ok; i-- {
+				if !math.IsNaN(v[i]) {
+					c, ok = v[i]-100, true
+				}
 			}
 		}
-		return pal.muted.paint(name + " " + format.Unknown)
+		if !ok {
+			return pal.muted.paint(name + " " + format.Unknown)
+		}
+		return pal.muted.paint(name+" ") + pal.sign(c, detArrow(c)+format.Signed(c, 1)+"%")
 	}
-	title = pal.title.paint(title) + "  " + change(r.Ticker, a) + "  " + change("BTC", b)
+	title = pal.title.paint(title) + "  " + change(r.Ticker, r.Closes, a) + "  " + change("BTC", btc, b)
 	lines := []Line{{Name: r.Ticker, Values: a, Series: 0}, {Name: "BTC", Values: b, Series: 1}}
 	chart := Chart(lines, grid, w, h-1, "rebased to 100", func(v float64) string { return format.Num(v, 0) }, pal.th)
 	return ansi.Truncate(title, w, "…") + "\n" + chart

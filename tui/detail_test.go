@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -306,5 +307,32 @@ func TestDetailLayoutHelpers(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Issue 14 row 7: the miner view's header and its chart title showed two
+// different 1Y returns (+233.7 % and +247.5 %); both are now
+// board.PeriodReturn, for every peer.
+func TestDetailOneDefinitionOfAReturn(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th := detMonoTheme(t)
+	re := regexp.MustCompile(`1Y [▲▼]?([+-][0-9.,]+%)`)
+	chart := func(ticker string) *regexp.Regexp {
+		return regexp.MustCompile(regexp.QuoteMeta(ticker) + ` vs BTC · 1Y  ` + regexp.QuoteMeta(ticker) + ` [▲▼]?([+-][0-9.,]+%)`)
+	}
+	checked := 0
+	for i, p := range d.Peers {
+		frame := ansi.Strip(renderDetailWith(d, UI{View: ViewDetail, Detail: p.Ticker, Range: Range1Y}, i, detSourcesFromFundamentals(&d.Peers[i].Fundamentals), 200, 58, th))
+		head, ch := re.FindStringSubmatch(frame), chart(p.Ticker).FindStringSubmatch(frame)
+		if head == nil || ch == nil {
+			continue // no return known: both say so
+		}
+		checked++
+		if head[1] != ch[1] {
+			t.Errorf("%s: header 1Y %s, chart 1Y %s", p.Ticker, head[1], ch[1])
+		}
+	}
+	if checked < 8 {
+		t.Errorf("only %d peers had both returns", checked)
 	}
 }

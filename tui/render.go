@@ -47,6 +47,11 @@ const (
 func (r Range) String() string { return [...]string{"1M", "3M", "1Y", "3Y", "all"}[r] }
 
 // Start returns the first day of the range ending at end (the zero time for all).
+// Months is the range's length in calendar months (0 for the whole history).
+func (r Range) Months() int {
+	return map[Range]int{Range1M: 1, Range3M: 3, Range1Y: 12, Range3Y: 36}[r]
+}
+
 func (r Range) Start(end time.Time) time.Time {
 	switch r {
 	case Range1M:

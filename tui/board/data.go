@@ -177,10 +177,12 @@ type Series struct {
 type PeerRow struct {
 	Ticker string
 	// Price is the latest share price (USD) with its source; DayPct the
-	// change from the previous close, MonthPct and YearPct over 21 and 252
-	// trading days of closes.
+	// change from the previous close, MonthPct and YearPct over a calendar
+	// month and year ([PeriodReturn]), against the closes MonthBase and
+	// YearBase (unknown without a close near the period's start).
 	Price                     Sourced
 	DayPct, MonthPct, YearPct econ.Maybe[econ.Percent]
+	MonthBase, YearBase       Point
 	// MarketCap is price × shares outstanding, in USD.
 	MarketCap econ.Maybe[econ.USD]
 	// Miner is the board's row: hashrate, efficiency, costs, margin.
@@ -432,16 +434,7 @@ func anyStale(d *Data) bool {
 
 // until returns the series cut after t (the whole series for the zero time).
 func (s Series) until(t time.Time) Series {
-	if t.IsZero() {
-		return s
-	}
-	i, _ := slices.BinarySearchFunc(s.Points, t, func(p Point, t time.Time) int {
-		if p.T.After(t) {
-			return 1
-		}
-		return -1
-	})
-	s.Points = s.Points[:i]
+	s.Points = Until(s.Points, t)
 	return s
 }
 
@@ -514,16 +507,14 @@ func recordLow(refs []dataset.ReferencePoint) (dataset.ReferencePoint, bool) {
 	return best, found
 }
 
-// changeSince compares now's value with the series value at or before
-// now−ago; unknown when the series does not reach back that far or is
-// older than twice ago (a stale history is no basis for a 24 h change).
+// changeSince is the change of cur against the series' point for the UTC
+// day that was current ago before now (the daily point of that day), in
+// percent; unknown when the series has no point for that day, so a change
+// is never shown against a sample far from the period it names.
 func changeSince(s Series, cur float64, now time.Time, ago time.Duration) econ.Maybe[econ.Percent] {
-	target := now.Add(-ago)
-	i, _ := slices.BinarySearchFunc(s.Points, target, func(p Point, t time.Time) int { return p.T.Compare(t) })
-	if i == len(s.Points) || !s.Points[i].T.Equal(target) {
-		i--
-	}
-	if i < 0 || target.Sub(s.Points[i].T) > ago || s.Points[i].V <= 0 {
+	day := Day(now.Add(-ago))
+	i, found := slices.BinarySearchFunc(s.Points, day, func(p Point, t time.Time) int { return Day(p.T).Compare(t) })
+	if !found || s.Points[i].V <= 0 {
 		return econ.Maybe[econ.Percent]{}
 	}
 	return econ.Known(econ.Percent((cur/s.Points[i].V - 1) * 100))
@@ -571,8 +562,8 @@ func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Serie
 		if r.Price.OK && prev > 0 {
 			r.DayPct = econ.Known(econ.Percent((r.Price.V/prev - 1) * 100))
 		}
-		r.MonthPct = backReturn(r.Closes, 21)
-		r.YearPct = backReturn(r.Closes, 252)
+		r.MonthPct, r.MonthBase = PeriodReturn(r.Closes, 1)
+		r.YearPct, r.YearBase = PeriodReturn(r.Closes, 12)
 		f := env.Fundamentals[p]
 		if sh, ok := f.Shares.Value.Get(); ok && r.Price.OK {
 			r.MarketCap = econ.Known(econ.USD(float64(sh) * 1e6 * r.Price.V))
@@ -607,13 +598,32 @@ func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Serie
 	return rows
 }
 
-// backReturn is the change of the last close over the close n rows before
-// it, in percent; unknown with too few closes.
-func backReturn(c []Point, n int) econ.Maybe[econ.Percent] {
-	if len(c) <= n || c[len(c)-1-n].V <= 0 {
-		return econ.Maybe[econ.Percent]{}
+// ReturnGap is how far before the start of a period its baseline close may
+// lie: a long weekend or a holiday, not a gap in the data.
+const ReturnGap = 5 * 24 * time.Hour
+
+// PeriodReturn is the one definition of a period's return used everywhere
+// (peers table, miner view, snapshot): the last close's change against the
+// last close on or before the period's start (last.T less months), which
+// must lie within ReturnGap of that start. Otherwise the return is unknown:
+// a live quote is never compared with a close months older than the period.
+// It returns the baseline close too, for its date.
+func PeriodReturn(closes []Point, months int) (econ.Maybe[econ.Percent], Point) {
+	n := len(closes)
+	if n < 2 {
+		return econ.Maybe[econ.Percent]{}, Point{}
 	}
-	return econ.Known(econ.Percent((c[len(c)-1].V/c[len(c)-1-n].V - 1) * 100))
+	last := closes[n-1]
+	start := last.T.AddDate(0, -months, 0)
+	i, found := slices.BinarySearchFunc(closes, start, func(p Point, t time.Time) int { return p.T.Compare(t) })
+	if !found {
+		i--
+	}
+	if i < 0 || i >= n-1 || start.Sub(closes[i].T) > ReturnGap || closes[i].V <= 0 {
+		return econ.Maybe[econ.Percent]{}, Point{}
+	}
+	base := closes[i]
+	return econ.Known(econ.Percent((last.V/base.V - 1) * 100)), base
 }
 
 // alerts returns the messages of the thresholds currently crossed.

@@ -2,6 +2,7 @@ package board
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -229,5 +230,55 @@ func TestComputedCarriesTheOldestInputsFreshness(t *testing.T) {
 	delete(fresh.Values, market.FeesPerBlock) // the embedded day's fees stand in
 	if c := Build(testEnv(), fresh, now, econ.Scenario{}).Computed; c.Layer != LayerEmbedded {
 		t.Errorf("computed with an embedded input: layer %v", c.Layer)
+	}
+}
+
+// Issue 14 row 3: a live quote compared with closes months old gave a
+// 1M return with no mark; the return is now unknown unless a close lies
+// within ReturnGap before the period's start, and says which close it used.
+func TestPeriodReturnNeedsACloseNearTheStart(t *testing.T) {
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	closes := []Point{{day(2025, 7, 31), 10}, {day(2026, 6, 30), 20}, {day(2026, 7, 31), 25}}
+	if r, base := PeriodReturn(closes, 1); r.Or(0) != 25 || !base.T.Equal(day(2026, 6, 30)) {
+		t.Errorf("1M to the last close: %v from %v", r, base)
+	}
+	if r, base := PeriodReturn(closes, 12); r.Or(0) != 150 || !base.T.Equal(day(2025, 7, 31)) {
+		t.Errorf("1Y: %v from %v", r, base)
+	}
+	live := append(slices.Clone(closes), Point{day(2026, 12, 4), 30}) // a live quote months later
+	if r, _ := PeriodReturn(live, 1); r.OK() {
+		t.Errorf("1M against a close four months old: %v", r)
+	}
+	if r, _ := PeriodReturn(live, 12); r.OK() {
+		t.Errorf("1Y with no close near 2025-12-04: %v", r)
+	}
+	// A long weekend before the start is fine.
+	weekend := []Point{{day(2026, 5, 29), 10}, {day(2026, 6, 2), 11}, {day(2026, 7, 1), 12}}
+	if r, base := PeriodReturn(weekend, 1); !r.OK() || !base.T.Equal(day(2026, 5, 29)) {
+		t.Errorf("over a weekend: %v from %v", r, base)
+	}
+}
+
+// Issue 14 row 4: the 24 h change was shown against a sample far from 24 h
+// ago; it is now unknown until the series has the point of that day.
+func TestChangeSinceNeedsThatDaysPoint(t *testing.T) {
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		name string
+		pts  []Point
+		ok   bool
+	}{
+		{"only today", []Point{{day(25), 40}}, false},
+		{"yesterday", []Point{{day(23), 39}, {day(24), 38}, {day(25), 40}}, true},
+		{"ends three days ago", []Point{{day(21), 39}, {day(22), 38}}, false},
+	} {
+		got := changeSince(Series{Points: tc.pts}, 40, now, 24*time.Hour)
+		if got.OK() != tc.ok {
+			t.Errorf("%s: %v", tc.name, got)
+		}
+		if tc.ok && math.Abs(float64(got.Or(0))-(40.0/38-1)*100) > 1e-9 {
+			t.Errorf("%s: %v, want against 38", tc.name, got)
+		}
 	}
 }

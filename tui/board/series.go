@@ -141,6 +141,21 @@ func Window(s []Point, from time.Time) []Point {
 	return s[i:]
 }
 
+// Until returns the points of s up to and including t (all of s for the
+// zero time).
+func Until(s []Point, t time.Time) []Point {
+	if t.IsZero() {
+		return s
+	}
+	i, _ := slices.BinarySearchFunc(s, t, func(p Point, t time.Time) int {
+		if p.T.After(t) {
+			return 1
+		}
+		return -1
+	})
+	return s[:i]
+}
+
 const (
 	// CorrWindow is the number of daily returns in a rolling correlation;
 	// CorrMinPairs the fewest that give one (as RollingCorrelation).

@@ -151,12 +151,12 @@ type document struct {
 		Change7dPct    econ.Maybe[econ.Percent]     `json:"change_7d_pct"`
 		Published      *sourced                     `json:"published_usd_per_ph_day,omitempty"`
 		// Layer, Stale and AsOf are those of the stalest network input.
-		Layer string     `json:"layer"`
-		Stale bool       `json:"stale"`
-		AsOf  *time.Time `json:"as_of,omitempty"`
-		RecordLow      *dataset.ReferencePoint      `json:"record_low,omitempty"`
-		HistoryFrom    *time.Time                   `json:"history_from,omitempty"`
-		HistoryTo      *time.Time                   `json:"history_to,omitempty"`
+		Layer       string                  `json:"layer"`
+		Stale       bool                    `json:"stale"`
+		AsOf        *time.Time              `json:"as_of,omitempty"`
+		RecordLow   *dataset.ReferencePoint `json:"record_low,omitempty"`
+		HistoryFrom *time.Time              `json:"history_from,omitempty"`
+		HistoryTo   *time.Time              `json:"history_to,omitempty"`
 	} `json:"hashprice"`
 	Sector struct {
 		Scopes     [econ.NumScopes]econ.SectorScope `json:"scopes"`
@@ -179,21 +179,24 @@ type document struct {
 
 // peerDoc is one listed miner.
 type peerDoc struct {
-	Ticker         string                   `json:"ticker"`
-	Price          sourced                  `json:"price_usd"`
-	DayPct         econ.Maybe[econ.Percent] `json:"day_change_pct"`
-	MonthPct       econ.Maybe[econ.Percent] `json:"month_change_pct"`
-	YearPct        econ.Maybe[econ.Percent] `json:"year_change_pct"`
-	MarketCap      econ.Maybe[econ.USD]     `json:"market_cap_usd"`
-	Corr90         econ.Maybe[float64]      `json:"btc_return_correlation_90d"`
-	ClosesFrom     *time.Time               `json:"closes_from,omitempty"`
-	ClosesTo       *time.Time               `json:"closes_to,omitempty"`
-	AIMW           econ.Maybe[float64]      `json:"ai_hpc_contracted_mw"`
-	AICounterparty string                   `json:"ai_hpc_counterparties,omitempty"`
-	AIContracts    int                      `json:"ai_hpc_contracts"`
-	Board          econ.MinerRow            `json:"board"`
-	Override       *Override                `json:"user_override,omitempty"`
-	Fundamentals   dataset.Fundamentals     `json:"fundamentals"`
+	Ticker   string                   `json:"ticker"`
+	Price    sourced                  `json:"price_usd"`
+	DayPct   econ.Maybe[econ.Percent] `json:"day_change_pct"`
+	MonthPct econ.Maybe[econ.Percent] `json:"month_change_pct"`
+	YearPct  econ.Maybe[econ.Percent] `json:"year_change_pct"`
+	// MonthFrom and YearFrom are the closes the returns are measured from.
+	MonthFrom      *time.Time           `json:"month_change_from,omitempty"`
+	YearFrom       *time.Time           `json:"year_change_from,omitempty"`
+	MarketCap      econ.Maybe[econ.USD] `json:"market_cap_usd"`
+	Corr90         econ.Maybe[float64]  `json:"btc_return_correlation_90d"`
+	ClosesFrom     *time.Time           `json:"closes_from,omitempty"`
+	ClosesTo       *time.Time           `json:"closes_to,omitempty"`
+	AIMW           econ.Maybe[float64]  `json:"ai_hpc_contracted_mw"`
+	AICounterparty string               `json:"ai_hpc_counterparties,omitempty"`
+	AIContracts    int                  `json:"ai_hpc_contracts"`
+	Board          econ.MinerRow        `json:"board"`
+	Override       *Override            `json:"user_override,omitempty"`
+	Fundamentals   dataset.Fundamentals `json:"fundamentals"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -253,6 +256,7 @@ func JSON(w io.Writer, d *board.Data, m Meta) error {
 		pd := peerDoc{
 			Ticker: p.Ticker, Price: toSourced(p.Price),
 			DayPct: p.DayPct, MonthPct: p.MonthPct, YearPct: p.YearPct,
+			MonthFrom: timePtr(p.MonthBase.T), YearFrom: timePtr(p.YearBase.T),
 			MarketCap: p.MarketCap, Corr90: p.Corr90,
 			AIMW: p.AIMW, AICounterparty: p.AICounterparty, AIContracts: p.AIContracts,
 			Board: p.Miner, Fundamentals: p.Fundamentals,

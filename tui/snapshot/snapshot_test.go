@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"image"
 	"image/color"
 	"image/png"
@@ -24,9 +23,8 @@ import (
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
 	"github.com/hashdeck/hashdeck/tui/board"
+	"github.com/hashdeck/hashdeck/tui/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // goldenAt is the fixed clock of the golden files (hashdeck snapshot --at).
 var goldenAt = time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC)
@@ -54,32 +52,21 @@ func testFrame(t testing.TB, v tui.View, w, h int, name string, mono bool) (stri
 	return tui.Render(d, tui.UI{View: v, Range: tui.Range1Y}, w, h, th), d
 }
 
-// checkGolden compares got with testdata/name, or rewrites it with -update.
+// checkGolden compares got with testdata/name (-update rewrites it); a PNG
+// is compared by its pixels, since the encoder's bytes may change with Go.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if !strings.HasSuffix(name, ".png") || golden.Updating() {
+		golden.Check(t, path, got)
 		return
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("%v (go test ./tui/snapshot -update creates it)", err)
 	}
-	if strings.HasSuffix(name, ".png") {
-		// Compare pixels, not bytes: the encoder's output may change with Go.
-		if !samePixels(t, want, got) {
-			t.Errorf("%s: pixels differ from the golden file (go test ./tui/snapshot -run %s -update to accept)", name, t.Name())
-		}
-		return
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs from the golden file (go test ./tui/snapshot -run %s -update to accept)", name, t.Name())
+	if !samePixels(t, want, got) {
+		t.Errorf("%s: pixels differ from the golden file (go test ./tui/snapshot -run %s -update to accept)", name, t.Name())
 	}
 }
 
