@@ -14,6 +14,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/tui/format"
 )
 
 // Env is what every viewer of one process shares and nobody modifies: the
@@ -395,7 +396,11 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 			return r.Period.To.IsZero() || r.Period.To.After(env.asOf)
 		})
 	}
-	d.RecordLow, d.HasRecord = recordLow(d.References)
+	until := now
+	if c := d.Computed; c.OK && c.At.Before(until) {
+		until = c.At // the data on screen are of this date, not of now
+	}
+	d.RecordLow, d.HasRecord = recordLow(d.References, d.Hashprice, d.Base.Network.Hashprice, until)
 	if hp, ok := d.Base.Network.Hashprice.Get(); ok {
 		d.Change24h = changeSince(d.Hashprice, float64(hp), now, 24*time.Hour)
 		d.Change7d = changeSince(d.Hashprice, float64(hp), now, 7*24*time.Hour)
@@ -488,21 +493,40 @@ func networkSeries(ds *dataset.Dataset) (diff, hr Series) {
 	return diff, hr
 }
 
-// recordLow returns the lowest published hashprice reference point.
-func recordLow(refs []dataset.ReferencePoint) (dataset.ReferencePoint, bool) {
+// recordLow is the lowest hashprice known up to the data's date until:
+// the published record lows (Hashrate Index, via the research notes) dated
+// by then, the daily hashprice series up to then, and the current value cur
+// itself when it is lower still (then the record is today's). A figure
+// published for a later date than the data on screen is never compared
+// with them.
+func recordLow(refs []dataset.ReferencePoint, series Series, cur econ.Maybe[econ.USDPerPHDay], until time.Time) (dataset.ReferencePoint, bool) {
 	var best dataset.ReferencePoint
 	found := false
-	for _, r := range refs {
-		if r.Scoped {
-			continue
-		}
-		v, ok := r.USDPerPHDay.Get()
-		if !ok {
-			continue
-		}
-		if !found || v < best.USDPerPHDay.Or(0) {
+	consider := func(r dataset.ReferencePoint) {
+		if v, ok := r.USDPerPHDay.Get(); ok && (!found || v < best.USDPerPHDay.Or(0)) {
 			best, found = r, true
 		}
+	}
+	for _, r := range refs {
+		if r.Kind == dataset.RefHashpriceLow && !r.Period.To.IsZero() && !r.Period.To.After(until) {
+			consider(r)
+		}
+	}
+	computed := func(t time.Time, v float64) dataset.ReferencePoint {
+		label := t.Format(time.DateOnly)
+		return dataset.ReferencePoint{Kind: dataset.RefHashpriceLow, Name: "daily hashprice low",
+			Period: dataset.Period{Label: label, From: t, To: t}, USDPerPHDay: econ.Known(econ.USDPerPHDay(v)),
+			Text: format.USD(v, 2) + " on " + label, Source: "computed by hashdeck from the daily network data"}
+	}
+	for _, p := range Until(series.Points, until) {
+		if p.V > 0 && (!found || p.V < float64(best.USDPerPHDay.Or(0))) {
+			consider(computed(p.T, p.V))
+		}
+	}
+	if v, ok := cur.Get(); ok && v > 0 && (!found || v < best.USDPerPHDay.Or(0)) {
+		r := computed(Day(until), float64(v))
+		r.Name, r.Source = "record low now", "the current hashprice"
+		consider(r)
 	}
 	return best, found
 }

@@ -282,3 +282,36 @@ func TestChangeSinceNeedsThatDaysPoint(t *testing.T) {
 		}
 	}
 }
+
+// Issue 14 rows 1 and 2: the record low was the lowest reference point of
+// any kind, so on 2025-11-21 it read $39.87 (2024-09-16) with today 11 %
+// below it, and offline it compared a 2026 low with 2025 data. It is now the
+// lowest of the published record lows and the daily series up to the data's
+// date, never above the current value.
+func TestRecordLowIsARecordUpToTheDataDate(t *testing.T) {
+	for _, at := range []time.Time{
+		time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
+		time.Date(2025, 11, 21, 12, 0, 0, 0, time.UTC),
+		time.Date(2025, 11, 22, 23, 0, 0, 0, time.UTC),
+		time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC),
+	} {
+		d := Build(NewEnvAt(testEnv().Dataset, testEnv().Peers, at), nil, at, econ.Scenario{})
+		hp, ok := d.Base.Network.Hashprice.Get()
+		if !ok || !d.HasRecord {
+			t.Fatalf("%s: no hashprice or record", at)
+		}
+		low := d.RecordLow.USDPerPHDay.Or(0)
+		if low > hp+1e-9 || d.RecordLow.Period.To.After(at) {
+			t.Errorf("%s: record low %v on %s, hashprice %v", at.Format(time.DateOnly), low, d.RecordLow.Period.Label, hp)
+		}
+	}
+	// Offline today the data end on 2025-12-29: no later low is compared.
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	d := Build(testEnv(), nil, now, econ.Scenario{})
+	if end := time.Date(2025, 12, 30, 0, 0, 0, 0, time.UTC); !d.RecordLow.Period.To.Before(end) {
+		t.Errorf("offline: record low of %s beside data of 2025-12-29", d.RecordLow.Period.Label)
+	}
+	if d.RecordLow.Source == "" {
+		t.Error("the record low has no source")
+	}
+}
