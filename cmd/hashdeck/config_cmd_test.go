@@ -302,7 +302,7 @@ func TestConfigCommandUsage(t *testing.T) {
 	}{
 		{nil, "give a command"},
 		{[]string{"frob"}, `unknown command "frob"`},
-		{[]string{"check", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"check", "--nope"}, "flag provided but not defined: --nope"},
 		{[]string{"check", "extra.toml"}, `unexpected argument "extra.toml"`},
 		{[]string{"path", "--config", ""}, "--config: give the path"},
 		{[]string{"init", "--force=maybe"}, "invalid boolean value"},
