@@ -62,15 +62,21 @@ func TestConfigDefaultFileRoundTrips(t *testing.T) {
 	}
 	// Every setting is present (the optional ones commented out), and every
 	// interval's floor is documented.
-	for _, section := range []string{"peers", "miner", "providers", "intervals", "display", "alerts", "fleet", "store"} {
-		for _, k := range configSectionKeys(section) {
-			if !regexp.MustCompile(`(?m)^(# )?` + regexp.QuoteMeta(k) + ` = `).MatchString(src) {
-				t.Errorf("the default file lacks %s.%s", section, k)
-			}
+	all := Default()
+	all.Miners = []MinerOverride{{}}
+	n := 0
+	all.each(func(key string, f field) {
+		n++
+		k := key[strings.LastIndexByte(key, '.')+1:]
+		if !regexp.MustCompile(`(?m)^(# )?` + regexp.QuoteMeta(k) + ` = `).MatchString(src) {
+			t.Errorf("the default file lacks %s", key)
 		}
+	})
+	if n != 38 {
+		t.Errorf("%d keys, want 38", n)
 	}
-	for _, iv := range configIntervals(&IntervalsConfig{}) {
-		if !strings.Contains(src, "floor "+configFormatDuration(iv.floor)) {
+	for _, iv := range intervalKeys(&IntervalsConfig{}) {
+		if !strings.Contains(src, "floor "+formatDuration(iv.floor)) {
 			t.Errorf("the default file does not give the %s floor", iv.key)
 		}
 	}
@@ -241,8 +247,8 @@ func TestConfigBadInput(t *testing.T) {
 		{"hashprice below floor", `[intervals]` + "\n" + `hashprice = "15s"`, "intervals.hashprice", `"15s" is below the 1m floor`},
 		// Fleet, store, display, alerts.
 		{"zero efficiency", "[fleet]\nefficiency_j_per_th = 0", "fleet.efficiency_j_per_th", "must be positive"},
-		{"negative power", "[fleet]\npower_usd_per_kwh = -0.01", "fleet.power_usd_per_kwh", "must be 0 or more"},
-		{"power in USD/MWh", "[fleet]\npower_usd_per_kwh = 45", "fleet.power_usd_per_kwh", "the unit is USD per kWh"},
+		{"negative power", "[fleet]\npower_usd_per_kwh = -0.01", "fleet.power_usd_per_kwh", "must be between 0 and 1 (got -0.01)"},
+		{"power in USD/MWh", "[fleet]\npower_usd_per_kwh = 45", "fleet.power_usd_per_kwh", "must be between 0 and 1 (got 45)"},
 		{"pool fee 100", "[fleet]\npool_fee_pct = 100", "fleet.pool_fee_pct", "below 100"},
 		{"no raw days", "[store]\nraw_days = 0", "store.raw_days", "at least 1"},
 		{"hourly shorter than raw", "[store]\nraw_days = 60\nhourly_days = 30", "store.hourly_days", "at least store.raw_days (60)"},
@@ -271,7 +277,7 @@ func TestConfigBadInput(t *testing.T) {
 		{"miner not a peer", "[[miner]]\nticker = \"XYZ\"\nhashrate_ehs = 5", "miner[1].ticker", "XYZ is not in peers.tickers"},
 		{"miner twice", "[[miner]]\nticker = \"KEEL\"\nhashrate_ehs = 5\n[[miner]]\nticker = \"BITF\"\nhashrate_ehs = 6", "miner[2].ticker", "KEEL already has an override (miner[1])"},
 		{"miner sets nothing", "[[miner]]\nticker = \"IREN\"", "miner[1]", "sets nothing"},
-		{"miner hashrate in PH/s", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 50000", "miner[1].hashrate_ehs", "more than the whole network"},
+		{"miner hashrate in PH/s", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 50000", "miner[1].hashrate_ehs", "must be positive and at most 2000 (got 50000)"},
 		{"miner zero efficiency", "[[miner]]\nticker = \"IREN\"\nefficiency_j_per_th = 0", "miner[1].efficiency_j_per_th", "must be positive"},
 		{"miner unknown scope", "[[miner]]\nticker = \"IREN\"\ncost_usd_per_btc = 40000\ncost_scope = \"total\"\ncost_period = \"2025-Q3\"", "miner[1].cost_scope", `"total" is not a cost scope (power, direct, cash or all-in)`},
 		{"miner cost without scope", "[[miner]]\nticker = \"IREN\"\ncost_usd_per_btc = 40000\ncost_period = \"2025-Q3\"", "miner[1].cost_scope", "missing"},
@@ -353,13 +359,13 @@ func TestConfigBadFileLines(t *testing.T) {
 		path + ":3: peers.tickers[4]: BITF and KEEL (peers.tickers[3]) are the same peer",
 		path + ":4: peers.aliases.SAME: maps SAME to itself",
 		path + ":7: miner[1].ticker: NOPE is not in peers.tickers",
-		path + ":8: miner[1].hashrate_ehs: 50000 EH/s is more than the whole network",
+		path + ":8: miner[1].hashrate_ehs: must be positive and at most 2000 (got 50000)",
 		path + `:11: intervals.network: "5s" is below the 30s floor`,
 		path + ":12: intervals.hashprice: want a duration in quotes",
 		path + `:15: display.Theme: unknown key (did you mean "theme"?)`,
 		path + `:16: display.theme: "neon" is not a theme`,
 		path + ":19: fleet.efficiency_j_per_th: must be positive",
-		path + ":20: fleet.power_usd_per_kwh: 38 USD per kWh is implausible",
+		path + ":20: fleet.power_usd_per_kwh: must be between 0 and 1 (got 38)",
 		path + ":22: extras: unknown table",
 	}
 	probs := Errors(err)
@@ -480,22 +486,27 @@ func TestConfigEndpointsEnv(t *testing.T) {
 		t.Errorf("Endpoints:\n got %+v\nwant %+v", e, want)
 	}
 	// Every *_url key has the variable that feeds reads, and it wins.
-	for _, u := range configURLs(&provider.Endpoints{}) {
-		got, err := Default().Endpoints(configEnv(map[string]string{u.env(): "http://env.example:1"}))
+	for _, u := range fields(&ProvidersConfig{}) {
+		if !strings.HasSuffix(u.name, "_url") {
+			continue
+		}
+		got, err := Default().Endpoints(configEnv(map[string]string{envVar(u.name): "http://env.example:1"}))
 		if err != nil {
 			t.Fatal(err)
 		}
+		c := Default()
+		c.Providers.URLs = got
 		n := 0
-		for _, g := range configURLs(&got) {
-			if *g.dst == "http://env.example:1" {
+		for _, g := range fields(&c.Providers) {
+			if g.v.Kind() == reflect.String && g.v.String() == "http://env.example:1" {
 				n++
-				if g.key != u.key {
-					t.Errorf("%s set %s", u.env(), g.key)
+				if g.name != u.name {
+					t.Errorf("%s set %s", envVar(u.name), g.name)
 				}
 			}
 		}
 		if n != 1 {
-			t.Errorf("%s is not the variable of %s", u.env(), u.key)
+			t.Errorf("%s is not the variable of %s", envVar(u.name), u.name)
 		}
 	}
 	// A bad variable is an error naming it.
@@ -523,7 +534,7 @@ func TestConfigKeysEnv(t *testing.T) {
 	}
 }
 
-func TestScanConfigKeys(t *testing.T) {
+func TestKeyLines(t *testing.T) {
 	src := "\uFEFF" + `# comment with [brackets] and key = value
 top = 1
 [peers]
@@ -548,30 +559,35 @@ ticker = "A"
 ticker = "B"
 [miner.extra]
 note = 'a'
+[[miner]]
+ticker = "C"
+[fleet]
+pool_fee_pct = 1
 `
-	lines := scanConfigKeys(src)
+	lines := keyLines(strings.TrimPrefix(src, "\uFEFF"))
 	for key, want := range map[string]int{
-		"top": 2, "peers": 3, "peers.tickers": 4, "peers.aliases": 8, "peers.quoted key": 9, "peers.literal": 13,
-		"intervals": 15, "intervals.network": 16, "intervals.dotted": 17, "intervals.dotted.sub.key": 17,
+		"top": 2, "peers": 3, "peers.tickers": 4, "peers.aliases": 8, "peers.aliases.Z": 8, "peers.quoted key": 9, "peers.literal": 13,
+		"intervals": 15, "intervals.network": 16, "intervals.dotted.sub.key": 17,
 		"miner[1]": 18, "miner[1].ticker": 19, "miner[2]": 20, "miner[2].ticker": 22, "miner[2].extra": 23, "miner[2].extra.note": 24,
+		"miner[3]": 25, "miner[3].ticker": 26, "fleet": 27, "fleet.pool_fee_pct": 28,
 	} {
 		if got := lines[key]; got != want {
 			t.Errorf("%s: line %d, want %d", key, got, want)
 		}
 	}
-	for _, k := range []string{"not.a", "peers.not.a", "peers.x", "not"} {
+	for _, k := range []string{"not.a", "peers.not.a", "peers.x", "not", "miner", "miner[4]"} {
 		if n, ok := lines[k]; ok {
-			t.Errorf("%q recorded at line %d: it is inside a string", k, n)
+			t.Errorf("%q recorded at line %d", k, n)
 		}
 	}
-	for key, want := range map[string]int{"peers.tickers[2]": 4, "peers.aliases.Z": 8, "miner[2].nope": 20, "nothing.here": 0} {
+	for key, want := range map[string]int{"peers.tickers[2]": 4, "peers.aliases.Q": 8, "miner[2].nope": 20, "intervals.dotted": 15, "nothing.here": 0} {
 		if got := lines.lookup(key); got != want {
 			t.Errorf("lookup(%s) = %d, want %d", key, got, want)
 		}
 	}
-	// The scanner agrees with the library on what the file holds.
-	var doc map[string]any
-	if _, err := toml.Decode(src, &doc); err != nil {
-		t.Fatalf("the test file is not TOML: %v", err)
+	// A problem in the first of three [[miner]] tables is on its line.
+	_, err := Parse("m.toml", []byte("[[miner]]\nticker = \"IREN\"\nhashrate_ehs = -1\n\n[[miner]]\nticker = \"MARA\"\nhashrate_ehs = 2\n\n[[miner]]\nticker = \"CORZ\"\nhashrate_ehs = -3\n"))
+	if ps := Errors(err); len(ps) != 2 || ps[0].Line != 3 || ps[0].Key != "miner[1].hashrate_ehs" || ps[1].Line != 11 || ps[1].Key != "miner[3].hashrate_ehs" {
+		t.Errorf("got %v, want miner[1].hashrate_ehs on line 3 and miner[3].hashrate_ehs on line 11", err)
 	}
 }
