@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -589,5 +590,56 @@ pool_fee_pct = 1
 	_, err := Parse("m.toml", []byte("[[miner]]\nticker = \"IREN\"\nhashrate_ehs = -1\n\n[[miner]]\nticker = \"MARA\"\nhashrate_ehs = 2\n\n[[miner]]\nticker = \"CORZ\"\nhashrate_ehs = -3\n"))
 	if ps := Errors(err); len(ps) != 2 || ps[0].Line != 3 || ps[0].Key != "miner[1].hashrate_ehs" || ps[1].Line != 11 || ps[1].Key != "miner[3].hashrate_ehs" {
 		t.Errorf("got %v, want miner[1].hashrate_ehs on line 3 and miner[3].hashrate_ehs on line 11", err)
+	}
+}
+
+// Issue 13 row 8: a configuration file is read only when it is a regular
+// file of at most 1 MiB; /dev/zero (endless) is refused before any read.
+func TestLoadRefusesHugeAndSpecialFiles(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := Load("/dev/zero", true, nil)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "/dev/zero: cannot read: not a regular file") {
+			t.Errorf("Load(/dev/zero) = %v", err)
+		}
+		if grown := after.TotalAlloc - before.TotalAlloc; grown > 1<<20 {
+			t.Errorf("Load(/dev/zero) allocated %d bytes", grown)
+		}
+	}
+	big := filepath.Join(t.TempDir(), "big.toml")
+	if err := os.WriteFile(big, []byte("# "+strings.Repeat("x", maxFileSize)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(big, true, nil); err == nil || !strings.Contains(err.Error(), "cannot read: larger than 1024 KiB") {
+		t.Errorf("Load(a file over 1 MiB) = %v", err)
+	}
+	// Just under the limit is read.
+	ok := filepath.Join(t.TempDir(), "ok.toml")
+	if err := os.WriteFile(ok, []byte("# "+strings.Repeat("x", maxFileSize-3)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(ok, true, nil); err != nil {
+		t.Errorf("Load(a 1 MiB file) = %v", err)
+	}
+}
+
+// Issue 13 row 9: a table header missing its ] is reported on its own
+// line, not on the next one.
+func TestConfigSyntaxErrorOnHeaderLine(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		line int
+	}{
+		{"[fleet\nefficiency_j_per_th = 17.5\n", 1},
+		{"[fleet", 1},
+		{"[fleet]\npool_fee_pct = 1\n[store\nraw_days = 3\n", 3},
+		{"[[miner]\nticker = \"IREN\"\n", 1},
+	} {
+		ps := Errors(func() error { _, err := Parse("x.toml", []byte(tt.src)); return err }())
+		if len(ps) != 1 || ps[0].Line != tt.line || !strings.HasPrefix(ps[0].Error(), fmt.Sprintf("x.toml:%d:", tt.line)) {
+			t.Errorf("%q: got %v, want a syntax error on line %d", tt.src, ps, tt.line)
+		}
 	}
 }
