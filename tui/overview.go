@@ -82,7 +82,7 @@ func overviewNetwork(d *board.Data, th themes.Theme) string {
 	fees := format.Maybe(n.FeesPerBlock, func(v econ.BTC) string { return format.Num(float64(v), 4) + " BTC/block" })
 	share := format.Maybe(n.FeeShare, func(v econ.Percent) string { return format.Num(float64(v), 2) + "% of reward" })
 	b = append(b, row(th, "fees", fees, share))
-	b = append(b, row(th, "epoch", epochLine(n, th), ""))
+	b = append(b, row(th, "epoch", epochLine(n, th), adjustmentNote(d)))
 	halving := format.Maybe(n.BlocksToHalving, func(v int64) string { return format.Num(float64(v), 0) + " blocks" })
 	hnote := ""
 	if !n.HalvingETA.IsZero() {
@@ -99,17 +99,31 @@ func epochLine(n econ.NetworkView, th themes.Theme) string {
 		return format.Unknown
 	}
 	in := h % econ.EpochBlocks
-	const barW = 12
+	const barW = 8
 	filled := int(float64(in) / econ.EpochBlocks * barW)
 	bar := th.Accent.Render(strings.Repeat("█", filled)) + th.Muted.Render(strings.Repeat("░", barW-filled))
 	s := bar + " " + format.Num(float64(in)/econ.EpochBlocks*100, 0) + "%"
 	if a := n.Adjustment; a != nil && a.ChangePct.OK() {
 		c := float64(a.ChangePct.Or(0))
-		s += " next " + th.Sign(-c, arrow(c)+format.Signed(c, 2)+"%") + " ≈" + a.ETA.Format("Jan 2 15:04")
+		s += " " + th.Sign(-c, arrow(c)+format.Signed(c, 2)+"%") + " " + a.ETA.UTC().Format("2006-01-02 15:04Z")
 	} else {
 		s += " next " + format.Unknown
 	}
 	return s
+}
+
+// adjustmentNote says whose next-difficulty estimate the epoch line shows:
+// "est." for hashdeck's (from the epoch's mean block time so far), else the
+// upstream that sent it ("mempool").
+func adjustmentNote(d *board.Data) string {
+	switch src := d.AdjustmentSource; {
+	case src == "":
+		return ""
+	case strings.HasPrefix(src, "hashdeck"):
+		return "est."
+	default:
+		return strings.TrimSuffix(strings.Fields(src)[0], ".space")
+	}
 }
 
 // arrow returns ▲ for a rise, ▼ for a fall and nothing for zero.

@@ -24,9 +24,10 @@ func TestOverviewSaysWhatIsKnown(t *testing.T) {
 			t.Errorf("overview lacks %q:\n%s", want, out)
 		}
 	}
-	// Offline there is no epoch start, so no next-adjustment estimate: unknown, not 0%.
-	if !strings.Contains(out, "next —") {
-		t.Errorf("the next adjustment should be unknown offline:\n%s", out)
+	// Offline the embedded epochs give an estimate (issue 14 row 5): the
+	// retarget with its date and zone, and that it is hashdeck's estimate.
+	if !strings.Contains(out, "▲+2.71% 2026-01-07 18:47Z  est.") {
+		t.Errorf("the offline retarget estimate is missing:\n%s", out)
 	}
 }
 

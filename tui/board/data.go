@@ -240,6 +240,10 @@ type Data struct {
 	PriceSources, PriceSpread                  Sourced
 	// Published is Hashrate Index's hashprice (USD/PH/day) when a key is set.
 	Published Sourced
+	// AdjustmentSource names where the next-difficulty estimate on the
+	// board comes from: the live upstream's own figure when it sends one,
+	// else hashdeck's from the epoch's blocks so far ("" with no estimate).
+	AdjustmentSource string
 	// Computed carries the freshness of everything computed from the
 	// network inputs (hashvalue, hashprice, fee share, network hashrate,
 	// margins): the oldest input's time, the least live layer, stale when
@@ -349,9 +353,10 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 		}
 	}
 	if d.Height.Layer != LayerLive {
-		// The embedded snapshot is a day's close: estimate from its own day.
-		in.Now = snap.AsOf.Add(24 * time.Hour)
-		in.EpochStart = time.Time{}
+		// The embedded snapshot is a day's close: estimate the retarget from
+		// its own day's end and its epoch's first block (snap.NetworkInputs
+		// sets both when the block's time is known).
+		in.Now, in.EpochStart = snap.AsOf.Add(24*time.Hour), epochStart(ds, snap.Epoch)
 	}
 	d.Computed = computedFrom(d.Price, d.Difficulty, d.Height, d.Fees)
 	d.Mode = ModeOffline
@@ -383,6 +388,10 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 	if !sc.IsZero() {
 		d.Board = econ.ComputeBoard(in, miners, sc)
 	}
+	d.AdjustmentSource = oneEstimate(&d.Base.Network, st, d.Height.Layer == LayerLive)
+	if !sc.IsZero() {
+		oneEstimate(&d.Board.Network, st, d.Height.Layer == LayerLive)
+	}
 
 	d.Hashprice, d.BTC = env.hashprice, env.btc
 	if hist != nil {
@@ -408,6 +417,48 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 	d.Peers = peerRows(env, hist, st, d.Board, d.BTC)
 	d.Alerts = alerts(env, d)
 	return d
+}
+
+// epochStart is when epoch e's first block was mined: its header time when
+// the dataset has it, else estimated from the day's data (the derived epochs
+// have only a date): the end of the retarget day less the blocks mined after
+// the retarget that day at the day's mean interval. Zero when neither is known.
+func epochStart(ds *dataset.Dataset, e dataset.Epoch) time.Time {
+	if !e.BlockTime.IsZero() || e.Date.IsZero() {
+		return e.BlockTime
+	}
+	day, ok := ds.Day(e.Date)
+	h, hok := day.Height.Get()
+	if !ok || !hok || day.Blocks <= 0 || h < e.Height {
+		return time.Time{}
+	}
+	after := h - e.Height + 1 // the retarget block and those after it that day
+	interval := 24 * time.Hour / time.Duration(day.Blocks)
+	return e.Date.Add(24 * time.Hour).Add(-time.Duration(after) * interval)
+}
+
+// oneEstimate makes the network view carry one next-difficulty estimate and
+// returns its source: the live upstream's (mempool.space sends its own) when
+// it is fresh and the height is live, else the one econ made from the
+// epoch's blocks so far.
+func oneEstimate(n *econ.NetworkView, st *market.State, liveHeight bool) string {
+	a := n.Adjustment
+	if a == nil {
+		return ""
+	}
+	if st != nil && liveHeight {
+		if v, ok := st.Value(market.AdjustmentPct); ok && !v.Stale {
+			est := *a
+			est.ChangePct = econ.Known(econ.ClampRetarget(econ.Percent(v.V)))
+			est.NextDifficulty = econ.Map(n.Difficulty, func(d econ.Difficulty) econ.Difficulty { return d * econ.Difficulty(1+v.V/100) })
+			n.Adjustment = &est
+			return v.Source
+		}
+	}
+	if !a.ChangePct.OK() {
+		return ""
+	}
+	return "hashdeck: mean block time of the epoch so far"
 }
 
 // computedFrom is the freshness of a value computed from inputs: as old as

@@ -315,3 +315,43 @@ func TestRecordLowIsARecordUpToTheDataDate(t *testing.T) {
 		t.Error("the record low has no source")
 	}
 }
+
+// Issue 14 row 5: offline there was no next-difficulty estimate although
+// the embedded epochs allow one (about +2.8 % on 2025-12-29).
+func TestOfflineRetargetEstimate(t *testing.T) {
+	at := time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC)
+	d := Build(NewEnvAt(testEnv().Dataset, testEnv().Peers, at), nil, at, econ.Scenario{})
+	a := d.Base.Network.Adjustment
+	if a == nil || !a.ChangePct.OK() {
+		t.Fatalf("no estimate offline: %+v", a)
+	}
+	if c := float64(a.ChangePct.Or(0)); c < 1.5 || c > 4 {
+		t.Errorf("estimate %+.2f%%, want about +2.8%%", c)
+	}
+	t.Logf("offline estimate %+.2f%%, ETA %s, source %q", float64(a.ChangePct.Or(0)), a.ETA, d.AdjustmentSource)
+}
+
+// Issue 14 row 5: the feeds command showed mempool.space's estimate and the
+// dashboard its own for the same data; live, the board now carries the
+// upstream's figure, named.
+func TestOneRetargetEstimateLive(t *testing.T) {
+	now := time.Date(2026, 1, 14, 15, 0, 0, 0, time.UTC)
+	st := &market.State{Values: map[market.Metric]market.Value{
+		market.Difficulty:    {V: 146.47e12, At: now, Source: "mempool.space network"},
+		market.Height:        {V: 930_512, At: now, Source: "mempool.space network"},
+		market.EpochStart:    {V: 1767732842, At: now, Source: "mempool.space network"},
+		market.AdjustmentPct: {V: 1.7376913, At: now, Source: "mempool.space network"},
+	}}
+	d := Build(testEnv(), st, now, econ.Scenario{})
+	a := d.Base.Network.Adjustment
+	if a == nil || math.Abs(float64(a.ChangePct.Or(0))-1.7376913) > 1e-9 || d.AdjustmentSource != "mempool.space network" {
+		t.Errorf("live estimate %+v from %q, want mempool's +1.74%%", a, d.AdjustmentSource)
+	}
+	stale := st.Clone()
+	v := stale.Values[market.AdjustmentPct]
+	v.Stale = true
+	stale.Values[market.AdjustmentPct] = v
+	if d := Build(testEnv(), stale, now, econ.Scenario{}); d.AdjustmentSource == "mempool.space network" {
+		t.Error("a stale upstream estimate was used")
+	}
+}

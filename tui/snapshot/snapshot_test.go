@@ -593,7 +593,7 @@ func TestJSONBoard(t *testing.T) {
 	}
 	// Every number of the network, the hashprice, the sector and the board
 	// rows says its unit in its key, or is a count or a plain quantity.
-	plain := map[string]bool{"difficulty": true, "height": true, "next_halving_height": true, "blocks_to_halving": true,
+	plain := map[string]bool{"difficulty": true, "next_difficulty": true, "height": true, "next_halving_height": true, "blocks_to_halving": true,
 		"blocks_in_epoch": true, "remaining_blocks": true, "next_retarget_height": true}
 	units := []string{"_usd", "_btc", "_pct", "_ehs", "_s", "_j_per_th", "_per_kwh", "_per_ph_day", "_per_th_day", "_per_btc", "_per_block", "_mwh", "_mw", "_days"}
 	var walk func(path string, v any)
