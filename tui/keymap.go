@@ -147,7 +147,8 @@ var Keys = KeyMap{
 		Edit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type an exact value, enter again to apply")),
 		Typing: TypingKeys{
 			Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type an exact value, enter again to apply")),
-			Char:   key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "-"), key.WithHelp("0–9 . -", "while typing: digits, decimal point, minus")),
+			Char: key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "-", "k", "m", "e"),
+				key.WithHelp("0–9 . - k m e", "while typing: digits, point, minus, k (×1,000), m (×1,000,000), e (exponent)")),
 			Delete: key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "while typing: delete the last character")),
 			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel typing")),
 		},

@@ -69,6 +69,10 @@ func scenarioKey(ui UI, d *board.Data, name string) UI {
 		case key.Matches(k, km.Typing.Char) && len(ui.Input) < 16:
 			ui.Input += name
 			ui.Notice = ""
+		case len([]rune(name)) == 1:
+			// A character the value cannot hold is refused, not dropped
+			// silently (90x would otherwise apply as 90).
+			ui.Notice = scenName(f) + ": " + strconv.Quote(name) + " cannot be typed here (" + km.Typing.Char.Help().Key + ")"
 		}
 		return ui
 	}
@@ -213,29 +217,49 @@ func scenParse(f int, in string) (float64, string) {
 	if in == "" {
 		return 0, name + ": type a value in " + scenUnit(f) + ", or " + Keys.Scenario.Typing.Cancel.Help().Key + " to cancel"
 	}
-	v, err := strconv.ParseFloat(in, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, name + ": " + strconv.Quote(in) + " is not a number"
+	v, ok := scenNumber(in)
+	if !ok {
+		return 0, name + ": " + strconv.Quote(in) + " is not a number in range (e.g. 90000, 90k, 1.2m, 9e4)"
 	}
 	switch f {
 	case scenPrice:
-		if v <= 0 || v > 1e8 {
-			return 0, name + ": " + in + " is out of range (above $0, at most $100,000,000)"
+		if v < 1 || v > 1e8 {
+			return 0, name + ": " + in + " is out of range ($1 to $100,000,000)"
 		}
 	case scenDifficulty:
 		if v <= -100 || v > 1000 {
 			return 0, name + ": " + in + "% is out of range (above -100%, at most +1,000%)"
 		}
 	case scenFees:
-		if v < 0 || v > 100 {
-			return 0, name + ": " + in + " BTC is out of range (0 to 100 BTC per block)"
+		// The view shows fees to 4 decimals: a smaller non-zero value would
+		// show (and be read) as 0.
+		if v < 0 || v > 100 || v > 0 && v < 1e-4 {
+			return 0, name + ": " + in + " BTC is out of range (0, or 0.0001 to 100 BTC per block)"
 		}
 	case scenPower:
-		if v < 0 || v > 10 {
-			return 0, name + ": $" + in + "/kWh is out of range (0 to $10/kWh)"
+		if v < 0 || v > 10 || v > 0 && v < 1e-3 {
+			return 0, name + ": $" + in + "/kWh is out of range (0, or $0.001 to $10/kWh)"
 		}
 	}
 	return v, ""
+}
+
+// scenNumber reads a typed number: a decimal with an optional exponent
+// (9e4) or a k (thousand) or m (million) suffix, so that what is applied is
+// exactly what was typed.
+func scenNumber(in string) (float64, bool) {
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(in, "k"):
+		in, mult = in[:len(in)-1], 1e3
+	case strings.HasSuffix(in, "m"):
+		in, mult = in[:len(in)-1], 1e6
+	}
+	v, err := strconv.ParseFloat(in, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v*mult, 0) {
+		return 0, false
+	}
+	return v * mult, true
 }
 
 // renderScenario lays out the inputs, the board before → after, "my

@@ -335,3 +335,46 @@ func TestMyFleetPaysItsPoolFee(t *testing.T) {
 		t.Errorf("fleet margin should be %s after a 2%% pool fee:\n%s", want, out)
 	}
 }
+
+// Issue 13 row 6: letters were dropped silently, so 90k applied as $90 and
+// 1e400 as $1,400, and 0.000001 showed as $0. What is typed is now applied
+// exactly, or refused with a message.
+func TestScenarioAppliesWhatIsTyped(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	typed := func(field int, keys ...string) UI {
+		ui := UI{View: ViewScenario, ScenarioField: field}
+		return scenKeys(ui, d, append(append([]string{"enter"}, keys...), "enter")...)
+	}
+	for _, tc := range []struct {
+		keys []string
+		want float64
+	}{
+		{[]string{"9", "0", "k"}, 90_000},
+		{[]string{"1", ".", "2", "m"}, 1_200_000},
+		{[]string{"9", "e", "4"}, 90_000},
+	} {
+		if ui := typed(scenPrice, tc.keys...); ui.Editing || float64(ui.Scenario.Price.Or(0)) != tc.want {
+			t.Errorf("%v: applied %v (editing %v, %q), want %v", tc.keys, ui.Scenario.Price, ui.Editing, ui.Notice, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		field int
+		keys  []string
+		want  string
+	}{
+		{scenPrice, []string{"1", "e", "4", "0", "0"}, "not a number in range"},
+		{scenPrice, []string{"0", ".", "0", "0", "0", "0", "0", "1"}, "out of range"},
+		{scenFees, []string{"0", ".", "0", "0", "0", "0", "0", "1"}, "out of range"},
+	} {
+		ui := typed(tc.field, tc.keys...)
+		if ui.Scenario != (econ.Scenario{}) || !strings.Contains(ui.Notice, tc.want) {
+			t.Errorf("%v: scenario %+v, notice %q, want it refused with %q", tc.keys, ui.Scenario, ui.Notice, tc.want)
+		}
+	}
+	// A key the value cannot hold is refused at once, with a message, and
+	// the input on screen stays what will be applied.
+	ui := scenKeys(UI{View: ViewScenario}, d, "enter", "9", "0", "x")
+	if ui.Input != "90" || !strings.Contains(ui.Notice, `"x" cannot be typed here`) {
+		t.Errorf("after 90x: input %q, notice %q", ui.Input, ui.Notice)
+	}
+}
