@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
@@ -318,9 +319,23 @@ func scenGridHeight(room int) int {
 	return rows + 2
 }
 
+// scenBase names what the scenario starts from: "now" when the network
+// values are live, else the date of the embedded or stored data they are.
+// In fewer than 60 columns the date stands alone.
+func scenBase(d *board.Data, w int) string {
+	if d.Price.Layer == board.LayerLive && d.Difficulty.Layer == board.LayerLive {
+		return "now"
+	}
+	date := d.Computed.At.UTC().Format(time.DateOnly)
+	if w < 60 {
+		return date
+	}
+	return d.Computed.Layer.String() + " " + date
+}
+
 // scenInputs lists the four inputs with their live value beside the scenario's.
 func scenInputs(d *board.Data, ui UI, w int, wide bool, pal *detPal) string {
-	lines := []string{" " + pal.title.paint("Scenario") + pal.muted.paint("  live → what-if")}
+	lines := []string{" " + pal.title.paint("Scenario") + pal.muted.paint("  "+scenBase(d, w)+" → what-if")}
 	labelW, liveW := 12, 10
 	if wide {
 		labelW, liveW = 21, 15
@@ -329,9 +344,12 @@ func scenInputs(d *board.Data, ui UI, w int, wide bool, pal *detPal) string {
 	sc := ui.Scenario
 	for f := range scenNumFields {
 		label := scenName(f)
-		if wide {
+		switch {
+		case wide && f == scenDifficulty:
+			label = "difficulty" // the base is absolute, the what-if a change in %
+		case wide:
 			label += " (" + scenUnit(f) + ")"
-		} else {
+		default:
 			label = [...]string{"BTC price", "difficulty", "fees/block", "power $/kWh"}[f]
 		}
 		var val string
@@ -342,7 +360,7 @@ func scenInputs(d *board.Data, ui UI, w int, wide bool, pal *detPal) string {
 			}
 			val = pal.warn.paint(t)
 		} else {
-			val = pal.muted.paint("as live")
+			val = pal.muted.paint("unchanged")
 		}
 		if ui.Editing && ui.ScenarioField == f {
 			val = pal.accentBold.paint(ui.Input+"▏") + pal.muted.paint(" "+scenUnit(f))
@@ -453,7 +471,7 @@ func scenBoard(d *board.Data, w int, pal *detPal) string {
 	b, a := d.Base, d.Board
 	wide := w >= 60
 	const labelW, numW = 13, 7
-	lines := []string{" " + pal.title.paint("Board") + pal.muted.paint("  live → what-if")}
+	lines := []string{" " + pal.title.paint("Board") + pal.muted.paint("  "+scenBase(d, w)+" → what-if")}
 	row := func(label, s, unit string) string {
 		l := " " + pal.muted.paint(padRight(label, labelW)) + s
 		if wide {
@@ -488,7 +506,11 @@ func scenBoard(d *board.Data, w int, pal *detPal) string {
 	if wide {
 		lines = append(lines, pal.header.paint(head))
 	} else {
-		lines[0] += pal.muted.paint(" · margins $/PH/d")
+		if add := " · margins $/PH/d"; ansi.StringWidth(lines[0])+ansi.StringWidth(add) <= w {
+			lines[0] += pal.muted.paint(add)
+		} else {
+			lines[0] += pal.muted.paint(" · $/PH/d")
+		}
 	}
 	for _, s := range econ.Scopes() {
 		bs, as := b.Sector[s], a.Sector[s]
@@ -593,7 +615,7 @@ func scenGrid(d *board.Data, ui UI, w, h int, pal *detPal) string {
 		mine := math.Abs(float64(dc)-scDiff) < 1e-9
 		label := padLeft(format.Signed(float64(dc), 0)+"%", rowW-1) + " "
 		if dc == 0 {
-			label = padLeft("live", rowW-1) + " "
+			label = padLeft("±0%", rowW-1) + " "
 		}
 		if mine {
 			label = pal.key.paint(label)
@@ -738,7 +760,7 @@ func scenWater(f econ.Flag, pal *detPal) string {
 // scenMinersTable lists each miner's headline cost and margin live →
 // scenario, in two halves side by side when the rows do not fit in h.
 func scenMinersTable(d *board.Data, w, h int, pal *detPal) string {
-	title := " " + pal.title.paint("Miners") + pal.muted.paint("  headline scope cost and margin, $/PH/day, live → what-if")
+	title := " " + pal.title.paint("Miners") + pal.muted.paint("  headline scope cost and margin, $/PH/day, "+scenBase(d, w)+" → what-if")
 	n := min(len(d.Board.Miners), len(d.Base.Miners))
 	halves := 1
 	if n > h-2 && w >= 160 {

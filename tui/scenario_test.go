@@ -2,12 +2,15 @@ package tui
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
@@ -264,7 +267,7 @@ func TestScenarioBoard(t *testing.T) {
 	hp0 := scenFmt2(float64(d.Base.Network.HashpriceNet.Or(0)))
 	hp1 := scenFmt2(float64(d.Board.Network.HashpriceNet.Or(0)))
 	for _, want := range []string{
-		hp0 + " →   " + hp1 + " ▲", "$87,134 → $120,000", "+5.0%", "as live", "(config [fleet])",
+		hp0 + " →   " + hp1 + " ▲", "$87,134 → $120,000", "+5.0%", "unchanged", "(config [fleet])",
 		"Antminer S23 Hydro", "Sector margin, power",
 	} {
 		if !strings.Contains(frame, want) {
@@ -376,5 +379,28 @@ func TestScenarioAppliesWhatIsTyped(t *testing.T) {
 	ui := scenKeys(UI{View: ViewScenario}, d, "enter", "9", "0", "x")
 	if ui.Input != "90" || !strings.Contains(ui.Notice, `"x" cannot be typed here`) {
 		t.Errorf("after 90x: input %q, notice %q", ui.Input, ui.Notice)
+	}
+}
+
+// Issue 14 rows 10 and 13: offline the scenario said "live → what-if" over
+// embedded values, and the row labelled "difficulty change (%)" showed the
+// difficulty itself (148.26 T).
+func TestScenarioSaysWhatItStartsFrom(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	frame := ansi.Strip(Render(d, UI{View: ViewScenario}, 200, 60, detMonoTheme(t)))
+	if !strings.Contains(frame, "Scenario  embedded 2025-12-29 → what-if") || strings.Contains(frame, "live →") || strings.Contains(frame, "as live") {
+		t.Errorf("offline scenario base:\n%s", frame)
+	}
+	if strings.Contains(frame, "difficulty change (%)") || !regexp.MustCompile(`difficulty +148\.26 T → unchanged`).MatchString(frame) {
+		t.Errorf("difficulty row:\n%s", frame)
+	}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	st := &market.State{Values: map[market.Metric]market.Value{
+		market.PriceUSD:   {V: 90_000, At: now, Source: "kraken"},
+		market.Difficulty: {V: 148e12, At: now, Source: "mempool.space"},
+	}}
+	live := board.Build(testEnv(), st, now, econ.Scenario{})
+	if frame := ansi.Strip(Render(live, UI{View: ViewScenario}, 200, 60, detMonoTheme(t))); !strings.Contains(frame, "Scenario  now → what-if") {
+		t.Errorf("live scenario base:\n%s", frame)
 	}
 }
