@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"charm.land/ssh"
@@ -28,10 +29,6 @@ import (
 	"github.com/hashdeck/hashdeck/tui"
 	"github.com/hashdeck/hashdeck/tui/board"
 )
-
-// copyKey copies the current screen to the viewer's clipboard (OSC 52).
-// The dashboard itself does not use it.
-const copyKey = "ctrl+s"
 
 // The snapshot command's frame size.
 const (
@@ -532,9 +529,10 @@ func (b *inbox) deliver(p *tea.Program, shared func() (*board.History, *feeds.Ba
 }
 
 // model wraps one viewer's dashboard: it records key presses for the idle
-// limit, copies the screen to the clipboard on ctrl+s, masks the secrets,
-// quits with a reason when the server ends the session, and contains a
-// panic of the dashboard (Init, Update, View or a command) to its session.
+// limit, copies the screen to the clipboard on tui.Keys.Copy (ctrl+s),
+// masks the secrets, quits with a reason when the server ends the session,
+// and contains a panic of the dashboard (Init, Update, View or a command)
+// to its session.
 type model struct {
 	inner     dashboard
 	now       func() time.Time
@@ -587,7 +585,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.w = msg.Width
 	case tea.KeyPressMsg:
 		m.lastInput.Store(m.now().UnixNano())
-		if msg.String() == copyKey {
+		if key.Matches(msg, tui.Keys.Copy) { // the dashboard leaves this key to the server
 			m.flashID++
 			id := m.flashID
 			m.flash = "screen copied to your clipboard (OSC 52: your terminal must allow it)"
@@ -704,7 +702,8 @@ func (s *Server) helpText(local net.Addr) string {
 	fmt.Fprintf(&b, "  ssh -t %s dash --theme light     with a theme; --no-color drops colour\n", to)
 	fmt.Fprintf(&b, "  ssh %s snapshot --format txt     the overview as plain text, %d×%d\n", to, snapshotWidth, snapshotHeight)
 	fmt.Fprintf(&b, "  ssh %s help                      this text\n\n", to)
-	b.WriteString("In the dashboard, ? lists the keys, q quits, and ctrl+s copies the screen to\n")
+	fmt.Fprintf(&b, "In the dashboard, %s lists the keys, %s quits, and %s copies the screen to\n",
+		tui.Keys.Help.Help().Key, tui.Keys.Quit.Help().Key, tui.Keys.Copy.Help().Key)
 	b.WriteString("your clipboard (OSC 52; in tmux: set -g set-clipboard on). Colour follows your\n")
 	b.WriteString("TERM, plus COLORTERM and NO_COLOR if your client sends them (SendEnv).\n")
 	fmt.Fprintf(&b, "A dashboard ends after %s without a key press; any session after %s.\n",
