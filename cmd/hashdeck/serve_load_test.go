@@ -16,6 +16,9 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/hashdeck/hashdeck/tui/serve"
+	"github.com/hashdeck/hashdeck/tui/serve/servetest"
 )
 
 // serveRaceBuild reports whether the test binary has the race detector on
@@ -87,17 +90,19 @@ func serveMetricValue(t *testing.T, client *http.Client, url, series string) flo
 // TestServeLoad opens many idle dashboards against a live server (a child
 // process polling a local fixture upstream) and reports its memory, the
 // bytes sent to each idle session, the upstream requests and the
-// goroutines after everyone left. HASHDECK_SERVE_LOAD=N,SOLO,IDLE,WxH sets
-// the session count, the seconds of the one-viewer and N-viewer phases and
-// the terminal size (default 100,5,20,80x24). The memory target is checked
-// at 80×24 only: the renderer keeps two cell buffers per session, so memory
-// grows with the window's area.
+// goroutines after everyone left. It is a measurement (about 45 s; 30
+// sessions for 10 s with -race), run only when HASHDECK_LOAD_TEST=1.
+// HASHDECK_SERVE_LOAD=N,SOLO,IDLE,WxH sets the session count, the seconds
+// of the one-viewer and N-viewer phases and the terminal size (default
+// 100,5,20,80x24). The memory target is checked at 80×24 only: the
+// renderer keeps two cell buffers per session, so memory grows with the
+// window's area.
 //
-//	go test ./cmd/hashdeck -run TestServeLoad -v
-//	HASHDECK_SERVE_LOAD=100,60,60,120x40 go test ./cmd/hashdeck -run TestServeLoad -v -timeout 5m
+//	HASHDECK_LOAD_TEST=1 go test ./cmd/hashdeck -run '^TestServeLoad$' -v
+//	HASHDECK_LOAD_TEST=1 HASHDECK_SERVE_LOAD=100,60,60,120x40 go test ./cmd/hashdeck -run '^TestServeLoad$' -v -timeout 10m
 func TestServeLoad(t *testing.T) {
-	if testing.Short() {
-		t.Skip("load test (100 sessions, ~35 s; 30 with -race) skipped with -short")
+	if os.Getenv("HASHDECK_LOAD_TEST") != "1" {
+		t.Skip("load measurement (100 sessions, ~45 s): run with HASHDECK_LOAD_TEST=1")
 	}
 	n, soloSecs, idleSecs, cols, rows := 100, 5, 20, 80, 24
 	race := serveRaceBuild()
@@ -120,9 +125,9 @@ func TestServeLoad(t *testing.T) {
 	upstream, requests := serveCountingUpstream(t)
 	setStandIn(t, upstream)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	key := newServeTestKey(t)
+	key := servetest.NewKey(t)
 	keys := filepath.Join(dir, "authorized_keys")
-	if err := os.WriteFile(keys, key.line, 0o600); err != nil {
+	if err := os.WriteFile(keys, key.Line, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	child := startServeChild(t, nil, "--listen", "127.0.0.1:0", "--authorized-keys", keys, "--data-dir", filepath.Join(dir, "data"),
@@ -130,16 +135,16 @@ func TestServeLoad(t *testing.T) {
 	pid := child.cmd.Process.Pid
 	web := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
 	metric := func(series string) float64 { return serveMetricValue(t, web, child.metrics, series) }
-	st := &serveTest{addr: child.addr, key: key, srv: &serveServer{}}
-	st.srv.hostKey = serveReadHostPub(t, filepath.Join(dir, "data", serveHostKeyName+".pub"))
+	client := servetest.Client{Addr: child.addr, Key: key,
+		HostKey: servetest.ReadHostPub(t, filepath.Join(dir, "data", serve.HostKeyName+".pub"))}
 
 	// Warm up: the first poll and the backfill against the fixtures.
-	if !serveWait(30*time.Second, func() bool { return metric(`hashdeck_data_mode{mode="offline"}`) < 0 && requests.Load() > 0 }) {
+	if !servetest.Wait(30*time.Second, func() bool { return metric(`hashdeck_data_mode{mode="offline"}`) < 0 && requests.Load() > 0 }) {
 		t.Fatal("the server never went live")
 	}
 	settle := func() float64 {
 		last, since := -1.0, time.Now()
-		serveWait(15*time.Second, func() bool {
+		servetest.Wait(15*time.Second, func() bool {
 			g := metric("go_goroutines")
 			if g != last {
 				last, since = g, time.Now()
@@ -155,30 +160,30 @@ func TestServeLoad(t *testing.T) {
 	// One viewer.
 	type viewer struct {
 		c   *gossh.Client
-		p   *serveTestPTY
+		p   *servetest.PTY
 		out atomic.Int64
 	}
 	open := func(v *viewer) error {
-		c, err := st.dial()
+		c, err := client.Dial()
 		if err != nil {
 			return err
 		}
 		v.c = c
-		v.p = openServePTY(t, c, cols, rows, "")
+		v.p = servetest.OpenPTY(t, c, cols, rows, "")
 		return nil
 	}
 	solo := &viewer{}
 	if err := open(solo); err != nil {
 		t.Fatal(err)
 	}
-	solo.p.waitText(t, 10*time.Second, "Overview", "mempool")
+	solo.p.WaitText(t, 10*time.Second, "Overview", "mempool")
 	time.Sleep(time.Second)
 	rss1 := serveProcStatus(pid, "VmRSS")
 	heap1 := metric("go_memstats_heap_inuse_bytes")
-	reqA0, soloOut0 := requests.Load(), solo.p.out.Len()
+	reqA0, soloOut0 := requests.Load(), solo.p.Out.Len()
 	time.Sleep(time.Duration(soloSecs) * time.Second)
 	reqA := requests.Load() - reqA0
-	soloBytes := solo.p.out.Len() - soloOut0
+	soloBytes := solo.p.Out.Len() - soloOut0
 
 	// n viewers (the solo one included), idle.
 	viewers := []*viewer{solo}
@@ -206,7 +211,7 @@ func TestServeLoad(t *testing.T) {
 		t.FailNow()
 	}
 	for _, v := range viewers {
-		v.p.waitText(t, 30*time.Second, "Overview")
+		v.p.WaitText(t, 30*time.Second, "Overview")
 	}
 	if got := metric("hashdeck_ssh_sessions_open"); got != float64(n) {
 		t.Fatalf("%v sessions open, want %d", got, n)
@@ -214,7 +219,7 @@ func TestServeLoad(t *testing.T) {
 	time.Sleep(2 * time.Second) // every first frame is out
 	reqB0, wire0 := requests.Load(), metric("hashdeck_ssh_sent_bytes_total")
 	for _, v := range viewers {
-		v.out.Store(int64(v.p.out.Len()))
+		v.out.Store(int64(v.p.Out.Len()))
 	}
 	idleStart, cpu0 := time.Now(), serveCPUTime(pid)
 	var peakRSS int64
@@ -231,7 +236,7 @@ func TestServeLoad(t *testing.T) {
 	gN := metric("go_goroutines")
 	var total, most int64
 	for _, v := range viewers {
-		b := int64(v.p.out.Len()) - v.out.Load()
+		b := int64(v.p.Out.Len()) - v.out.Load()
 		total += b
 		most = max(most, b)
 	}
@@ -240,7 +245,7 @@ func TestServeLoad(t *testing.T) {
 	// Everyone leaves: half quit, half drop the connection.
 	for i, v := range viewers {
 		if i%2 == 0 {
-			v.p.stdin.Write([]byte("q"))
+			v.p.Stdin.Write([]byte("q"))
 		} else {
 			v.c.Close()
 		}
@@ -248,11 +253,11 @@ func TestServeLoad(t *testing.T) {
 	for _, v := range viewers {
 		v.c.Close()
 	}
-	if !serveWait(10*time.Second, func() bool { return metric("hashdeck_ssh_sessions_open") == 0 }) {
+	if !servetest.Wait(10*time.Second, func() bool { return metric("hashdeck_ssh_sessions_open") == 0 }) {
 		t.Errorf("%v sessions still open after everyone left", metric("hashdeck_ssh_sessions_open"))
 	}
 	gAfter := metric("go_goroutines")
-	serveWait(10*time.Second, func() bool { gAfter = metric("go_goroutines"); return gAfter <= g0 })
+	servetest.Wait(10*time.Second, func() bool { gAfter = metric("go_goroutines"); return gAfter <= g0 })
 	hwm := serveProcStatus(pid, "VmHWM")
 
 	mib := func(b float64) string { return strconv.FormatFloat(b/(1<<20), 'f', 1, 64) + " MiB" }
@@ -293,7 +298,7 @@ func TestServeLoad(t *testing.T) {
 	}
 	wg.Wait()
 	for _, v := range viewers {
-		v.p.waitText(t, 30*time.Second, "Overview")
+		v.p.WaitText(t, 30*time.Second, "Overview")
 	}
 	start := time.Now()
 	if err := child.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -307,8 +312,8 @@ func TestServeLoad(t *testing.T) {
 	exit := time.Since(start)
 	told := 0
 	for _, v := range viewers {
-		v.p.waitEnd(t, 5*time.Second)
-		if strings.Contains(v.p.text(), "the server is shutting down. Bye.") {
+		v.p.WaitEnd(t, 5*time.Second)
+		if strings.Contains(v.p.Text(), "the server is shutting down. Bye.") {
 			told++
 		}
 		v.c.Close()
