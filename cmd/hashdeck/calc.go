@@ -210,9 +210,10 @@ type calcResult struct {
 	HashpricePH        float64 `json:"hashprice_usd_per_ph_day"`
 	HashpriceTH        float64 `json:"hashprice_usd_per_th_day"`
 	HashpriceNetPH     float64 `json:"hashprice_net_usd_per_ph_day"`
-	NextHalvingHeight  int64   `json:"next_halving_height"`
-	BlocksToHalving    int64   `json:"blocks_to_halving"`
-	HalvingETA         string  `json:"halving_eta"`
+	// The next halving; null when there is none (the subsidy is already 0).
+	NextHalvingHeight *int64  `json:"next_halving_height"`
+	BlocksToHalving   *int64  `json:"blocks_to_halving"`
+	HalvingETA        *string `json:"halving_eta"`
 
 	EfficiencyJPerTH *float64                    `json:"efficiency_j_per_th,omitempty"`
 	PowerUSDPerKWh   *float64                    `json:"power_usd_per_kwh,omitempty"`
@@ -264,8 +265,11 @@ func (in *calcInputs) compute(now time.Time) calcResult {
 		PoolFeePct: in.poolFee.v, MeanBlockTimeS: v.MeanBlockTime,
 		NetworkHashrateEHs: float64(v.Hashrate.Or(0)), Hashvalue: float64(hv),
 		HashpricePH: float64(v.Hashprice.Or(0)), HashpriceTH: float64(v.HashpriceTH.Or(0)),
-		HashpriceNetPH: float64(hpNet), NextHalvingHeight: v.NextHalvingHeight.Or(0),
-		BlocksToHalving: v.BlocksToHalving.Or(0), HalvingETA: v.HalvingETA.UTC().Format(time.RFC3339),
+		HashpriceNetPH: float64(hpNet),
+	}
+	if v.Subsidy.Or(0) > 0 {
+		r.NextHalvingHeight, r.BlocksToHalving = ptr(v.NextHalvingHeight.Or(0)), ptr(v.BlocksToHalving.Or(0))
+		r.HalvingETA = ptr(v.HalvingETA.UTC().Format(time.RFC3339))
 	}
 	if in.efficiency.set && in.power.set {
 		eff, power := econ.JoulesPerTH(in.efficiency.v), econ.USDPerKWh(in.power.v)
@@ -359,7 +363,11 @@ func writeCalcTable(w io.Writer, r calcResult) error {
 	row("block subsidy", format.Num(r.SubsidyBTC, 8)+" BTC", fmt.Sprintf("at height %s", format.Num(float64(r.Height), 0)))
 	row("fees per block", format.Num(r.FeesBTCPerBlock, 8)+" BTC", format.Num(r.FeeSharePct, 2)+"% of the reward")
 	row("network hashrate", format.Num(r.NetworkHashrateEHs, 1)+" EH/s", fmt.Sprintf("D·2^32 / %s s", format.Num(r.MeanBlockTimeS, 0)))
-	row("next halving", format.Num(float64(r.BlocksToHalving), 0)+" blocks", fmt.Sprintf("height %s, about %s", format.Num(float64(r.NextHalvingHeight), 0), r.HalvingETA[:10]))
+	if r.NextHalvingHeight != nil {
+		row("next halving", format.Num(float64(*r.BlocksToHalving), 0)+" blocks", fmt.Sprintf("height %s, about %s at %s s blocks", format.Num(float64(*r.NextHalvingHeight), 0), (*r.HalvingETA)[:10], format.Num(r.MeanBlockTimeS, 0)))
+	} else {
+		row("next halving", "none", "no further halvings: the subsidy is already 0")
+	}
 	head("REVENUE (gross: subsidy + fees)")
 	row("hashvalue", format.Num(r.Hashvalue, 8)+" BTC/PH/day", format.Num(r.Hashvalue*1e5, 2)+" sats/TH/day")
 	row("hashprice", usd(r.HashpricePH, 2)+" /PH/day", usd(r.HashpriceTH, 4)+" /TH/day")

@@ -285,3 +285,22 @@ func TestCalcWarnsOnImplausibleInputs(t *testing.T) {
 		t.Errorf("the worked example warns: %q", errs)
 	}
 }
+
+// Issue 14 row 12: past the last halving calc printed a "next halving"
+// 140,000 blocks away; the subsidy is already 0, so there is none.
+func TestCalcNoFurtherHalvings(t *testing.T) {
+	code, out, errs := runArgs(t, "calc", "--price", "91132", "--difficulty", "148.26T", "--height", "7000000", "--fees", "0.1", "--at", "2026-01-12T00:00:00Z")
+	if code != exitOK || !strings.Contains(out, "no further halvings") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = runArgs(t, "calc", "--price", "91132", "--difficulty", "148.26T", "--height", "7000000", "--fees", "0.1", "--json")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil || code != exitOK {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	for _, k := range []string{"next_halving_height", "blocks_to_halving", "halving_eta"} {
+		if v, ok := m[k]; !ok || v != nil {
+			t.Errorf("%s = %v, want null", k, v)
+		}
+	}
+}
