@@ -45,7 +45,17 @@ func runConfigEnv(args []string, stdout, stderr io.Writer, getenv func(string) s
 	return exitUsage
 }
 
+// configUsage writes the help of 'hashdeck config'; the settings and the
+// upstreams are listed from config.Tables.
 func configUsage(w io.Writer) {
+	var upstreams []string
+	for _, t := range config.Tables() {
+		for _, k := range t[1:] {
+			if name, ok := strings.CutSuffix(k, "_url"); ok && t[0] == "[providers]" {
+				upstreams = append(upstreams, strings.ToUpper(name))
+			}
+		}
+	}
 	fmt.Fprint(w, `Usage: hashdeck config <command> [--config PATH] [flags]
 
 Writes and checks hashdeck's configuration file (TOML). Every setting has a
@@ -63,45 +73,50 @@ with --config is an error.
 
 The environment wins over the file:
   HASHDECK_<NAME>_URL          base URL of an upstream, scheme://host[:port]
-                               (NAME: MEMPOOL, BLOCKCHAININFO, COINBASE, KRAKEN,
-                               COINGECKO, YAHOO, NASDAQ, HASHRATEINDEX)
-  HASHDECK_COINGECKO_KEY       CoinGecko demo API key
+`)
+	upstreams[len(upstreams)-1] += ")"
+	configList(w, strings.Repeat(" ", 31)+"(NAME:", upstreams, 30)
+	fmt.Fprint(w, `  HASHDECK_COINGECKO_KEY       CoinGecko demo API key
   HASHDECK_HASHRATEINDEX_KEY   Hashrate Index API key
 API keys are never printed: 'check' says only whether each is set.
 
 Settings (units are in the key names; intervals are Go durations: 90s, 5m, 1h):
-  [peers]      tickers (display order), aliases ({ FORMER = "CURRENT" })
-  [[miner]]    one table per miner whose figures you override: ticker,
-               hashrate_ehs, hashrate_label, efficiency_j_per_th,
-               power_usd_per_kwh, cost_usd_per_btc with cost_scope
-               (power|direct|cash|all-in) and cost_period ("2025-Q3"),
-               source (default "user config")
-  [providers]  mempool_url, blockchaininfo_url, coinbase_url, kraken_url,
-               coingecko_url, yahoo_url, nasdaq_url, hashrateindex_url,
-               coingecko_key, hashrateindex_key
 `)
-	iv := config.IntervalsHelp()
-	for i := 0; i < len(iv); i += 2 {
-		head, tail := "               ", ",\n"
-		if i == 0 {
-			head = "  [intervals]  "
+	for _, t := range config.Tables() {
+		keys := t[1:]
+		if t[0] == "[intervals]" {
+			keys = config.IntervalsHelp()
 		}
-		if i+2 >= len(iv) {
-			tail = "\n"
-		}
-		fmt.Fprint(w, head+strings.Join(iv[i:min(i+2, len(iv))], ", ")+tail)
+		configList(w, fmt.Sprintf("  %-12s", t[0]), keys, 14)
 	}
-	fmt.Fprint(w, `  [display]    theme (auto|dark|light|high-contrast|colorblind), bell (true|false)
-  [alerts]     hashprice_below_usd_per_ph_day, sector_margin_below_pct,
-               peer_daily_move_pct (each alert is off unless set)
-  [fleet]      efficiency_j_per_th, power_usd_per_kwh, pool_fee_pct
-  [store]      raw_days, hourly_days
+	themes := strings.ReplaceAll(strings.Trim(fmt.Sprint(config.Themes()[1:]), "[]"), " ", ", ")
+	fmt.Fprint(w, `The theme is auto (following the terminal's background) or one of
+`+themes+`.
+Each [alerts] setting is off unless set. A [[miner]] table overrides a
+miner's figures with your own; cost_usd_per_btc needs cost_scope (power,
+direct, cash or all-in) and cost_period ("2025-Q3").
 'hashdeck config init' writes them all with their units, defaults and floors.
 Unknown keys are errors. In messages miner[N] is the N-th [[miner]] table and
 tickers[N] the N-th ticker, counting from 1.
 
 Run 'hashdeck config <command> --help' for the flags of a command.
 `)
+}
+
+// configList writes items after head, separated by commas, wrapped at 78
+// columns with the lines after the first indented by indent spaces.
+func configList(w io.Writer, head string, items []string, indent int) {
+	line := head
+	for i, it := range items {
+		if i > 0 && len(line)+len(it) > 76 {
+			fmt.Fprintln(w, line+",")
+			line = strings.Repeat(" ", indent)
+		} else if i > 0 {
+			line += ","
+		}
+		line += " " + it
+	}
+	fmt.Fprintln(w, line)
 }
 
 // configFlags is the flag set of one config command.

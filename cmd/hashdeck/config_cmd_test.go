@@ -284,6 +284,17 @@ func TestConfigCommandUsage(t *testing.T) {
 			t.Errorf("config --help does not mention %q", want)
 		}
 	}
+	// Every table and key is listed, from the definitions.
+	for _, tbl := range config.Tables() {
+		for _, k := range tbl {
+			if !strings.Contains(out, k) {
+				t.Errorf("config --help does not mention %s", k)
+			}
+		}
+	}
+	if !strings.Contains(out, "NAME: MEMPOOL, BLOCKCHAININFO") {
+		t.Error("config --help does not name the upstreams of HASHDECK_<NAME>_URL")
+	}
 	if _, out2, _ := runConfigArgs(t, nil, "help"); out2 != out {
 		t.Error("'config help' differs from 'config --help'")
 	}

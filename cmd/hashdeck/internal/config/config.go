@@ -252,6 +252,12 @@ func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String(
 // MarshalJSON encodes the Secret as "set" or "unset".
 func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
+// UnmarshalText sets the Secret to the text, as [NewSecret] does.
+func (s *Secret) UnmarshalText(text []byte) error {
+	*s = NewSecret(string(text))
+	return nil
+}
+
 // MarshalText encodes the Secret as set or unset.
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 

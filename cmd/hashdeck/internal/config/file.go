@@ -70,45 +70,83 @@ func DefaultFile() string {
 # uses the default written here. Units are in the key names. Unknown keys
 # are errors. Check this file with 'hashdeck config check'.
 `)
-	for _, s := range fields(&c) {
-		header, v := "["+s.name+"]", s.v
-		if v.Kind() == reflect.Slice { // [[miner]]: an example
-			header, v = "# [["+s.name+"]]", reflect.New(v.Type().Elem()).Elem()
+	for _, t := range tables(&c) {
+		if strings.HasPrefix(t.header, "[[") { // [[miner]]: an example
+			t.header = "# " + t.header
 		}
-		b.WriteString("\n" + header + "\n")
-		comment(&b, s.help)
-		var lines [][2]string // key = value, comment
+		b.WriteString("\n" + t.header + "\n")
+		comment(&b, t.help)
+		type line struct {
+			kv, help string
+			above    bool // the comment goes above: too long to go beside
+		}
+		var lines []line
 		width := 0
-		for _, f := range fields(v) {
-			line := "# " + f.name + " = " + f.example
+		for _, f := range t.keys {
+			l := line{kv: "# " + f.name + " = " + f.example, help: f.help}
 			switch k := f.v.Kind(); {
 			case f.example == "":
-				line = f.name + " = " + tomlValue(f.v)
+				l.kv = f.name + " = " + tomlValue(f.v)
 			case k == reflect.String || k == reflect.Pointer:
-				line = "# " + f.name + " = " + strconv.Quote(f.example)
+				l.kv = "# " + f.name + " = " + strconv.Quote(f.example)
 			}
-			help := f.help
 			if f.v.Type() == reflect.TypeFor[Theme]() {
-				help += ": " + fmt.Sprint(Themes())
+				l.help += ": " + strings.ReplaceAll(strings.Trim(fmt.Sprint(Themes()), "[]"), " ", " | ")
 			}
 			if _, want := inRange(f.check, 0); want != "" {
-				help += "; " + want
+				l.help += "; " + want
 			}
-			if len(line) <= 40 {
-				width = max(width, len(line))
+			if l.above = len(l.kv) > 52 || len(l.help) > 72; !l.above {
+				width = max(width, len(l.kv))
 			}
-			lines = append(lines, [2]string{line, help})
+			lines = append(lines, l)
 		}
 		for _, l := range lines {
-			if len(l[0]) > width {
-				comment(&b, l[1])
-				b.WriteString(l[0] + "\n")
+			if l.above {
+				comment(&b, l.help)
+				b.WriteString(l.kv + "\n")
 			} else {
-				fmt.Fprintf(&b, "%-*s  # %s\n", width, l[0], l[1])
+				fmt.Fprintf(&b, "%-*s  # %s\n", width, l.kv, l.help)
 			}
 		}
 	}
 	return b.String()
+}
+
+// table is a table of the file: "[peers]" or "[[miner]]", its help and
+// its keys.
+type table struct {
+	header, help string
+	keys         []field
+}
+
+// tables lists the tables of c; the keys of [[miner]] are those of a new
+// table.
+func tables(c *Config) []table {
+	var out []table
+	for _, s := range fields(c) {
+		t := table{"[" + s.name + "]", s.help, nil}
+		if s.v.Kind() == reflect.Slice {
+			t.header, s.v = "[["+s.name+"]]", reflect.New(s.v.Type().Elem()).Elem()
+		}
+		t.keys = fields(s.v)
+		out = append(out, t)
+	}
+	return out
+}
+
+// Tables lists the tables of the file in order, each as its header and
+// its keys: {"[peers]", "tickers", "aliases"}, {"[[miner]]", "ticker", ...}.
+func Tables() [][]string {
+	var out [][]string
+	for _, t := range tables(&Config{}) {
+		names := []string{t.header}
+		for _, f := range t.keys {
+			names = append(names, f.name)
+		}
+		out = append(out, names)
+	}
+	return out
 }
 
 // comment writes text as comment lines of at most 76 columns.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,11 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
-
-	"github.com/hashdeck/hashdeck/econ"
 )
 
 // Error is one problem with the configuration: the key it concerns,
@@ -54,8 +52,7 @@ func (e *Error) Error() string {
 	if e.Key != "" {
 		b.WriteString(e.Key + ": ")
 	}
-	b.WriteString(e.Msg)
-	return b.String()
+	return b.String() + e.Msg
 }
 
 // Unwrap returns the underlying error.
@@ -65,20 +62,17 @@ func (e *Error) Unwrap() error { return e.Err }
 // [Config.Validate]) one by one; an error that is not a *Error is
 // wrapped in one.
 func Errors(err error) []*Error {
-	if err == nil {
-		return nil
-	}
+	var out []*Error
 	if ce, ok := err.(*Error); ok {
 		return []*Error{ce}
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []*Error
+	} else if j, ok := err.(interface{ Unwrap() []error }); ok {
 		for _, e := range j.Unwrap() {
 			out = append(out, Errors(e)...)
 		}
-		return out
+	} else if err != nil {
+		out = append(out, &Error{Msg: err.Error(), Err: err})
 	}
-	return []*Error{{Msg: err.Error(), Err: err}}
+	return out
 }
 
 // problems collects Errors.
@@ -113,8 +107,7 @@ func DefaultPath(getenv func(string) string) (string, error) {
 	return "", &Error{Msg: "cannot find the configuration file: neither XDG_CONFIG_HOME (absolute) nor HOME is set; give --config PATH"}
 }
 
-// maxFileSize is the largest configuration file read: the default file is
-// a few kilobytes.
+// maxFileSize bounds a configuration file; the default one is 5 KiB.
 const maxFileSize = 1 << 20
 
 // Load reads the configuration file at path (or, when path is "",
@@ -122,7 +115,7 @@ const maxFileSize = 1 << 20
 // validates the result. A missing file is fine when it was not named
 // explicitly (the defaults are returned); a missing file given with
 // --config (explicit) is an error naming it. Anything but a regular file
-// of at most 1 MiB is refused unread.
+// of at most 1 MiB is refused before it is read.
 //
 // Every problem is reported at once (errors.Join of *Error, in file
 // order; see [Errors]), each naming its key and, when it is in the
@@ -130,10 +123,9 @@ const maxFileSize = 1 << 20
 // read and must not be used. The environment is not applied here: see
 // [Config.Endpoints] and [Config.Keys].
 func Load(path string, explicit bool, getenv func(string) string) (Config, error) {
-	if path == "" {
-		if explicit {
-			return Default(), &Error{Key: "--config", Msg: "give the path of the file"}
-		}
+	if path == "" && explicit {
+		return Default(), &Error{Key: "--config", Msg: "give the path of the file"}
+	} else if path == "" {
 		p, err := DefaultPath(getenv)
 		if err != nil {
 			return Default(), err
@@ -141,25 +133,23 @@ func Load(path string, explicit bool, getenv func(string) string) (Config, error
 		path = p
 	}
 	data, err := readFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if !explicit {
-			return Default(), nil
-		}
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		return Default(), nil
+	case errors.Is(err, fs.ErrNotExist):
 		return Default(), &Error{Path: path, Msg: "no such file (create one with 'hashdeck config init --config " + path + "')", Err: err}
-	}
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return Default(), &Error{Path: path, Msg: "cannot read: " + pe.Err.Error(), Err: err}
-		}
+	case errors.As(err, &pe):
+		return Default(), &Error{Path: path, Msg: "cannot read: " + pe.Err.Error(), Err: err}
+	case err != nil:
 		return Default(), &Error{Path: path, Msg: "cannot read: " + err.Error(), Err: err}
 	}
 	return Parse(path, data)
 }
 
-// readFile reads a regular file of at most maxFileSize bytes: a device
-// (/dev/zero), a pipe or a directory is refused before any read, and the
-// read stops past the limit should the file grow meanwhile.
+// readFile reads a regular file of at most maxFileSize bytes. A device
+// (/dev/zero), a pipe or a directory is refused unread, and the read stops
+// past the limit should the file grow meanwhile.
 func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -167,96 +157,89 @@ func readFile(path string) ([]byte, error) {
 	}
 	defer f.Close()
 	fi, err := f.Stat()
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
-	}
-	tooBig := fmt.Errorf("larger than %d KiB: not a configuration file", maxFileSize>>10)
-	if fi.Size() > maxFileSize {
-		return nil, tooBig
+	case !fi.Mode().IsRegular():
+		return nil, errors.New("not a regular file")
+	case fi.Size() > maxFileSize:
+		return nil, errTooBig
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err == nil && len(data) > maxFileSize {
-		err = tooBig
+		err = errTooBig
 	}
 	return data, err
 }
+
+var errTooBig = fmt.Errorf("larger than %d KiB: not a configuration file", maxFileSize>>10)
 
 // Parse is [Load] for a file already read: name is used in
 // error messages.
 func Parse(name string, data []byte) (Config, error) {
 	c := Default()
-	src := strings.TrimPrefix(string(data), "\uFEFF") // the offsets the library reports are past it
+	src := strings.TrimPrefix(string(data), "\uFEFF") // the library's offsets are past it
 	var doc map[string]any
 	if _, err := toml.Decode(src, &doc); err != nil {
 		return c, syntaxError(name, src, err)
 	}
 	var probs problems
-	probs.table("", doc, reflect.ValueOf(&c).Elem())
-	probs = append(probs, Errors(c.Validate())...)
-	if len(probs) == 0 {
+	probs.value("", doc, reflect.ValueOf(&c).Elem())
+	if probs = append(probs, Errors(c.Validate())...); len(probs) == 0 {
 		return c, nil
 	}
 	at := keyLines(src)
 	for _, p := range probs {
 		p.Path, p.Line = name, at.lookup(p.Key)
 	}
-	slices.SortStableFunc(probs, func(a, b *Error) int {
-		return cmpLine(a.Line) - cmpLine(b.Line)
-	})
+	slices.SortStableFunc(probs, func(a, b *Error) int { return sortLine(a) - sortLine(b) })
 	return c, probs.err()
 }
 
-// cmpLine sorts problems with no line last.
-func cmpLine(n int) int {
-	if n == 0 {
+// sortLine puts the problems with no line last.
+func sortLine(e *Error) int {
+	if e.Line == 0 {
 		return math.MaxInt32
 	}
-	return n
+	return e.Line
 }
 
-// syntaxError turns a TOML error into an Error with its position,
-// counted from the byte offset (the library's line is one too far when it
-// stops at a newline: [fleet on line 1 would be reported on line 2).
-// A syntax error in the value of an API key does not quote the value.
+// syntaxError turns a TOML error into an Error with its position, counted
+// from the byte offset: the library's line is one too far when it stops
+// at a newline ("[fleet" on line 1 would be on line 2). The value of an
+// API key is not quoted; a duration without quotes gets a hint.
 func syntaxError(name, src string, err error) error {
 	var pe toml.ParseError
 	if !errors.As(err, &pe) {
 		return &Error{Path: name, Msg: err.Error(), Err: err}
 	}
 	start := min(max(pe.Position.Start, 0), len(src))
-	line := 1 + strings.Count(src[:start], "\n")
-	col := start - strings.LastIndexByte(src[:start], '\n')
-	text := strings.TrimLeft(strings.Split(src, "\n")[line-1], " \t")
-	key, value, _ := strings.Cut(text, "=")
-	msg := "TOML syntax: " + pe.Message
+	e := &Error{Path: name, Line: lineAt(src, start), Col: start - strings.LastIndexByte(src[:start], '\n'), Msg: "TOML syntax: " + pe.Message, Err: err}
+	key, value, _ := strings.Cut(strings.Split(src, "\n")[e.Line-1], "=")
 	for _, f := range fields(&ProvidersConfig{}) {
 		if f.v.Type() == reflect.TypeFor[Secret]() && strings.Contains(key, f.name) {
-			msg = "TOML syntax error in the value of providers." + f.name + " (not shown: it is an API key); write it in double quotes"
+			e.Msg = "TOML syntax error in the value of providers." + f.name + " (not shown: it is an API key); write it in double quotes"
 		}
 	}
-	// A common slip: an interval without quotes (network = 60s).
 	for _, iv := range intervalKeys(&IntervalsConfig{}) {
 		if strings.TrimSpace(key) == iv.key && value != "" && !strings.ContainsAny(value, `"'`) {
-			msg += fmt.Sprintf(` (a duration goes in quotes: %s = "60s")`, iv.key)
+			e.Msg += fmt.Sprintf(` (a duration goes in quotes: %s = "60s")`, iv.key)
 		}
 	}
-	return &Error{Path: name, Line: line, Col: col, Msg: msg, Err: err}
+	return e
 }
 
-// field is one key of a table: its name, the field it fills (settable)
-// and its tags.
+// field is one key of a table: its name, its tags and the field it fills.
 type field struct {
 	name, help, example, check string
 	v                          reflect.Value
 }
 
-// fields lists the keys of a table: the tagged fields of the struct p
-// points to (or p itself, a reflect.Value), each "*_url" field standing
-// for one key per field inside it, or intervalKeys for [intervals].
-// Every key of [providers] has its environment variable in its help.
+// fields lists the keys of the table struct p points to (or p itself, a
+// reflect.Value): its tagged fields, a "*_url" one standing for a key per
+// field inside it (mempool_url for Mempool); intervalKeys for
+// [intervals]. Keys of [providers] have their environment variable in
+// their help.
 func fields(p any) []field {
 	v, ok := p.(reflect.Value)
 	if !ok {
@@ -265,202 +248,159 @@ func fields(p any) []field {
 	var out []field
 	if iv, ok := v.Addr().Interface().(*IntervalsConfig); ok {
 		for _, k := range intervalKeys(iv) {
-			help := k.doc + "; floor " + formatDuration(k.floor)
-			out = append(out, field{name: k.key, help: help, v: reflect.ValueOf(k.dst).Elem()})
+			out = append(out, field{k.key, k.doc + "; floor " + formatDuration(k.floor), "", "", reflect.ValueOf(k.dst).Elem()})
 		}
 		return out
 	}
-	_, providers := v.Interface().(ProvidersConfig)
 	for i := range v.NumField() {
-		sf := v.Type().Field(i)
-		name, ok := sf.Tag.Lookup("toml")
-		if !ok {
-			continue
-		}
-		add := func(name string, v reflect.Value) {
-			help := sf.Tag.Get("help")
-			if providers {
-				help = strings.TrimPrefix(help+"; "+envVar(name), "; ")
+		sf, fv := v.Type().Field(i), v.Field(i)
+		f := field{sf.Tag.Get("toml"), sf.Tag.Get("help"), sf.Tag.Get("example"), sf.Tag.Get("check"), fv}
+		if suffix, ok := strings.CutPrefix(f.name, "*"); ok {
+			for j := range fv.NumField() {
+				out = append(out, field{name: strings.ToLower(sf.Type.Field(j).Name) + suffix, v: fv.Field(j)})
 			}
-			out = append(out, field{name, help, sf.Tag.Get("example"), sf.Tag.Get("check"), v})
+		} else if f.name != "" {
+			out = append(out, f)
 		}
-		if suffix, ok := strings.CutPrefix(name, "*"); ok {
-			for j := range sf.Type.NumField() {
-				add(strings.ToLower(sf.Type.Field(j).Name)+suffix, v.Field(i).Field(j))
-			}
-		} else {
-			add(name, v.Field(i))
+	}
+	if v.Type() == reflect.TypeFor[ProvidersConfig]() {
+		for i, f := range out {
+			out[i].help = strings.TrimPrefix(f.help+"; "+envVar(f.name), "; ")
 		}
 	}
 	return out
 }
 
-// sub names key k of the table at path ("" for the top).
-func sub(path, k string) string {
-	if path == "" {
-		return k
+// value decodes the TOML value raw into dst, the setting key, by the Go
+// type of dst; a table into a struct, key by key. A wrong type or an
+// unknown key is a problem, and leaves the default. Whether values make
+// sense is Validate's job.
+func (p *problems) value(key string, raw any, dst reflect.Value) {
+	want := func(what string) { p.add(key, "want %s, got %s", what, describe(raw, dst)) }
+	s, isString := raw.(string)
+	f, isNumber := raw.(float64)
+	if i, ok := raw.(int64); ok {
+		f, isNumber = float64(i), true
 	}
-	return path + "." + k
+	table, isTable := raw.(map[string]any)
+	text, _ := dst.Addr().Interface().(encoding.TextUnmarshaler)
+	_, maybe := dst.Addr().Interface().(json.Unmarshaler)
+	switch k := dst.Kind(); {
+	case k == reflect.Pointer: // *econ.Scope: set when valid
+		v := reflect.New(dst.Type().Elem())
+		if p.decoded(key, raw, v.Elem()) {
+			dst.Set(v)
+		}
+	case text != nil && !isString:
+		want("a string")
+	case text != nil:
+		if err := text.UnmarshalText([]byte(s)); err != nil {
+			p.add(key, "%v", err)
+		}
+	case dst.Type() == reflect.TypeFor[time.Duration]():
+		d, err := time.ParseDuration(strings.TrimSpace(s))
+		switch {
+		case !isString:
+			want(`a duration in quotes, like "90s", "5m" or "1h"`)
+		case err != nil:
+			p.add(key, `%q is not a duration: write a number with a unit, like "90s", "5m" or "1h30m"`, s)
+		default:
+			dst.SetInt(int64(d))
+		}
+	case k == reflect.Slice && isTable:
+		p.add(key, "write [[%s]] (two brackets: one table per %s), not [%s]", key, key, key)
+	case k == reflect.Slice:
+		arr := reflect.ValueOf(raw)
+		if arr.Kind() != reflect.Slice {
+			want("an array")
+			return
+		}
+		dst.Set(reflect.MakeSlice(dst.Type(), 0, arr.Len()))
+		for i := range arr.Len() {
+			e, raw := reflect.New(dst.Type().Elem()).Elem(), arr.Index(i).Interface()
+			if m, ok := e.Addr().Interface().(*MinerOverride); ok {
+				m.Source = defaultSource
+			}
+			// A bad element is left out; a table keeps what it got right.
+			_, isTable := raw.(map[string]any)
+			if p.decoded(fmt.Sprintf("%s[%d]", key, i+1), raw, e) || isTable {
+				dst.Set(reflect.Append(dst, e))
+			}
+		}
+	case k == reflect.Map && isTable:
+		dst.Set(reflect.MakeMap(dst.Type()))
+		for _, name := range slices.Sorted(maps.Keys(table)) {
+			e := reflect.New(dst.Type().Elem()).Elem()
+			if p.decoded(key+"."+name, table[name], e) {
+				dst.SetMapIndex(reflect.ValueOf(name), e)
+			}
+		}
+	case (k == reflect.Map || k == reflect.Struct && !maybe) && !isTable:
+		want("a table")
+	case k == reflect.Struct && !maybe:
+		p.table(key, table, dst)
+	case k == reflect.Bool:
+		if b, ok := raw.(bool); ok {
+			dst.SetBool(b)
+		} else {
+			want("true or false")
+		}
+	case k == reflect.String && isString:
+		dst.SetString(s)
+	case k == reflect.String:
+		want("a string")
+	case k == reflect.Int && (!isNumber || f != math.Trunc(f)):
+		want("a whole number")
+	case k == reflect.Int && math.Abs(f) > math.MaxInt32:
+		p.add(key, "%s is out of range", num(f))
+	case k == reflect.Int:
+		dst.SetInt(int64(f))
+	case !isNumber:
+		want("a number")
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		want("a finite number")
+	case k == reflect.Float64:
+		dst.SetFloat(f)
+	default: // econ.Maybe: UnmarshalJSON is the setter reflection reaches
+		_ = dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON([]byte(num(f)))
+	}
 }
 
-// table decodes the TOML table raw into the struct v, key by key. A wrong
-// type or an unknown key is a problem; a value with a problem leaves the
-// default. Whether values make sense is Validate's job.
+// decoded is value, reporting whether it added no problem.
+func (p *problems) decoded(key string, raw any, dst reflect.Value) bool {
+	n := len(*p)
+	p.value(key, raw, dst)
+	return len(*p) == n
+}
+
+// table decodes the TOML table raw into the struct v; an unknown key is
+// named with the known key it resembles, or with the known keys.
 func (p *problems) table(path string, raw map[string]any, v reflect.Value) {
+	sub := func(k string) string { return strings.TrimPrefix(path+"."+k, ".") }
 	var known []string
 	for _, f := range fields(v) {
-		known = append(known, f.name)
-		if x, ok := raw[f.name]; ok {
-			p.value(sub(path, f.name), x, f.v)
+		if known = append(known, f.name); raw[f.name] != nil {
+			p.value(sub(f.name), raw[f.name], f.v)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		if slices.Contains(known, k) {
 			continue
 		}
-		what := "key"
+		what, in := "key", "in ["+path+"]"
 		if _, ok := raw[k].(map[string]any); ok {
 			what = "table"
 		}
+		if i := strings.IndexByte(path, '['); i >= 0 {
+			in = "in [[" + path[:i] + "]]"
+		}
 		switch s := suggest(k, known); {
 		case s != "":
-			p.add(sub(path, k), "unknown %s (did you mean %q?)", what, s)
+			p.add(sub(k), "unknown %s (did you mean %q?)", what, s)
 		case path == "":
 			p.add(k, "unknown %s; the tables are %s", what, strings.Join(known, ", "))
 		default:
-			name := "[" + path + "]"
-			if i := strings.IndexByte(path, '['); i >= 0 {
-				name = "[[" + path[:i] + "]]"
-			}
-			p.add(sub(path, k), "unknown %s; the keys in %s are %s", what, name, strings.Join(known, ", "))
-		}
-	}
-}
-
-// value decodes the TOML value raw into dst, the field of key.
-func (p *problems) value(key string, raw any, dst reflect.Value) {
-	want := func(what string) { p.add(key, "want %s, got %s", what, describe(raw, false)) }
-	s, isString := raw.(string)
-	f, isNumber := raw.(float64)
-	if i, ok := raw.(int64); ok {
-		f, isNumber = float64(i), true
-	}
-	switch d := dst.Addr().Interface().(type) {
-	case *Secret:
-		if !isString {
-			p.add(key, "want a string, got %s (value not shown)", describe(raw, true))
-			return
-		}
-		*d = NewSecret(s)
-	case *time.Duration:
-		if !isString {
-			want(`a duration in quotes, like "90s", "5m" or "1h"`)
-			return
-		}
-		v, err := time.ParseDuration(strings.TrimSpace(s))
-		if err != nil {
-			p.add(key, `%q is not a duration: write a number with a unit, like "90s", "5m" or "1h30m"`, s)
-			return
-		}
-		*d = v
-	case **econ.Scope:
-		sc, err := econ.ParseScope(s)
-		switch {
-		case !isString:
-			want("a string")
-		case err != nil:
-			p.add(key, "%q is not a cost scope (power, direct, cash or all-in)", s)
-		default:
-			*d = &sc
-		}
-	case *[]string:
-		arr, ok := raw.([]any)
-		if !ok {
-			want("an array of strings")
-			return
-		}
-		*d = make([]string, 0, len(arr))
-		for i, e := range arr {
-			if s, ok := e.(string); ok {
-				*d = append(*d, s)
-			} else {
-				p.add(fmt.Sprintf("%s[%d]", key, i+1), "want a string, got %s", describe(e, false))
-			}
-		}
-	case *map[string]string:
-		m, ok := raw.(map[string]any)
-		if !ok {
-			want(`a table of strings, like { BITF = "KEEL" }`)
-			return
-		}
-		*d = make(map[string]string, len(m))
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			if s, ok := m[k].(string); ok {
-				(*d)[k] = s
-			} else {
-				p.add(key+"."+k, "want a string, got %s", describe(m[k], false))
-			}
-		}
-	case *[]MinerOverride:
-		var elems []any
-		switch x := raw.(type) {
-		case []map[string]any:
-			for _, m := range x {
-				elems = append(elems, m)
-			}
-		case []any:
-			elems = x
-		case map[string]any:
-			p.add(key, "write [[%s]] (two brackets: one table per %s), not [%s]", key, key, key)
-		default:
-			want(fmt.Sprintf("[[%s]] tables", key))
-		}
-		for i, e := range elems {
-			k := fmt.Sprintf("%s[%d]", key, i+1)
-			m, ok := e.(map[string]any)
-			if !ok {
-				p.add(k, "want a table, got %s", describe(e, false))
-				continue
-			}
-			o := MinerOverride{Source: defaultSource}
-			p.table(k, m, reflect.ValueOf(&o).Elem())
-			*d = append(*d, o)
-		}
-	case *bool:
-		if b, ok := raw.(bool); ok {
-			*d = b
-		} else {
-			want("true or false")
-		}
-	default:
-		_, maybe := dst.Addr().Interface().(json.Unmarshaler)
-		switch {
-		case dst.Kind() == reflect.String && isString:
-			dst.SetString(s)
-		case dst.Kind() == reflect.String:
-			want("a string")
-		case dst.Kind() == reflect.Struct && !maybe:
-			if m, ok := raw.(map[string]any); ok {
-				p.table(key, m, dst)
-			} else {
-				p.add(key, "want a table ([%s]), got %s", key, describe(raw, false))
-			}
-		case dst.Kind() == reflect.Int && (!isNumber || f != math.Trunc(f)):
-			want("a whole number")
-		case dst.Kind() == reflect.Int && math.Abs(f) > math.MaxInt32:
-			p.add(key, "%s is out of range", num(f))
-		case dst.Kind() == reflect.Int:
-			dst.SetInt(int64(f))
-		case !isNumber:
-			want("a number")
-		case math.IsNaN(f) || math.IsInf(f, 0):
-			p.add(key, "want a finite number, got %v", f)
-		case dst.Kind() == reflect.Float64:
-			dst.SetFloat(f)
-		default:
-			// An econ.Maybe: UnmarshalJSON is the setter reflection can
-			// reach (econ.Known is generic); it takes any finite number.
-			_ = dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON([]byte(num(f)))
+			p.add(sub(k), "unknown %s; the keys %s are %s", what, in, strings.Join(known, ", "))
 		}
 	}
 }
@@ -475,20 +415,16 @@ func suggest(k string, known []string) string {
 			best, bestD = c, d
 		}
 	}
-	if best != "" || len(lk) < 4 {
-		return best
-	}
 	for _, c := range known {
-		if strings.HasPrefix(c, lk) || strings.HasPrefix(lk, c) || strings.Contains(c, strings.TrimSuffix(lk, "s")) {
-			return c
+		if best == "" && len(lk) >= 4 && (strings.HasPrefix(c, lk) || strings.HasPrefix(lk, c) || strings.Contains(c, strings.TrimSuffix(lk, "s"))) {
+			best = c
 		}
 	}
-	return ""
+	return best
 }
 
 // distance is the Levenshtein distance between a and b, in bytes. Neither
-// the standard library nor a module hashdeck uses has one, and ten lines
-// are less than a dependency.
+// the standard library nor a module in go.mod has one, and it is ten lines.
 func distance(a, b string) int {
 	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range prev {
@@ -511,94 +447,83 @@ func b2i(b bool) int {
 	return 0
 }
 
-// describe names a TOML value's type and, unless secret, the value.
-func describe(v any, secret bool) string {
-	var typ, val string
+// describe names the type of a TOML value and, unless it was meant for a
+// Secret, the value.
+func describe(v any, dst reflect.Value) string {
+	typ, val := fmt.Sprintf("%T", v), fmt.Sprint(v)
 	switch x := v.(type) {
+	case []any, []map[string]any:
+		return "an array"
+	case map[string]any:
+		return "a table"
 	case string:
 		typ, val = "string", strconv.Quote(clip(x, 40))
 	case int64:
-		typ, val = "integer", strconv.FormatInt(x, 10)
+		typ = "integer"
 	case float64:
 		typ, val = "float", num(x)
 	case bool:
-		typ, val = "boolean", strconv.FormatBool(x)
+		typ = "boolean"
 	case time.Time:
 		typ, val = "date-time", x.Format(time.RFC3339)
-	case []any, []map[string]any:
-		typ = "an array"
-	case map[string]any:
-		typ = "a table"
-	default:
-		typ = fmt.Sprintf("%T", v)
 	}
-	if secret || val == "" {
-		return typ
+	if dst.Type() == reflect.TypeFor[Secret]() {
+		return typ + " (value not shown)"
 	}
 	return typ + " " + val
 }
 
 func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
 	}
-	return string([]rune(s)[:n]) + "…"
+	return s
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
-// lineMap maps keys to their lines: "intervals.network", "miner[2].ticker",
+// lineMap maps keys to lines: "intervals.network", "miner[2].ticker",
 // "miner[2]" (the header).
 type lineMap map[string]int
 
 // lookup returns the line of key, or of the nearest enclosing key or table
 // in the file ("peers.tickers" for "peers.tickers[3]"); 0 when none is.
 func (l lineMap) lookup(key string) int {
-	for key != "" {
-		if n, ok := l[key]; ok {
-			return n
-		}
-		i := strings.LastIndexAny(key, ".[")
-		if i < 0 {
-			break
-		}
-		key = key[:i]
+	for l[key] == 0 && strings.ContainsAny(key, ".[") {
+		key = key[:strings.LastIndexAny(key, ".[")]
 	}
-	return 0
+	return l[key]
 }
 
 // maxMinerPasses bounds the passes of keyLines over [[miner]] tables: the
-// lines of the tables before the last ones fall back to nothing.
+// keys of tables before the last 64 have the line of no key.
 const maxMinerPasses = 64
 
 // keyLines finds the line of every key and table header of src, valid TOML.
 //
-// BurntSushi/toml v1.6.0 records where each key is but keeps it private
-// (MetaData.keyInfo): it shows only as the Position of a decoding error.
-// So each value is decoded into lineProbe, which always fails. The library
-// also keeps one position per dotted name, for [[miner]] that of the last
-// table; the tables are therefore read from the last one back, cutting the
-// file before each [[miner]] header in turn.
+// BurntSushi/toml v1.6.0 records where each key is, but privately
+// (MetaData.keyInfo): the position shows only in the toml.ParseError of a
+// value that fails to decode, so probe decodes into lineProbe, which
+// always fails. It also keeps one position per dotted name, for [[miner]]
+// that of the last table: so the tables are read from the last back, the
+// file cut before the last [[miner]] header after each pass.
 func keyLines(src string) lineMap {
 	out := lineMap{}
 	for pass, n := 0, 0; pass <= maxMinerPasses; pass++ {
 		var top map[string]toml.Primitive
 		md, err := toml.Decode(src, &top)
-		if err != nil {
-			break
-		}
 		var miners []map[string]toml.Primitive
-		array := md.Type("miner") == "ArrayHash" && md.PrimitiveDecode(top["miner"], &miners) == nil && len(miners) > 0
-		if pass == 0 {
-			n = len(miners)
-			for k, v := range top {
-				if k != "miner" || !array {
-					probeLines(&md, src, v, k, out)
-				}
+		array := err == nil && md.Type("miner") == "ArrayHash" && md.PrimitiveDecode(top["miner"], &miners) == nil
+		for k, v := range top {
+			if pass == 0 && (k != "miner" || !array) {
+				probeLines(&md, src, v, k, out)
 			}
 		}
-		if !array {
-			break
+		if pass == 0 {
+			n = len(miners)
+		}
+		if !array || n == 0 {
+			return out
 		}
 		name := fmt.Sprintf("miner[%d]", n)
 		header, _ := probe(&md, top["miner"])
