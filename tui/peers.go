@@ -591,11 +591,22 @@ func renderPeers(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	cols := t.layout(w)
 
 	footer, show := peerFooter(d, w, th)
+	priority := [...]int{3, 2, 1, 0}
+	if !slices.Contains(cols, clampCol(ui.SortCol)) {
+		// Sorted by a column this width hides: say which, before the
+		// legends (the blank line's place).
+		dir := "▲"
+		if ui.SortDesc {
+			dir = "▼"
+		}
+		footer[0], show[0] = " "+th.Accent.Render("sorted by "+peerColumns[clampCol(ui.SortCol)].Name+" "+dir)+th.Muted.Render(" (hidden at this width)"), true
+		priority = [...]int{3, 0, 2, 1}
+	}
 	off, vis := peerScroll(sel, n, h-1)
 	room := h - 1 - vis
 	// Footer lines by priority (under water, the * note, scopes, blank),
 	// drawn in their own order.
-	for _, i := range [...]int{3, 2, 1, 0} {
+	for _, i := range priority {
 		if show[i] && room > 0 {
 			room--
 		} else {

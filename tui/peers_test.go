@@ -481,3 +481,18 @@ func TestPeersScrollSaysWhichRows(t *testing.T) {
 		t.Errorf("a table that fits should not count its rows:\n%s", out)
 	}
 }
+
+// Issue 14 row 14: at 80×24, s sorted by columns the width hides with no
+// mark; the table now says which column it is sorted by.
+func TestPeersSortByHiddenColumnIsNamed(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th := detMonoTheme(t)
+	ui := UI{View: ViewPeers, SortCol: colPerBTC, SortDesc: true}
+	narrow := ansi.Strip(Render(d, ui, 80, 24, th))
+	if !strings.Contains(narrow, "sorted by Cost $/BTC ▼ (hidden at this width)") {
+		t.Errorf("80×24 does not name the hidden sort column:\n%s", narrow)
+	}
+	if wide := ansi.Strip(Render(d, ui, 200, 60, th)); strings.Contains(wide, "hidden at this width") || !strings.Contains(wide, "Cost $/BTC ▼") {
+		t.Errorf("200×60 should mark the visible column instead:\n%s", wide)
+	}
+}
