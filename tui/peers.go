@@ -592,7 +592,7 @@ func renderPeers(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 
 	footer, show := peerFooter(d, w, th)
 	priority := [...]int{3, 2, 1, 0}
-	if !slices.Contains(cols, clampCol(ui.SortCol)) {
+	if c := clampCol(ui.SortCol); c != sortConfig && !slices.Contains(cols, c) {
 		// Sorted by a column this width hides: say which, before the
 		// legends (the blank line's place).
 		dir := "▲"
