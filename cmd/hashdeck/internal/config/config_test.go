@@ -233,6 +233,7 @@ func TestConfigBadInput(t *testing.T) {
 		{"nan", "[fleet]\npower_usd_per_kwh = nan", "fleet.power_usd_per_kwh", "want a finite number"},
 		{"bool as string", "[display]\nbell = \"yes\"", "display.bell", `want true or false, got string "yes"`},
 		{"fractional days", "[store]\nraw_days = 1.5", "store.raw_days", "want a whole number, got float 1.5"},
+		{"days out of range", "[store]\nhourly_days = 99999999999", "store.hourly_days", "99999999999 is out of range"},
 		{"tickers not an array", "[peers]\ntickers = \"IREN\"", "peers.tickers", `want an array, got string "IREN"`},
 		{"ticker not a string", "[peers]\ntickers = [\"IREN\", 5]", "peers.tickers[2]", "want a string, got integer 5"},
 		{"aliases not a table", "[peers]\naliases = [\"BITF\"]", "peers.aliases", "want a table, got an array"},

@@ -352,7 +352,7 @@ func (p *problems) value(key string, raw any, dst reflect.Value) {
 	case k == reflect.Int && (!isNumber || f != math.Trunc(f)):
 		want("a whole number")
 	case k == reflect.Int && math.Abs(f) > math.MaxInt32:
-		p.add(key, "%s is out of range", num(f))
+		p.add(key, "%v is out of range", raw)
 	case k == reflect.Int:
 		dst.SetInt(int64(f))
 	case !isNumber:
