@@ -271,22 +271,23 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// Run serves SSH on ln and, when metrics is not nil, the Prometheus
+// Run serves SSH on ln and, when metricsLn is not nil, the Prometheus
 // metrics on it, until ctx ends or the SSH server fails. Then it says
 // goodbye to every session and stops both servers within ShutdownBudget,
 // calls drain (the caller's last work before exit, e.g. pending history
 // writes; nil for none) and logs how long stopping took. The error is the
 // SSH server's failure, nil when ctx ended.
-func (s *Server) Run(ctx context.Context, ln, metrics net.Listener, drain func()) error {
+func (s *Server) Run(ctx context.Context, ln, metricsLn net.Listener, drain func()) error {
 	var web *http.Server
-	if metrics != nil {
+	if metricsLn != nil {
 		web = s.metrics.server()
-		if !isLoopback(metrics.Addr()) {
-			s.log.Warn("metrics are reachable from the network: anyone who can reach this address reads them", "addr", metrics.Addr().String())
+		addr := metricsLn.Addr()
+		if !isLoopback(addr) {
+			s.log.Warn("metrics are reachable from the network: anyone who can reach this address reads them", "addr", addr.String())
 		}
-		s.log.Info("metrics listening", "url", "http://"+metrics.Addr().String()+"/metrics")
+		s.log.Info("metrics listening", "url", "http://"+addr.String()+"/metrics")
 		go func() {
-			if err := web.Serve(metrics); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := web.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				s.log.Error("metrics server", "err", err)
 			}
 		}()
