@@ -33,6 +33,9 @@ type Benchmark struct {
 	Unusable string `json:"unusable,omitempty"`
 }
 
+// PublishedBy reports whether the benchmark was public on day d.
+func (b Benchmark) PublishedBy(d Date) bool { return !b.Published.IsZero() && !b.Published.After(d) }
+
 // Usable reports whether the benchmark may be a headline: nothing makes it
 // unusable, and it has a quarter and a figure per PH/s per day.
 func (b Benchmark) Usable() bool {

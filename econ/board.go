@@ -23,9 +23,9 @@ type NetworkInputs struct {
 	// EpochStart is the time of the current epoch's first block; zero means
 	// no next-difficulty estimate.
 	EpochStart time.Time
-	// Now is the time the board is computed for. It is also the board's
-	// date for the sector rule: only figures published by Now's UTC day are
-	// used, from quarters in the window ([InWindow]).
+	// Now is the time the board is computed for. It also dates the sector
+	// rule ([BoardDate]): only figures published by that day are used, from
+	// quarters in the window ([InWindow]).
 	Now time.Time
 	// Periods are the network's mean hashvalue and hashprice per quarter,
 	// for the miners' implied costs (the caller computes them from daily
@@ -269,7 +269,7 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	for _, sc := range Scopes() {
 		b.Sector[sc] = summarizeScope(sc, b.Miners, hp, hv, scratch)
 	}
-	asOf := DateOf(in.Now)
+	asOf := BoardDate(in.Now)
 	b.Implied = make([]MinerImplied, len(miners))
 	for i := range miners {
 		qs := miners[i].Quarters
@@ -280,6 +280,17 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	}
 	b.SectorRule = ComputeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv)
 	return b
+}
+
+// BoardDate is the day a board computed at now is dated for the sector
+// rule: now's UTC day, except that exactly 00:00 UTC stands for the end of
+// the day before (the embedded snapshot's Now is the end of its day). The
+// zero time gives the zero Date.
+func BoardDate(now time.Time) Date {
+	if now.IsZero() {
+		return Date{}
+	}
+	return DateOf(now.Add(-time.Nanosecond))
 }
 
 // minerCostStack returns m's cost per PH/day in every scope at its own power

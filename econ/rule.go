@@ -133,7 +133,8 @@ type SectorRule struct {
 //  2. The headline is the widest scope beyond power with n ≥ MinHeadlineN.
 //     Without one, it is the usable benchmark for a quarter in the window,
 //     public by asOf, of the widest scope, then the newest quarter, then
-//     the better grade, then the latest published.
+//     the better grade, then one published per PH/day before one restated
+//     from per BTC, then the latest published.
 //  3. The under-water count is at the headline's scope when any miner has
 //     a figure there, else at the widest scope that has one.
 //  4. Each listed benchmark has the computed median of its scope over its
@@ -150,7 +151,7 @@ func ComputeSectorRule(asOf Date, miners []MinerImplied, benchmarks []Benchmark,
 	}
 
 	for _, b := range benchmarks {
-		if b.Usable() && InWindow(b.End, asOf) && !b.Published.IsZero() && !b.Published.After(asOf) {
+		if b.Usable() && InWindow(b.End, asOf) && b.PublishedBy(asOf) {
 			r.Benchmarks = append(r.Benchmarks, compare(b, asOf, miners))
 		}
 	}
@@ -165,11 +166,25 @@ func ComputeSectorRule(asOf Date, miners []MinerImplied, benchmarks []Benchmark,
 				return -1
 			}
 			return 1
+		case a.Hashvalue.OK() != b.Hashvalue.OK(): // published per PH/day before restated from per BTC
+			if b.Hashvalue.OK() {
+				return -1
+			}
+			return 1
 		}
 		return b.Published.Compare(a.Published)
 	})
+	var noValue []string
+	for _, b := range benchmarks {
+		if b.Unusable == "" && !b.USDPerPHDay.OK() && InWindow(b.End, asOf) && b.PublishedBy(asOf) {
+			noValue = append(noValue, b.Source+" "+b.Period+" "+b.Scope.String())
+		}
+	}
 
 	r.Headline = headline(&r, hp, hv)
+	if len(noValue) > 0 && r.Headline.Source == "" {
+		r.Headline.Why += "; " + strings.Join(noValue, ", ") + " cannot be restated per PH/day (no network data for the whole quarter)"
+	}
 	r.UnderWater = underWater(&r)
 	return r
 }

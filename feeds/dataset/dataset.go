@@ -57,6 +57,7 @@ type Dataset struct {
 	stocks  map[string]Stock
 	facts   []Fact
 	refs    []ReferencePoint
+	fin     financials // quarters and benchmarks (financials.go)
 	files   []File
 	asOf    AsOf
 	heights bool // whether per-day heights could be derived
@@ -114,6 +115,12 @@ func load(fsys fs.FS) (*Dataset, error) {
 		return nil, err
 	}
 	if err := d.loadFacts(fsys); err != nil {
+		return nil, err
+	}
+	if err := d.loadFinancials(fsys); err != nil {
+		return nil, err
+	}
+	if err := d.loadBenchmarks(fsys); err != nil {
 		return nil, err
 	}
 	d.refs = d.referencePoints()
