@@ -277,11 +277,12 @@ func (q Quarter) AsOf(d Date) (Quarter, bool) {
 	q.PowerPrice = q.PowerPrice.AsOf(d)
 	q.Efficiency = q.Efficiency.AsOf(d)
 	for i, m := range q.Metrics {
-		if !m.PublishedBy(d) {
+		if v := m.AsOf(d); !v.OK() || len(v.Conflicts) != len(m.Conflicts) || v.Published != m.Published {
 			kept := make([]CompanyMetric, i, len(q.Metrics))
 			copy(kept, q.Metrics[:i])
-			for _, m := range q.Metrics[i+1:] {
-				if m.PublishedBy(d) {
+			for _, m := range q.Metrics[i:] {
+				if v := m.AsOf(d); v.OK() {
+					m.Value, m.Provenance, m.Conflicts = v.Value.Or(0), v.Provenance, v.Conflicts
 					kept = append(kept, m)
 				}
 			}
@@ -317,4 +318,12 @@ type CompanyMetric struct {
 	// display beside the derived figure of that scope.
 	Scope Scope `json:"scope"`
 	Provenance
+	// Conflicts are other sources' values for the same metric and quarter
+	// that lost to this one, as for an [Item].
+	Conflicts []Conflict `json:"conflicts,omitempty"`
+}
+
+// AsOf returns the metric's value as a board dated d sees it ([Item.AsOf]).
+func (m CompanyMetric) AsOf(d Date) Item[float64] {
+	return Item[float64]{Value: Known(m.Value), Provenance: m.Provenance, Conflicts: m.Conflicts}.AsOf(d)
 }

@@ -496,11 +496,7 @@ func buildQuarters(rows []row, fyes map[string]fiscalYearEnd) map[string][]econ.
 		q.Interest = pickUSD(g.rows[tInterest])
 		q.BTCMined = pickRows[econ.BTC](g.rows[tBTCMined])
 		q.PowerPrice = pickRows[econ.USDPerKWh](g.rows[tPowerPrice])
-		for _, r := range g.mets {
-			m := metricFields[r.metric]
-			q.Metrics = append(q.Metrics, econ.CompanyMetric{Name: m.name, Definition: m.definition,
-				Value: r.value, Unit: r.f.Unit, Scope: m.scope, Provenance: r.prov})
-		}
+		q.Metrics = metrics(g.mets)
 		out[g.ticker] = append(out[g.ticker], q)
 	}
 	for _, g := range years {
@@ -521,6 +517,36 @@ func fyeOf(fyes map[string]fiscalYearEnd, ticker string) fiscalYearEnd {
 		return f
 	}
 	return fiscalYearEnd{time.December, 31}
+}
+
+// metrics resolves the company metrics of one quarter: rows of the same
+// metric (by name) compete as line items do, the losers becoming Conflicts.
+func metrics(rs []*row) []econ.CompanyMetric {
+	var out []econ.CompanyMetric
+	done := map[string]bool{}
+	for _, r := range rs {
+		m := metricFields[r.metric]
+		if done[m.name] {
+			continue
+		}
+		done[m.name] = true
+		var same []*row
+		for _, o := range rs {
+			if metricFields[o.metric].name == m.name {
+				same = append(same, o)
+			}
+		}
+		it := pickRows[float64](same)
+		unit := r.f.Unit
+		for _, o := range same {
+			if o.prov == it.Provenance {
+				unit = o.f.Unit
+			}
+		}
+		out = append(out, econ.CompanyMetric{Name: m.name, Definition: m.definition, Value: it.Value.Or(0),
+			Unit: unit, Scope: m.scope, Provenance: it.Provenance, Conflicts: it.Conflicts})
+	}
+	return out
 }
 
 // pickRows resolves a line item's rows with econ.PickItem (grade, then primary
@@ -694,6 +720,9 @@ func earliest(q *econ.Quarter) econ.Date {
 	})
 	for _, m := range q.Metrics {
 		see(m.Provenance)
+		for _, c := range m.Conflicts {
+			see(c.Provenance)
+		}
 	}
 	return d
 }
