@@ -272,11 +272,7 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	asOf := BoardDate(in.Now)
 	b.Implied = make([]MinerImplied, len(miners))
 	for i := range miners {
-		qs := miners[i].Quarters
-		if !asOf.IsZero() {
-			qs = QuartersAsOf(qs, asOf)
-		}
-		b.Implied[i] = MinerImplied{Ticker: miners[i].Ticker, Quarters: ImpliedCosts(qs, in.Periods)}
+		b.Implied[i] = MinerImplied{Ticker: miners[i].Ticker, Quarters: ImpliedCostsAsOf(miners[i].Quarters, in.Periods, asOf)}
 	}
 	b.SectorRule = ComputeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv)
 	return b

@@ -1,5 +1,7 @@
 package econ
 
+import "slices"
+
 // Grade is a source's quality: A a filing or the company's own release,
 // B a reputable secondary source restating company figures, C anything
 // else (unverified, undated, derived from C inputs). A is best.
@@ -294,8 +296,12 @@ func (q Quarter) AsOf(d Date) (Quarter, bool) {
 }
 
 // QuartersAsOf returns the quarters that had anything public by d, each as
-// of d, in the order given.
+// of d, in the order given. When everything in qs was public by d it
+// returns qs itself.
 func QuartersAsOf(qs []Quarter, d Date) []Quarter {
+	if !slices.ContainsFunc(qs, func(q Quarter) bool { return q.newerThan(d) }) {
+		return qs
+	}
 	out := make([]Quarter, 0, len(qs))
 	for _, q := range qs {
 		if v, ok := q.AsOf(d); ok {
@@ -303,6 +309,25 @@ func QuartersAsOf(qs []Quarter, d Date) []Quarter {
 		}
 	}
 	return out
+}
+
+// newerThan reports whether anything in q (an item, a conflict, a metric)
+// was not public by d.
+func (q *Quarter) newerThan(d Date) bool {
+	return q.Published.IsZero() || q.Published.After(d) ||
+		newer(&q.RevenueTotal, d) || newer(&q.RevenueMining, d) || newer(&q.RevenueOther, d) ||
+		newer(&q.CostMining, d) || newer(&q.CostPower, d) || newer(&q.CostTotal, d) ||
+		newer(&q.SGA, d) || newer(&q.SGAExStockComp, d) || newer(&q.StockComp, d) ||
+		newer(&q.DA, d) || newer(&q.Interest, d) || newer(&q.BTCMined, d) || newer(&q.HashrateAvg, d) ||
+		newer(&q.PowerPrice, d) || newer(&q.Efficiency, d) ||
+		slices.ContainsFunc(q.Metrics, func(m CompanyMetric) bool {
+			return !m.PublishedBy(d) || slices.ContainsFunc(m.Conflicts, func(c Conflict) bool { return !c.PublishedBy(d) })
+		})
+}
+
+// newer reports whether a known item or any of its conflicts was not public by d.
+func newer[T Number](i *Item[T], d Date) bool {
+	return i.OK() && (!i.PublishedBy(d) || slices.ContainsFunc(i.Conflicts, func(c Conflict) bool { return !c.PublishedBy(d) }))
 }
 
 // CompanyMetric is a cost figure a company publishes in its own definition,

@@ -56,7 +56,9 @@ type MiningShare struct {
 // self-mining revenue above total revenue by at most 1% (two rounded
 // figures) counts as a share of 1; more than that is an inconsistency and
 // gives an unknown share.
-func OwnShare(q Quarter) MiningShare {
+func OwnShare(q Quarter) MiningShare { return ownShare(&q) }
+
+func ownShare(q *Quarter) MiningShare {
 	m, okM := q.RevenueMining.Value.Get()
 	t, okT := q.RevenueTotal.Value.Get()
 	switch {
@@ -148,6 +150,10 @@ type ImpliedCost struct {
 // known one carries the provenance of its inputs (lowest grade, latest
 // publication date).
 func ImpliedQuarter(q Quarter, net PeriodMeans, share MiningShare) ImpliedCost {
+	return impliedQuarter(&q, net, share)
+}
+
+func impliedQuarter(q *Quarter, net PeriodMeans, share MiningShare) ImpliedCost {
 	c := ImpliedCost{
 		Ticker: q.Ticker, Calendar: q.Calendar, Fiscal: q.Fiscal, Start: q.Start, End: q.End,
 		Hashvalue: net.Hashvalue, Hashprice: net.Hashprice, Share: share, Metrics: q.Metrics,
@@ -282,7 +288,7 @@ func ImpliedQuarter(q Quarter, net PeriodMeans, share MiningShare) ImpliedCost {
 
 // cashSGA returns SG&A without stock-based compensation: the reported
 // figure, else SG&A − stock comp.
-func cashSGA(q Quarter) (USD, Provenance, bool) {
+func cashSGA(q *Quarter) (USD, Provenance, bool) {
 	if v, ok := q.SGAExStockComp.Value.Get(); ok {
 		return v, q.SGAExStockComp.Provenance, true
 	}
@@ -296,7 +302,7 @@ func cashSGA(q Quarter) (USD, Provenance, bool) {
 
 // stockComp returns stock-based compensation: the reported figure, else
 // SG&A − SG&A without it.
-func stockComp(q Quarter) (USD, Provenance, bool) {
+func stockComp(q *Quarter) (USD, Provenance, bool) {
 	if v, ok := q.StockComp.Value.Get(); ok {
 		return v, q.StockComp.Provenance, true
 	}
@@ -315,6 +321,14 @@ func stockComp(q Quarter) (USD, Provenance, bool) {
 // so are the cash and all-in scopes, whatever else the company earns: no
 // share is ever assumed to be 100%.
 func ImpliedCosts(qs []Quarter, means []PeriodMeans) []ImpliedCost {
+	return ImpliedCostsAsOf(qs, means, Date{})
+}
+
+// ImpliedCostsAsOf is [ImpliedCosts] over the quarters as a board dated d
+// sees them ([Quarter.AsOf]): quarters with nothing public by d are left
+// out, and every figure is from a source public by d. The zero d applies
+// no filter.
+func ImpliedCostsAsOf(qs []Quarter, means []PeriodMeans, d Date) []ImpliedCost {
 	if len(qs) == 0 {
 		return nil
 	}
@@ -322,10 +336,18 @@ func ImpliedCosts(qs []Quarter, means []PeriodMeans) []ImpliedCost {
 		qs = slices.Clone(qs)
 		slices.SortStableFunc(qs, func(a, b Quarter) int { return a.End.Compare(b.End) })
 	}
-	out := make([]ImpliedCost, len(qs))
+	out := make([]ImpliedCost, 0, len(qs))
 	var last MiningShare
 	for i := range qs {
-		share := OwnShare(qs[i])
+		q := &qs[i]
+		if !d.IsZero() && q.newerThan(d) {
+			v, ok := q.AsOf(d)
+			if !ok {
+				continue
+			}
+			q = &v
+		}
+		share := ownShare(q)
 		switch {
 		case share.Value.OK():
 			last = share
@@ -337,7 +359,7 @@ func ImpliedCosts(qs []Quarter, means []PeriodMeans) []ImpliedCost {
 		default:
 			share.Unknown += ", and no earlier quarter has a mining share"
 		}
-		out[i] = ImpliedQuarter(qs[i], MeansFor(means, qs[i].Start, qs[i].End), share)
+		out = append(out, impliedQuarter(q, MeansFor(means, q.Start, q.End), share))
 	}
 	return out
 }
