@@ -10,29 +10,47 @@ import (
 
 const fileBenchmarks = "data/sector-benchmarks.csv"
 
-// benchmarkMetrics maps the cost metrics of sector-benchmarks.csv to their
+// benchmarkMetric maps a cost metric of sector-benchmarks.csv to its
 // publisher, name and scope, and says why a metric may never be a headline.
 // Every other metric in the file (hashprice levels, ranges and lows,
 // JPMorgan's revenue per EH/s, CoinShares' share of unprofitable capacity,
 // TheMinerMag's statement without a number) is not a sector cost and is
 // not loaded.
-var benchmarkMetrics = map[string]struct {
+func benchmarkMetric(metric string) (m benchmarkDef, ok bool) {
+	switch metric {
+	case "theminermag_median_total_hashcost":
+		return benchmarkDef{"TheMinerMag", "median total hashcost", econ.ScopeCash, ""}, true
+	case "theminermag_median_fleet_hashcost":
+		return benchmarkDef{"TheMinerMag", "median fleet hashcost", econ.ScopeDirect, ""}, true
+	case "theminermag_median_direct_cost_per_btc":
+		return benchmarkDef{"TheMinerMag", "median direct cost per BTC", econ.ScopeDirect, ""}, true
+	case "theminermag_direct_cost_per_btc_forecast":
+		return benchmarkDef{"TheMinerMag", "direct cost per BTC forecast", econ.ScopeDirect, "a forecast, not a reported cost"}, true
+	case "coinshares_weighted_avg_cash_cost_per_btc":
+		return benchmarkDef{"CoinShares", "weighted average cash cost per BTC", econ.ScopeCash, ""}, true
+	case "coinshares_avg_total_cost_incl_depr_sbc_per_btc":
+		return benchmarkDef{"CoinShares", "average total cost per BTC incl. depreciation and stock comp", econ.ScopeAllIn, ""}, true
+	case "cryptorank_undated_avg_cash_cost_per_btc":
+		return benchmarkDef{"CryptoRank", "average cash cost per BTC", econ.ScopeCash, "undated: its quarter comes from one secondary post that other copies contradict"}, true
+	case "cryptorank_undated_avg_allin_cost_per_btc":
+		return benchmarkDef{"CryptoRank", "average all-in cost per BTC", econ.ScopeAllIn, "undated: its quarter comes from one secondary post that other copies contradict"}, true
+	case "cryptorank_avg_cash_cost_per_btc":
+		return benchmarkDef{"CryptoRank", "average cash cost per BTC", econ.ScopeCash, "undated (reported in December 2025 with no quarter)"}, true
+	case "cryptorank_avg_allin_cost_per_btc":
+		return benchmarkDef{"CryptoRank", "average all-in cost per BTC", econ.ScopeAllIn, "undated (reported in December 2025 with no quarter)"}, true
+	case "network_allin_cost_per_btc_estimate":
+		return benchmarkDef{"unnamed network model", "network all-in cost per BTC", econ.ScopeAllIn, "a model of the whole network, not listed miners' costs"}, true
+	case "avg_production_cost_estimate":
+		return benchmarkDef{"exchange blog", "average production cost per BTC", econ.ScopeAllIn, "a network-wide estimate, not listed miners' costs"}, true
+	}
+	return benchmarkDef{}, false
+}
+
+// benchmarkDef describes a benchmark metric.
+type benchmarkDef struct {
 	source, metric string
 	scope          econ.Scope
 	unusable       string
-}{
-	"theminermag_median_total_hashcost":               {"TheMinerMag", "median total hashcost", econ.ScopeCash, ""},
-	"theminermag_median_fleet_hashcost":               {"TheMinerMag", "median fleet hashcost", econ.ScopeDirect, ""},
-	"theminermag_median_direct_cost_per_btc":          {"TheMinerMag", "median direct cost per BTC", econ.ScopeDirect, ""},
-	"theminermag_direct_cost_per_btc_forecast":        {"TheMinerMag", "direct cost per BTC forecast", econ.ScopeDirect, "a forecast, not a reported cost"},
-	"coinshares_weighted_avg_cash_cost_per_btc":       {"CoinShares", "weighted average cash cost per BTC", econ.ScopeCash, ""},
-	"coinshares_avg_total_cost_incl_depr_sbc_per_btc": {"CoinShares", "average total cost per BTC incl. depreciation and stock comp", econ.ScopeAllIn, ""},
-	"cryptorank_undated_avg_cash_cost_per_btc":        {"CryptoRank", "average cash cost per BTC", econ.ScopeCash, "undated: its quarter comes from one secondary post that other copies contradict"},
-	"cryptorank_undated_avg_allin_cost_per_btc":       {"CryptoRank", "average all-in cost per BTC", econ.ScopeAllIn, "undated: its quarter comes from one secondary post that other copies contradict"},
-	"cryptorank_avg_cash_cost_per_btc":                {"CryptoRank", "average cash cost per BTC", econ.ScopeCash, "undated (reported in December 2025 with no quarter)"},
-	"cryptorank_avg_allin_cost_per_btc":               {"CryptoRank", "average all-in cost per BTC", econ.ScopeAllIn, "undated (reported in December 2025 with no quarter)"},
-	"network_allin_cost_per_btc_estimate":             {"unnamed network model", "network all-in cost per BTC", econ.ScopeAllIn, "a model of the whole network, not listed miners' costs"},
-	"avg_production_cost_estimate":                    {"exchange blog", "average production cost per BTC", econ.ScopeAllIn, "a network-wide estimate, not listed miners' costs"},
 }
 
 // loadBenchmarks reads sector-benchmarks.csv into econ.Benchmark values
@@ -44,7 +62,7 @@ func (d *Dataset) loadBenchmarks(fsys fs.FS) error {
 	}
 	cPer, cMet, cVal, cUnit, cURL, cNote := t.col("period"), t.col("metric"), t.col("value"), t.col("unit"), t.col("source_url"), t.col("note")
 	for t.next() {
-		m, ok := benchmarkMetrics[t.str(cMet)]
+		m, ok := benchmarkMetric(t.str(cMet))
 		if !ok {
 			continue
 		}

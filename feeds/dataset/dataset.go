@@ -15,6 +15,10 @@
 //   - daily closes of the listed miners (Yahoo Finance origin);
 //   - the miner fact sheet (one sourced fact per row) and typed
 //     fundamentals built from it;
+//   - the listed miners' quarterly financials as econ.Quarter values, each
+//     line item with its source, grade and publication date
+//     ([Dataset.Quarters]), and published sector cost benchmarks
+//     ([Dataset.Benchmarks]) for the sector rule;
 //   - published sector reference points (Hashrate Index, TheMinerMag,
 //     CoinShares) for reference lines on charts.
 //

@@ -30,7 +30,7 @@ type financials struct {
 type target uint8
 
 const (
-	tNone target = iota
+	tNone target = iota // a company metric, not a line item
 	tRevenueTotal
 	tRevenueMining
 	tRevenueOther
@@ -52,9 +52,10 @@ const (
 	numTargets
 )
 
-// quarterFields maps a row's field to the Quarter line item it feeds, with
-// the units accepted and their factor to the item's unit. The same mapping
-// serves miners-financials.csv and the quarterly rows of miners-facts.csv.
+// quarterField maps a row's field to the Quarter line item it feeds, with
+// the units accepted and what each is divided by to give the item's unit.
+// The same mapping serves miners-financials.csv and the quarterly rows of
+// miners-facts.csv.
 //
 //	revenue_total_quarter, revenue_total_fy            → RevenueTotal
 //	revenue_mining_quarter, revenue_mining_fy          → RevenueMining
@@ -75,7 +76,7 @@ const (
 //	power_cost_per_kwh (USD/kWh), power_cost (c/kWh)   → PowerPrice
 //
 // Fiscal-year (_fy) rows are used only to derive a fourth quarter (FY less
-// the first three). The company metrics are in [metricFields]. Deliberately
+// the first three). Company metrics are mapped by metricField. Deliberately
 // ignored:
 //
 //   - every row whose period is a month ("2025-04 (month; …)"), not a
@@ -97,60 +98,84 @@ const (
 //   - hashrate_* rows: period-end, energized or capacity figures, not the
 //     quarter's average; realized hashrate comes from PH·days instead;
 //   - fleet_efficiency: no row is dated to a quarter.
-var quarterFields = map[string]struct {
-	to    target
-	units map[string]float64
-}{
-	"revenue_total_quarter":                 {tRevenueTotal, usd},
-	"revenue_total_fy":                      {tRevenueTotal, usd},
-	"revenue_mining_quarter":                {tRevenueMining, usd},
-	"revenue_mining_fy":                     {tRevenueMining, usd},
-	"revenue_other_quarter":                 {tRevenueOther, usd},
-	"cost_of_revenue_mining_quarter":        {tCostMining, usd},
-	"cost_power_self_mining_quarter":        {tCostPower, usd},
-	"cost_energy_quarter":                   {tCostPower, usd},
-	"cost_net_electricity_total_quarter":    {tCostPower, usd},
-	"cost_of_revenue_total_quarter":         {tCostTotal, usd},
-	"cost_of_revenue_quarter":               {tCostTotal, usd},
-	"cost_of_revenue_total_fy":              {tCostTotal, usd},
-	"cost_purchased_energy_quarter":         {tPurchasedEnergy, usd},
-	"cost_hosting_and_other_energy_quarter": {tHostingEnergy, usd},
-	"cost_operating_maintenance_quarter":    {tOperations, usd},
-	"sga_quarter":                           {tSGA, usd},
-	"sga_ex_sbc_quarter":                    {tSGAExSBC, usd},
-	"sbc_quarter":                           {tSBC, usd},
-	"da_quarter":                            {tDA, usd},
-	"da_fy":                                 {tDA, usd},
-	"interest_expense_quarter":              {tInterest, usd},
-	"interest_expense_fy":                   {tInterest, usd},
-	"btc_mined_quarter":                     {tBTCMined, map[string]float64{"BTC": 1, "BTC/quarter": 1}},
-	"btc_mined_fy":                          {tBTCMined, map[string]float64{"BTC": 1}},
-	"power_cost_per_kwh":                    {tPowerPrice, map[string]float64{"USD/kWh": 1}},
-	"power_cost":                            {tPowerPrice, map[string]float64{"USD/kWh": 1, "c/kWh": 0.01}},
+func quarterField(field string) (target, map[string]float64, bool) {
+	usd := map[string]float64{"USD": 1}
+	switch field {
+	case "revenue_total_quarter", "revenue_total_fy":
+		return tRevenueTotal, usd, true
+	case "revenue_mining_quarter", "revenue_mining_fy":
+		return tRevenueMining, usd, true
+	case "revenue_other_quarter":
+		return tRevenueOther, usd, true
+	case "cost_of_revenue_mining_quarter":
+		return tCostMining, usd, true
+	case "cost_power_self_mining_quarter", "cost_energy_quarter", "cost_net_electricity_total_quarter":
+		return tCostPower, usd, true
+	case "cost_of_revenue_total_quarter", "cost_of_revenue_quarter", "cost_of_revenue_total_fy":
+		return tCostTotal, usd, true
+	case "cost_purchased_energy_quarter":
+		return tPurchasedEnergy, usd, true
+	case "cost_hosting_and_other_energy_quarter":
+		return tHostingEnergy, usd, true
+	case "cost_operating_maintenance_quarter":
+		return tOperations, usd, true
+	case "sga_quarter":
+		return tSGA, usd, true
+	case "sga_ex_sbc_quarter":
+		return tSGAExSBC, usd, true
+	case "sbc_quarter":
+		return tSBC, usd, true
+	case "da_quarter", "da_fy":
+		return tDA, usd, true
+	case "interest_expense_quarter", "interest_expense_fy":
+		return tInterest, usd, true
+	case "btc_mined_quarter", "btc_mined_fy":
+		return tBTCMined, map[string]float64{"BTC": 1, "BTC/quarter": 1}, true
+	case "power_cost_per_kwh", "power_cost":
+		return tPowerPrice, map[string]float64{"USD/kWh": 1, "c/kWh": 100}, true
+	}
+	return 0, nil, false
 }
 
-var usd = map[string]float64{"USD": 1}
+// metricField maps a company's own cost metric to its name, definition and
+// the scope it matches most closely. Metrics are shown beside the implied
+// costs and never used in them.
+func metricField(field string) (m metricDef, ok bool) {
+	switch field {
+	case "cost_to_mine_ex_depr_per_btc":
+		return metricDef{"cost to mine", "self-mining cost of revenue (power and other direct costs, net of curtailment credits) per BTC, excluding depreciation", econ.ScopeDirect}, true
+	case "cost_to_mine_ex_depr":
+		return metricDef{"cost to mine", "self-mining cost of revenue per BTC, excluding depreciation", econ.ScopeDirect}, true
+	case "cost_to_mine_incl_depr_per_btc":
+		return metricDef{"cost to mine incl. depreciation", "cost to mine plus miner depreciation per BTC; no overhead or interest", econ.ScopeAllIn}, true
+	case "cost_all_in_electricity_per_btc":
+		return metricDef{"all-in electricity cost", "electricity cost per self-mined BTC", econ.ScopePower}, true
+	case "cost_marginal_per_btc":
+		return metricDef{"marginal cost per coin", "energy cost per BTC, excluding depreciation", econ.ScopePower}, true
+	case "cost_power_per_btc":
+		return metricDef{"power cost per BTC", "power cost of self-mining per BTC", econ.ScopePower}, true
+	case "cost_purchased_energy_per_btc":
+		return metricDef{"purchased energy cost per BTC", "purchased energy per BTC, owned sites only", econ.ScopePower}, true
+	case "cost_direct_per_btc":
+		return metricDef{"direct cost per BTC", "direct mining cost per BTC", econ.ScopeDirect}, true
+	case "cost_cash_per_btc":
+		return metricDef{"cash cost per BTC", "cash cost per BTC as a secondary source attributes it to CoinShares", econ.ScopeCash}, true
+	case "cost_allin_cash_per_btc":
+		return metricDef{"all-in cash cost per BTC", "all-in cash cost per BTC as a secondary source attributes it to CoinShares", econ.ScopeCash}, true
+	case "cost_all_in_cash_per_btc":
+		return metricDef{"all-in cash cost per BTC", "all-in cash cost per BTC (TheMinerMag's analysis)", econ.ScopeCash}, true
+	case "cost_total_cash_per_btc":
+		return metricDef{"total cash cost per BTC", "average total cash cost per mined BTC (non-IFRS)", econ.ScopeCash}, true
+	case "hashcost_company_usd_per_ph_day":
+		return metricDef{"cost per petahash per day", "the company's own cost per PH/s per day; scope not stated", econ.ScopeDirect}, true
+	}
+	return metricDef{}, false
+}
 
-// metricFields maps a company's own cost metric to its name, definition
-// and the scope it matches most closely. Metrics are shown beside the
-// implied costs and never used in them.
-var metricFields = map[string]struct {
+// metricDef describes a company metric.
+type metricDef struct {
 	name, definition string
 	scope            econ.Scope
-}{
-	"cost_to_mine_ex_depr_per_btc":    {"cost to mine", "self-mining cost of revenue (power and other direct costs, net of curtailment credits) per BTC, excluding depreciation", econ.ScopeDirect},
-	"cost_to_mine_ex_depr":            {"cost to mine", "self-mining cost of revenue per BTC, excluding depreciation", econ.ScopeDirect},
-	"cost_to_mine_incl_depr_per_btc":  {"cost to mine incl. depreciation", "cost to mine plus miner depreciation per BTC; no overhead or interest", econ.ScopeAllIn},
-	"cost_all_in_electricity_per_btc": {"all-in electricity cost", "electricity cost per self-mined BTC", econ.ScopePower},
-	"cost_marginal_per_btc":           {"marginal cost per coin", "energy cost per BTC, excluding depreciation", econ.ScopePower},
-	"cost_power_per_btc":              {"power cost per BTC", "power cost of self-mining per BTC", econ.ScopePower},
-	"cost_purchased_energy_per_btc":   {"purchased energy cost per BTC", "purchased energy per BTC, owned sites only", econ.ScopePower},
-	"cost_direct_per_btc":             {"direct cost per BTC", "direct mining cost per BTC", econ.ScopeDirect},
-	"cost_cash_per_btc":               {"cash cost per BTC", "cash cost per BTC as a secondary source attributes it to CoinShares", econ.ScopeCash},
-	"cost_allin_cash_per_btc":         {"all-in cash cost per BTC", "all-in cash cost per BTC as a secondary source attributes it to CoinShares", econ.ScopeCash},
-	"cost_all_in_cash_per_btc":        {"all-in cash cost per BTC", "all-in cash cost per BTC (TheMinerMag's analysis)", econ.ScopeCash},
-	"cost_total_cash_per_btc":         {"total cash cost per BTC", "average total cash cost per mined BTC (non-IFRS)", econ.ScopeCash},
-	"hashcost_company_usd_per_ph_day": {"cost per petahash per day", "the company's own cost per PH/s per day; scope not stated", econ.ScopeDirect},
 }
 
 // row is one mapped row of either file, with its period resolved.
@@ -161,7 +186,7 @@ type row struct {
 	per    rowPeriod
 	prov   econ.Provenance
 	to     target
-	metric string // metricFields key, when the row is a company metric
+	metric string // the field, when the row is a company metric
 }
 
 // rowPeriod is a row's reporting period: a calendar quarter or a fiscal year.
@@ -180,6 +205,7 @@ func (p rowPeriod) key() string {
 	return econ.CalendarQuarter(p.end)
 }
 
+// calendarQuarterRE matches an as-of that starts with a calendar quarter ("2025-Q3 (Jul-Sep 2025); FY26 Q1").
 var calendarQuarterRE = regexp.MustCompile(`^(\d{4})-Q([1-4])\b`)
 
 // parseRowPeriod reads a row's as-of: "2025-Q3 …" is that calendar
@@ -281,11 +307,6 @@ const (
 	yearLagDays    = 90
 )
 
-// primaryHosts are sites whose pages are the release itself (the wire it
-// went out on) rather than a copy; sec.gov and companies' investor sites
-// ("ir.", "investor.", "investors.") are recognised by name.
-var primaryHosts = []string{"businesswire.com", "globenewswire.com", "prnewswire.com", "hut8.com"}
-
 // isPrimary reports whether a source URL is the filing or the company's own
 // release: on sec.gov, a company investor-relations site, the company's own
 // site, or the wire service that carried the release. Copies elsewhere are
@@ -304,7 +325,8 @@ func isPrimary(rawURL string) bool {
 			return true
 		}
 	}
-	for _, h := range primaryHosts {
+	// The wire services releases go out on, and a company site that posts them.
+	for _, h := range []string{"businesswire.com", "globenewswire.com", "prnewswire.com", "hut8.com"} {
 		if host == h || strings.HasSuffix(host, "."+h) {
 			return true
 		}
@@ -359,11 +381,11 @@ func (d *Dataset) loadFinancials(fsys fs.FS) error {
 }
 
 // mapRow types a row that feeds a quarter; ok is false for a row that is
-// deliberately ignored (see quarterFields). A mapped row with a unit it
+// deliberately ignored (see quarterField). A mapped row with a unit it
 // does not expect, or a value that is not a plain number, is an error.
 func mapRow(f *Fact, fyes map[string]fiscalYearEnd) (row, bool, error) {
-	qf, isItem := quarterFields[f.Field]
-	_, isMetric := metricFields[f.Field]
+	to, units, isItem := quarterField(f.Field)
+	_, isMetric := metricField(f.Field)
 	if !isItem && !isMetric {
 		return row{}, false, nil
 	}
@@ -382,11 +404,11 @@ func mapRow(f *Fact, fyes map[string]fiscalYearEnd) (row, bool, error) {
 	}
 	r := row{f: f, ticker: ticker, per: per, value: v}
 	if isItem {
-		k, ok := qf.units[f.Unit]
+		div, ok := units[f.Unit]
 		if !ok {
-			return row{}, false, fmt.Errorf("%s %s: unit %q, want one of %v", f.Ticker, f.Field, f.Unit, keys(qf.units))
+			return row{}, false, fmt.Errorf("%s %s: unit %q, want one of %v", f.Ticker, f.Field, f.Unit, keys(units))
 		}
-		r.value, r.to = v*k, qf.to
+		r.value, r.to = v/div, to
 	} else {
 		if f.Unit != "USD/BTC" && f.Unit != "USD/PH/day" {
 			return row{}, false, fmt.Errorf("%s %s: unit %q, want USD/BTC or USD/PH/day", f.Ticker, f.Field, f.Unit)
@@ -525,14 +547,14 @@ func metrics(rs []*row) []econ.CompanyMetric {
 	var out []econ.CompanyMetric
 	done := map[string]bool{}
 	for _, r := range rs {
-		m := metricFields[r.metric]
+		m, _ := metricField(r.metric)
 		if done[m.name] {
 			continue
 		}
 		done[m.name] = true
 		var same []*row
 		for _, o := range rs {
-			if metricFields[o.metric].name == m.name {
+			if om, _ := metricField(o.metric); om.name == m.name {
 				same = append(same, o)
 			}
 		}
