@@ -35,6 +35,8 @@ type RuleMember struct {
 	USDPerPHDay USDPerPHDay `json:"usd_per_ph_day"`
 	Grade       Grade       `json:"grade"`
 	Published   Date        `json:"published"`
+	// PublishedEstimated: some input's publication date is an estimate.
+	PublishedEstimated bool `json:"published_estimated,omitempty"`
 	// UnderWater: the cost is above the board's hashprice (after pool fee).
 	UnderWater bool `json:"under_water"`
 }
@@ -207,7 +209,7 @@ func ruleScope(s Scope, asOf Date, miners []MinerImplied, hp Maybe[USDPerPHDay])
 				continue
 			}
 			rs.Members = append(rs.Members, RuleMember{Ticker: m.Ticker, Quarter: q.Calendar, USDPerPHDay: v,
-				Grade: c.Grade, Published: c.Published, UnderWater: hpOK && v > p})
+				Grade: c.Grade, Published: c.Published, PublishedEstimated: c.PublishedEstimated, UnderWater: hpOK && v > p})
 			rs.Tickers = append(rs.Tickers, m.Ticker)
 			costs = append(costs, v)
 			break
@@ -269,12 +271,13 @@ func headline(r *SectorRule, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay]) Headl
 			Why: fmt.Sprintf("the widest scope with at least %d miners (%s)", MinHeadlineN, strings.Join(counts, ", "))}
 		from, to := rs.Members[0].Quarter, rs.Members[0].Quarter
 		h.Grade, h.Published = rs.Members[0].Grade, rs.Members[0].Published
-		for _, m := range rs.Members[1:] {
+		for _, m := range rs.Members {
 			from, to = min(from, m.Quarter), max(to, m.Quarter)
 			h.Grade = h.Grade.Worse(m.Grade)
 			if m.Published.After(h.Published) {
 				h.Published = m.Published
 			}
+			h.PublishedEstimated = h.PublishedEstimated || m.PublishedEstimated
 		}
 		h.Period = from
 		if to != from {
