@@ -88,3 +88,50 @@ func BenchmarkDynamicPayback(b *testing.B) {
 		sinkHP = USDPerPHDay(r.MarginUSD)
 	}
 }
+
+// sectorMiners returns 12 miners, each with five quarters (2025-Q1 to
+// 2025-Q4 and a quarter not yet public) carrying every line item, two
+// conflicting sources for BTC mined and a company metric, as the embedded
+// dataset and an EDGAR provider produce them.
+func sectorMiners() []Miner {
+	out := make([]Miner, 12)
+	for i := range out {
+		tk := string(rune('A' + i))
+		var qs []Quarter
+		for j, cal := range []string{"2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"} {
+			q := ruleQuarter(tk, cal, 20+float64(i+j), 30+float64(i+j), []string{"2025-05-10", "2025-08-10", "2025-11-10", "2026-02-10"}[j])
+			p := q.BTCMined.Provenance
+			q.RevenueTotal = Sourced[USD](60e6, p) // material other revenue
+			q.StockComp, q.DA = Sourced[USD](3e6, p), Sourced[USD](15e6, p)
+			q.BTCMined = PickItem([]Item[BTC]{q.BTCMined, Sourced[BTC](510, src("https://copy.example", GradeC, p.Published.String(), false))})
+			q.Metrics = []CompanyMetric{{Name: "cost to mine", Value: 45_000, Unit: "USD/BTC", Scope: ScopeDirect, Provenance: p}}
+			if i%4 == 3 && j == 2 {
+				q.RevenueMining = Item[USD]{} // share carried forward
+			}
+			qs = append(qs, q)
+		}
+		out[i] = Miner{Ticker: tk, Efficiency: Known[JoulesPerTH](18), PowerPrice: Known[USDPerKWh](0.045), Quarters: qs}
+	}
+	return out
+}
+
+// BenchmarkBoardSectorRule computes the whole board with implied costs for
+// 12 miners (five quarters each, point-in-time filtered) and the sector
+// rule with three benchmarks. Target: under 100 µs.
+func BenchmarkBoardSectorRule(b *testing.B) {
+	b.ReportAllocs()
+	in, miners := ruleNetwork(), sectorMiners()
+	s3, e3 := quarterDays("2025-Q3")
+	in.Benchmarks = []Benchmark{
+		{Source: "TheMinerMag", Scope: ScopeCash, Period: "2025-Q3", Start: s3, End: e3, USDPerPHDay: Known[USDPerPHDay](44), Published: day("2025-11-14"), Grade: GradeB},
+		{Source: "CoinShares", Scope: ScopeCash, Period: "2025-Q3", Start: s3, End: e3, USDPerBTC: Known[USDPerBTC](80_000), Published: day("2025-11-20"), Grade: GradeB},
+		{Source: "X", Scope: ScopeAllIn, Unusable: "undated", Grade: GradeC},
+	}
+	var board Board
+	for b.Loop() {
+		board = ComputeBoard(in, miners, Scenario{})
+	}
+	if board.SectorRule.Headline.Source != "computed" || board.SectorRule.Scopes[ScopeAllIn].N != 12 {
+		b.Fatalf("headline %+v, all-in n %d", board.SectorRule.Headline, board.SectorRule.Scopes[ScopeAllIn].N)
+	}
+}

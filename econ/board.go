@@ -23,8 +23,16 @@ type NetworkInputs struct {
 	// EpochStart is the time of the current epoch's first block; zero means
 	// no next-difficulty estimate.
 	EpochStart time.Time
-	// Now is the time the board is computed for.
+	// Now is the time the board is computed for. It also dates the sector
+	// rule ([BoardDate]): only figures published by that day are used, from
+	// quarters in the window ([InWindow]).
 	Now time.Time
+	// Periods are the network's mean hashvalue and hashprice per quarter,
+	// for the miners' implied costs (the caller computes them from daily
+	// network data; a quarter without an entry has unknown means).
+	Periods []PeriodMeans
+	// Benchmarks are published sector costs for the sector rule.
+	Benchmarks []Benchmark
 }
 
 // NetworkView is the network half of the board.
@@ -117,6 +125,10 @@ type Miner struct {
 	// Reported holds published per-BTC costs, newest first; the first one
 	// of each scope is used.
 	Reported []ReportedCost
+	// Quarters holds the miner's quarterly financials, oldest first, as
+	// known today; the board uses each as of its own date ([Quarter.AsOf])
+	// to compute implied costs and the sector rule.
+	Quarters []Quarter
 }
 
 // Basis says where a miner's cost figure comes from.
@@ -218,10 +230,19 @@ type Board struct {
 	Total      int        `json:"miners_total"`
 	WithCost   int        `json:"miners_with_cost"`
 	UnderWater Maybe[int] `json:"miners_under_water"`
+	// Implied holds each miner's implied costs per quarter (in Miners
+	// order), from its quarters as of the board's date.
+	Implied []MinerImplied `json:"implied_costs"`
+	// SectorRule is the sector headline by the one-scope rule
+	// ([ComputeSectorRule]); it supersedes Sector and UnderWater, which mix
+	// scopes, periods and company metrics.
+	SectorRule SectorRule `json:"sector_rule"`
 }
 
 // ComputeBoard computes the board for the network inputs and miners under
-// scenario s (the zero Scenario leaves the inputs as they are).
+// scenario s (the zero Scenario leaves the inputs as they are). The sector
+// rule's costs are what the miners reported; a scenario moves its margins
+// through hashprice, but its power price does not change reported costs.
 func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	b := Board{Scenario: s, Network: ComputeNetwork(s.applyNetwork(in)), Total: len(miners)}
 	b.Miners = make([]MinerRow, len(miners))
@@ -248,7 +269,24 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	for _, sc := range Scopes() {
 		b.Sector[sc] = summarizeScope(sc, b.Miners, hp, hv, scratch)
 	}
+	asOf := BoardDate(in.Now)
+	b.Implied = make([]MinerImplied, len(miners))
+	for i := range miners {
+		b.Implied[i] = MinerImplied{Ticker: miners[i].Ticker, Quarters: ImpliedCostsAsOf(miners[i].Quarters, in.Periods, asOf)}
+	}
+	b.SectorRule = ComputeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv)
 	return b
+}
+
+// BoardDate is the day a board computed at now is dated for the sector
+// rule: now's UTC day, except that exactly 00:00 UTC stands for the end of
+// the day before (the embedded snapshot's Now is the end of its day). The
+// zero time gives the zero Date.
+func BoardDate(now time.Time) Date {
+	if now.IsZero() {
+		return Date{}
+	}
+	return DateOf(now.Add(-time.Nanosecond))
 }
 
 // minerCostStack returns m's cost per PH/day in every scope at its own power

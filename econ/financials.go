@@ -1,6 +1,6 @@
 package econ
 
-import "time"
+import "slices"
 
 // Grade is a source's quality: A a filing or the company's own release,
 // B a reputable secondary source restating company figures, C anything
@@ -35,19 +35,40 @@ func (g Grade) Worse(o Grade) Grade {
 	return max(g, o)
 }
 
+// Better reports whether g is a better grade than o (A before B before C,
+// any known grade before an unknown one).
+func (g Grade) Better(o Grade) bool { return gradeRank(g) < gradeRank(o) }
+
+func gradeRank(g Grade) int {
+	if g == GradeUnknown || g > GradeC {
+		return int(GradeC) + 1
+	}
+	return int(g)
+}
+
 // Provenance says where a sourced figure comes from and when it became
 // public. A board as of a date uses only figures whose Published is on or
 // before that date.
 type Provenance struct {
-	// Source is a URL or an SEC accession ("0001628280-25-022222").
+	// Source is a URL or an SEC accession ("0001628280-25-022222"); empty
+	// for a derived figure (Note then says how it was derived).
 	Source string `json:"source,omitempty"`
-	// Grade is the source's quality.
+	// Grade is the source's quality; a derived figure has the lowest grade
+	// of its inputs.
 	Grade Grade `json:"grade,omitempty"`
-	// Published is the day the figure became public (a filing's "filed"
-	// date, a release date, or a stated estimate such as period end + 45
-	// days when PublishedEstimated is set).
-	Published          time.Time `json:"published,omitzero"`
-	PublishedEstimated bool      `json:"published_estimated,omitempty"`
+	// Primary is set when the source is the filing or the company's own
+	// release itself (SEC, the company's site, the wire it released on),
+	// not a copy or a summary of it. Between two sources of the same grade
+	// the primary one wins.
+	Primary bool `json:"primary,omitempty"`
+	// Published is the day the figure became public: a filing's "filed"
+	// date or a release date, or, when PublishedEstimated is set, an
+	// estimate (the loader's rule: period end + 45 days for a quarter, + 90
+	// for a fiscal year). A derived figure's is the latest of its inputs'.
+	// The zero Date means unknown, and such a figure is never used as of
+	// any date.
+	Published          Date `json:"published,omitzero"`
+	PublishedEstimated bool `json:"published_estimated,omitempty"`
 	// Derived is set when the figure was computed rather than read: a
 	// quarter from year-to-date figures, Q4 from the fiscal year less nine
 	// months, or a cost from line items.
@@ -56,12 +77,50 @@ type Provenance struct {
 	Note string `json:"note,omitempty"`
 }
 
+// PublishedBy reports whether the figure was public on day d: its
+// Published is known and not after d.
+func (p Provenance) PublishedBy(d Date) bool { return !p.Published.IsZero() && !p.Published.After(d) }
+
+// outranks reports whether a source wins over b for the same figure: the
+// better grade, then the primary source.
+func (p Provenance) outranks(b Provenance) bool {
+	if p.Grade != b.Grade {
+		return p.Grade.Better(b.Grade)
+	}
+	return p.Primary && !b.Primary
+}
+
+// DerivedFrom returns the provenance of a figure computed from inputs with
+// provenances ps: the lowest grade of the inputs, the latest Published
+// (estimated if any input's is), Derived set and note as its Note. An input
+// with no grade or no date makes the result's unknown too.
+func DerivedFrom(note string, ps ...Provenance) Provenance {
+	out := Provenance{Derived: true, Note: note}
+	for i, p := range ps {
+		if i == 0 {
+			out.Grade, out.Published = p.Grade, p.Published
+		} else {
+			out.Grade = out.Grade.Worse(p.Grade)
+			if p.Published.IsZero() || out.Published.IsZero() {
+				out.Published = Date{}
+			} else if p.Published.After(out.Published) {
+				out.Published = p.Published
+			}
+		}
+		out.PublishedEstimated = out.PublishedEstimated || p.PublishedEstimated
+	}
+	return out
+}
+
 // Item is one sourced line item or metric of a quarter.
 type Item[T Number] struct {
 	Value Maybe[T] `json:"value"`
 	Provenance
 	// Conflicts holds other sources' values for the same item that lost to
-	// this one (lower grade, or not the primary filing); shown, never used.
+	// this one (lower grade, or not the primary filing), best first; shown,
+	// never used while the winner is public. A value equal to the winner's
+	// is kept too: it confirms the winner, and it may have been public
+	// earlier.
 	Conflicts []Conflict `json:"conflicts,omitempty"`
 }
 
@@ -74,27 +133,96 @@ type Conflict struct {
 // OK reports whether the item has a value.
 func (i Item[T]) OK() bool { return i.Value.OK() }
 
+// Sourced returns a known value v with its provenance.
+func Sourced[T Number](v T, p Provenance) Item[T] { return Item[T]{Value: Known(v), Provenance: p} }
+
+// PickItem resolves candidates for one line item (each a single sourced
+// value, in the order found): the best grade wins, then a primary source,
+// then the first given. The others become the winner's Conflicts, best
+// first. Candidates without a value are ignored; none gives an unknown item.
+func PickItem[T Number](cands []Item[T]) Item[T] {
+	best := -1
+	for i := range cands {
+		if cands[i].OK() && (best < 0 || cands[i].Provenance.outranks(cands[best].Provenance)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Item[T]{}
+	}
+	out := cands[best]
+	out.Conflicts = nil
+	for i := range cands {
+		if i == best || !cands[i].OK() {
+			continue
+		}
+		out.Conflicts = append(out.Conflicts, Conflict{Value: float64(cands[i].Value.Or(0)), Provenance: cands[i].Provenance})
+	}
+	// Stable insertion sort, best first: conflicts are few.
+	for i := 1; i < len(out.Conflicts); i++ {
+		for j := i; j > 0 && out.Conflicts[j].Provenance.outranks(out.Conflicts[j-1].Provenance); j-- {
+			out.Conflicts[j], out.Conflicts[j-1] = out.Conflicts[j-1], out.Conflicts[j]
+		}
+	}
+	return out
+}
+
+// AsOf returns the item as a board dated d sees it: the winner if it was
+// public by d, else the best conflict that was (promoted to winner), else
+// unknown; conflicts not yet public are dropped. It does not allocate when
+// everything was public by d.
+func (i Item[T]) AsOf(d Date) Item[T] {
+	if !i.OK() {
+		return i
+	}
+	later := !i.PublishedBy(d)
+	for _, c := range i.Conflicts {
+		later = later || !c.PublishedBy(d)
+	}
+	if !later {
+		return i
+	}
+	var out Item[T]
+	if i.PublishedBy(d) {
+		out = Item[T]{Value: i.Value, Provenance: i.Provenance}
+	}
+	for _, c := range i.Conflicts {
+		switch {
+		case !c.PublishedBy(d):
+		case !out.OK():
+			out = Item[T]{Value: Known(T(c.Value)), Provenance: c.Provenance}
+		default:
+			out.Conflicts = append(out.Conflicts, c)
+		}
+	}
+	return out
+}
+
 // Quarter is one fiscal quarter of one listed miner: what it earned, what it
 // spent, what it mined. Amounts are in USD for the quarter (not annualised).
-// Every item may be unknown.
+// Every item may be unknown, and each carries its own source, grade and
+// publication date, so a provider (the embedded dataset, SEC EDGAR) fills
+// what it has and a board as of a date sees only what was public by then
+// ([Quarter.AsOf]).
 type Quarter struct {
 	Ticker string `json:"ticker"`
-	// Start and End are the first and last days of the quarter (UTC dates).
-	Start time.Time `json:"period_start"`
-	End   time.Time `json:"period_end"`
+	// Start and End are the first and last days of the quarter.
+	Start Date `json:"period_start"`
+	End   Date `json:"period_end"`
 	// Fiscal is the company's own label, e.g. "FY2026 Q1" for IREN's
 	// July–September 2025; Calendar is "2025-Q3" for the calendar quarter
 	// the period ends in.
 	Fiscal   string `json:"fiscal,omitempty"`
 	Calendar string `json:"calendar_quarter"`
-	// Published is the earliest date the quarter's figures were public
-	// (the filing or earnings release).
-	Published time.Time `json:"published"`
+	// Published is the earliest Published of the quarter's items: the day
+	// its first figure became public.
+	Published Date `json:"published,omitzero"`
 
 	RevenueTotal  Item[USD] `json:"revenue_total_usd"`
 	RevenueMining Item[USD] `json:"revenue_mining_usd"`
 	// RevenueOther is everything but self-mining (hosting, HPC/AI cloud,
-	// ASIC sales, ...); OtherLabel names it.
+	// ASIC sales, ...) as far as the source itemises it; OtherLabel names
+	// it. It may be incomplete, so the mining share is never computed from it.
 	RevenueOther Item[USD] `json:"revenue_other_usd"`
 	OtherLabel   string    `json:"revenue_other_label,omitempty"`
 	// CostMining is mining cost of revenue excluding depreciation
@@ -102,21 +230,109 @@ type Quarter struct {
 	CostMining Item[USD] `json:"cost_mining_ex_da_usd"`
 	// CostPower is the electricity part of CostMining, where reported.
 	CostPower Item[USD] `json:"cost_power_usd"`
-	// CostTotal is total cost of revenue excluding depreciation.
-	CostTotal   Item[USD] `json:"cost_total_ex_da_usd"`
-	SGA         Item[USD] `json:"sga_usd"`
-	StockComp   Item[USD] `json:"stock_comp_usd"`
-	DA          Item[USD] `json:"da_usd"`
-	Interest    Item[USD] `json:"interest_usd"`
-	BTCMined    Item[BTC] `json:"btc_mined"`
+	// CostTotal is total cost of revenue excluding depreciation, all
+	// segments together.
+	CostTotal Item[USD] `json:"cost_total_ex_da_usd"`
+	// SGA is selling, general and administrative expense including
+	// stock-based compensation; SGAExStockComp the same without it, where
+	// the source gives that figure directly.
+	SGA            Item[USD] `json:"sga_usd"`
+	SGAExStockComp Item[USD] `json:"sga_ex_stock_comp_usd"`
+	StockComp      Item[USD] `json:"stock_comp_usd"`
+	// DA is depreciation and amortisation, Interest interest expense.
+	DA       Item[USD] `json:"da_usd"`
+	Interest Item[USD] `json:"interest_usd"`
+	// BTCMined is bitcoin produced by the company's own hashrate.
+	BTCMined Item[BTC] `json:"btc_mined"`
+	// HashrateAvg is the quarter's average operating hashrate, where reported.
 	HashrateAvg Item[EHs] `json:"hashrate_avg_ehs"`
+	// PowerPrice is the quarter's average power price and Efficiency the
+	// fleet's J/TH; together they give the engineering power cost when no
+	// power cost is reported.
+	PowerPrice Item[USDPerKWh]   `json:"power_price_usd_per_kwh"`
+	Efficiency Item[JoulesPerTH] `json:"efficiency_j_per_th"`
 	// Metrics are the company's own cost metrics, kept beside the derived
 	// figures and never mixed into a median.
 	Metrics []CompanyMetric `json:"company_metrics,omitempty"`
 }
 
+// AsOf returns the quarter as a board dated d sees it: every item as of d
+// ([Item.AsOf]) and only the metrics public by d. ok is false when nothing
+// of the quarter was public by d. It does not allocate when everything was.
+func (q Quarter) AsOf(d Date) (Quarter, bool) {
+	if q.Published.IsZero() || q.Published.After(d) {
+		return Quarter{}, false
+	}
+	q.RevenueTotal = q.RevenueTotal.AsOf(d)
+	q.RevenueMining = q.RevenueMining.AsOf(d)
+	q.RevenueOther = q.RevenueOther.AsOf(d)
+	q.CostMining = q.CostMining.AsOf(d)
+	q.CostPower = q.CostPower.AsOf(d)
+	q.CostTotal = q.CostTotal.AsOf(d)
+	q.SGA = q.SGA.AsOf(d)
+	q.SGAExStockComp = q.SGAExStockComp.AsOf(d)
+	q.StockComp = q.StockComp.AsOf(d)
+	q.DA = q.DA.AsOf(d)
+	q.Interest = q.Interest.AsOf(d)
+	q.BTCMined = q.BTCMined.AsOf(d)
+	q.HashrateAvg = q.HashrateAvg.AsOf(d)
+	q.PowerPrice = q.PowerPrice.AsOf(d)
+	q.Efficiency = q.Efficiency.AsOf(d)
+	for i, m := range q.Metrics {
+		if v := m.AsOf(d); !v.OK() || len(v.Conflicts) != len(m.Conflicts) || v.Published != m.Published {
+			kept := make([]CompanyMetric, i, len(q.Metrics))
+			copy(kept, q.Metrics[:i])
+			for _, m := range q.Metrics[i:] {
+				if v := m.AsOf(d); v.OK() {
+					m.Value, m.Provenance, m.Conflicts = v.Value.Or(0), v.Provenance, v.Conflicts
+					kept = append(kept, m)
+				}
+			}
+			q.Metrics = kept
+			break
+		}
+	}
+	return q, true
+}
+
+// QuartersAsOf returns the quarters that had anything public by d, each as
+// of d, in the order given. When everything in qs was public by d it
+// returns qs itself.
+func QuartersAsOf(qs []Quarter, d Date) []Quarter {
+	if !slices.ContainsFunc(qs, func(q Quarter) bool { return q.newerThan(d) }) {
+		return qs
+	}
+	out := make([]Quarter, 0, len(qs))
+	for _, q := range qs {
+		if v, ok := q.AsOf(d); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// newerThan reports whether anything in q (an item, a conflict, a metric)
+// was not public by d.
+func (q *Quarter) newerThan(d Date) bool {
+	return q.Published.IsZero() || q.Published.After(d) ||
+		newer(&q.RevenueTotal, d) || newer(&q.RevenueMining, d) || newer(&q.RevenueOther, d) ||
+		newer(&q.CostMining, d) || newer(&q.CostPower, d) || newer(&q.CostTotal, d) ||
+		newer(&q.SGA, d) || newer(&q.SGAExStockComp, d) || newer(&q.StockComp, d) ||
+		newer(&q.DA, d) || newer(&q.Interest, d) || newer(&q.BTCMined, d) || newer(&q.HashrateAvg, d) ||
+		newer(&q.PowerPrice, d) || newer(&q.Efficiency, d) ||
+		slices.ContainsFunc(q.Metrics, func(m CompanyMetric) bool {
+			return !m.PublishedBy(d) || slices.ContainsFunc(m.Conflicts, func(c Conflict) bool { return !c.PublishedBy(d) })
+		})
+}
+
+// newer reports whether a known item or any of its conflicts was not public by d.
+func newer[T Number](i *Item[T], d Date) bool {
+	return i.OK() && (!i.PublishedBy(d) || slices.ContainsFunc(i.Conflicts, func(c Conflict) bool { return !c.PublishedBy(d) }))
+}
+
 // CompanyMetric is a cost figure a company publishes in its own definition,
-// e.g. Riot's "cost to mine one bitcoin, excluding depreciation".
+// e.g. Riot's "cost to mine one bitcoin, excluding depreciation". It is shown
+// beside the derived figure of its scope, never mixed into a median.
 type CompanyMetric struct {
 	Name       string  `json:"name"`
 	Definition string  `json:"definition"`
@@ -127,4 +343,12 @@ type CompanyMetric struct {
 	// display beside the derived figure of that scope.
 	Scope Scope `json:"scope"`
 	Provenance
+	// Conflicts are other sources' values for the same metric and quarter
+	// that lost to this one, as for an [Item].
+	Conflicts []Conflict `json:"conflicts,omitempty"`
+}
+
+// AsOf returns the metric's value as a board dated d sees it ([Item.AsOf]).
+func (m CompanyMetric) AsOf(d Date) Item[float64] {
+	return Item[float64]{Value: Known(m.Value), Provenance: m.Provenance, Conflicts: m.Conflicts}.AsOf(d)
 }

@@ -15,6 +15,10 @@
 //   - daily closes of the listed miners (Yahoo Finance origin);
 //   - the miner fact sheet (one sourced fact per row) and typed
 //     fundamentals built from it;
+//   - the listed miners' quarterly financials as econ.Quarter values, each
+//     line item with its source, grade and publication date
+//     ([Dataset.Quarters]), and published sector cost benchmarks
+//     ([Dataset.Benchmarks]) for the sector rule;
 //   - published sector reference points (Hashrate Index, TheMinerMag,
 //     CoinShares) for reference lines on charts.
 //
@@ -57,6 +61,7 @@ type Dataset struct {
 	stocks  map[string]Stock
 	facts   []Fact
 	refs    []ReferencePoint
+	fin     financials // quarters and benchmarks (financials.go)
 	files   []File
 	asOf    AsOf
 	heights bool // whether per-day heights could be derived
@@ -114,6 +119,12 @@ func load(fsys fs.FS) (*Dataset, error) {
 		return nil, err
 	}
 	if err := d.loadFacts(fsys); err != nil {
+		return nil, err
+	}
+	if err := d.loadFinancials(fsys); err != nil {
+		return nil, err
+	}
+	if err := d.loadBenchmarks(fsys); err != nil {
 		return nil, err
 	}
 	d.refs = d.referencePoints()

@@ -56,6 +56,8 @@ func TestFilesParseAndCounts(t *testing.T) {
 		fileEpochs:                        462,
 		fileCoinGecko:                     964,
 		fileFacts:                         154,
+		fileFinancials:                    247,
+		fileBenchmarks:                    37,
 		"data/yahoo-via-dsturdy/CORZ.csv": 632,
 		"data/yahoo-via-stell0/BITF.csv":  257,
 	}

@@ -72,16 +72,29 @@ func PlainNumber(s string) (float64, bool) {
 }
 
 func (d *Dataset) loadFacts(fsys fs.FS) error {
-	cols := []string{"ticker", "field", "value", "unit", "as_of", "quality", "source_url", "note"}
-	t, err := openTable(fsys, fileFacts, true, cols...)
+	facts, t, err := readFacts(fsys, fileFacts)
 	if err != nil {
 		return err
+	}
+	d.facts = facts
+	d.addFile(t, "hashdeck research (miners.md): company releases, filings and news, one sourced fact per row", "facts with source URLs; see each row")
+	return nil
+}
+
+// readFacts reads a file in the fact sheet's format
+// (ticker,field,value,unit,as_of,quality,source_url,note): every row needs
+// a ticker, field, value, as-of, source URL and a quality of A, B or C.
+func readFacts(fsys fs.FS, file string) ([]Fact, *table, error) {
+	cols := []string{"ticker", "field", "value", "unit", "as_of", "quality", "source_url", "note"}
+	t, err := openTable(fsys, file, true, cols...)
+	if err != nil {
+		return nil, nil, err
 	}
 	var c [8]int
 	for i, name := range cols {
 		c[i] = t.col(name)
 	}
-	d.facts = make([]Fact, 0, 160)
+	facts := make([]Fact, 0, 256)
 	for t.next() {
 		f := Fact{
 			Ticker: t.str(c[0]), Field: t.str(c[1]), Value: t.str(c[2]), Unit: t.str(c[3]),
@@ -103,13 +116,12 @@ func (d *Dataset) loadFacts(fsys fs.FS) error {
 		if v, ok := PlainNumber(f.Value); ok && f.Unit != "" {
 			f.Number = econ.Known(v)
 		}
-		d.facts = append(d.facts, f)
+		facts = append(facts, f)
 	}
 	if err := t.close(); err != nil {
-		return err
+		return nil, nil, err
 	}
-	d.addFile(t, "hashdeck research (miners.md): company releases, filings and news, one sourced fact per row", "facts with source URLs; see each row")
-	return nil
+	return facts, t, nil
 }
 
 // Facts returns every row of the fact sheet in file order.

@@ -198,8 +198,10 @@ func (f Fundamentals) EconMiner() econ.Miner {
 }
 
 // EconMiners returns econ miners for the given tickers (current or former),
-// or for [DefaultPeers] when none are given. Every ticker appears, even one
-// with no facts (all unknown).
+// or for [DefaultPeers] when none are given, each with its quarters
+// ([Dataset.Quarters]). Every ticker appears, even one with no facts (all
+// unknown). For the sector rule, give the board the dataset's
+// [Dataset.QuarterMeans] and [Dataset.Benchmarks] too.
 func (d *Dataset) EconMiners(symbols ...string) []econ.Miner {
 	if len(symbols) == 0 {
 		symbols = DefaultPeers()
@@ -207,6 +209,7 @@ func (d *Dataset) EconMiners(symbols ...string) []econ.Miner {
 	out := make([]econ.Miner, len(symbols))
 	for i, s := range symbols {
 		out[i] = d.Fundamentals(s).EconMiner()
+		out[i].Quarters = d.Quarters(s)
 	}
 	return out
 }
