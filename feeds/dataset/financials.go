@@ -137,6 +137,26 @@ func quarterField(field string) (target, map[string]float64, bool) {
 	return 0, nil, false
 }
 
+// reclassify corrects a row whose field name claims more than its note
+// says it is: the research file keeps the name the source used, the note
+// says what the figure covers. A "mining cost of revenue" that is the
+// electricity line (IREN's aggregator series "Bitcoin mining - Electricity")
+// is power scope; a mining revenue or cost that is a segment mixing mining
+// with other business (Hut 8's Compute segment, which includes GPU cloud)
+// is not a mining figure at all and is left out, so that no scope mixes
+// them. ok is false for a row to leave out.
+func reclassify(f *Fact, to target) (_ target, ok bool) {
+	note := strings.ToLower(f.Note)
+	switch {
+	case to == tCostMining && strings.Contains(note, "electricity"):
+		return tCostPower, true
+	case (to == tCostMining || to == tRevenueMining) &&
+		(strings.Contains(note, "not mining-only") || strings.Contains(note, "not pure self-mining")):
+		return 0, false
+	}
+	return to, true
+}
+
 // metricField maps a company's own cost metric to its name, definition and
 // the scope it matches most closely. Metrics are shown beside the implied
 // costs and never used in them.
@@ -385,6 +405,11 @@ func (d *Dataset) loadFinancials(fsys fs.FS) error {
 // does not expect, or a value that is not a plain number, is an error.
 func mapRow(f *Fact, fyes map[string]fiscalYearEnd) (row, bool, error) {
 	to, units, isItem := quarterField(f.Field)
+	if isItem {
+		if to, isItem = reclassify(f, to); !isItem {
+			return row{}, false, nil
+		}
+	}
 	_, isMetric := metricField(f.Field)
 	if !isItem && !isMetric {
 		return row{}, false, nil
