@@ -301,9 +301,9 @@ func (c *SECClient) get(ctx context.Context, base, path string, v SECValidators)
 }
 
 // secStatusError turns an answer with status ≥ 400 into an *HTTPError,
-// wrapped with ErrSECBlocked (403), ErrSECRateLimited (429 or the 403 rate
-// page, whose RetryAfter is then SECBlockedWait unless a header says
-// otherwise) or ErrSECNotFound (404).
+// wrapped with ErrSECBlocked (403) or ErrSECRateLimited (429 or the 403
+// rate page, whose RetryAfter is then SECBlockedWait unless a header says
+// otherwise).
 func secStatusError(path string, status int, h http.Header, date time.Time, body io.Reader) error {
 	raw, _ := io.ReadAll(io.LimitReader(body, 64<<10))
 	he := &HTTPError{
@@ -324,8 +324,6 @@ func secStatusError(path string, status int, h http.Header, date time.Time, body
 			return fmt.Errorf("%w: %w", ErrSECRateLimited, he)
 		}
 		return fmt.Errorf("%w: %w", ErrSECBlocked, he)
-	case http.StatusNotFound:
-		return fmt.Errorf("%w: %w", ErrSECNotFound, he)
 	}
 	return he
 }
@@ -378,6 +376,9 @@ func (c *SECClient) CompanyFacts(ctx context.Context, f SECFiler, v SECValidator
 	}
 	path := fmt.Sprintf(secCompanyFactsPath, cik)
 	resp, err := c.get(ctx, c.base, path, v)
+	if he := (*HTTPError)(nil); errors.As(err, &he) && he.Status == http.StatusNotFound {
+		return SECCompanyFacts{}, fmt.Errorf("%w: %w", ErrSECNotFound, err)
+	}
 	if err != nil {
 		return SECCompanyFacts{}, err
 	}

@@ -98,6 +98,12 @@ var (
 	}
 )
 
+// SECParserVersion numbers the rules that choose which facts are kept
+// (the concept lists above and the decoder's filters). A cache of facts
+// kept under another version is refetched in full, without validators
+// (a 304 would otherwise keep the old choice). Bump it with those rules.
+const SECParserVersion = 1
+
 // SECConcepts returns every standard concept the decoder keeps: the lists
 // above and SECCostDAConcept.
 func SECConcepts() []string {
