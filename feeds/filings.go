@@ -344,18 +344,24 @@ func (f *Filings) FetchOnce(ctx context.Context) error {
 	if now.Before(paused) {
 		return errors.Join(append(errs, fmt.Errorf("filings: %w: paused until %s", provider.ErrSECRateLimited, paused.UTC().Format(time.RFC3339)))...)
 	}
-	if checkTickers {
-		if err := f.checkTickers(ctx); err != nil {
-			errs = append(errs, err)
-			if filingsRoundOver(err) || ctx.Err() != nil {
-				return errors.Join(errs...)
-			}
-		}
-	}
 	for _, fs := range due {
 		if ctx.Err() != nil {
 			errs = append(errs, ctx.Err())
 			break
+		}
+		if f.fetchedElsewhere(ctx, fs) {
+			continue
+		}
+		// The ticker map is read (at most once per Interval) before the
+		// first company-facts request of a round, not when none is made.
+		if checkTickers {
+			checkTickers = false
+			if err := f.checkTickers(ctx); err != nil {
+				errs = append(errs, err)
+				if filingsRoundOver(err) || ctx.Err() != nil {
+					break
+				}
+			}
 		}
 		if err := f.fetch(ctx, fs); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", fs.f.Ticker, err))
@@ -422,6 +428,38 @@ func (f *Filings) checkTickers(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// fetchedElsewhere re-reads fs's state from the store and reports whether
+// another process sharing the store (hashdeck serve beside a dashboard)
+// attempted it since this one last did, making it no longer due; its
+// facts then replace the quarters held. A store that cannot be read is
+// ignored here (the fetch goes ahead).
+func (f *Filings) fetchedElsewhere(ctx context.Context, fs *filerState) bool {
+	if f.st == nil {
+		return false
+	}
+	st, ok, err := f.st.FilingsState(ctx, fs.f.CIK)
+	f.mu.Lock()
+	newer := err == nil && ok && st.Attempted.After(fs.st.Attempted)
+	f.mu.Unlock()
+	if !newer {
+		return false
+	}
+	facts, err := f.st.FilingFacts(ctx, fs.f.CIK)
+	if err != nil {
+		return false
+	}
+	quarters := provider.SECQuarters(fs.f, fromStoreFacts(facts))
+	f.mu.Lock()
+	fs.st = st
+	if len(facts) > 0 {
+		fs.quarters, fs.hasFacts = quarters, true
+	}
+	due := !f.o.Now().Before(f.next(fs))
+	f.mu.Unlock()
+	f.signal()
+	return !due
 }
 
 // fetch fetches one filer, stores the outcome and updates its quarters.
@@ -544,6 +582,15 @@ func (f *Filings) Quarters(ticker string) []econ.Quarter {
 		}
 	}
 	return nil
+}
+
+// Latest returns the newest quarter held for ticker, and false when none.
+func (f *Filings) Latest(ticker string) (econ.Quarter, bool) {
+	qs := f.Quarters(ticker)
+	if len(qs) == 0 {
+		return econ.Quarter{}, false
+	}
+	return qs[len(qs)-1], true
 }
 
 // AllQuarters returns the quarters held for every filer that has any, by

@@ -486,3 +486,32 @@ func TestFilingsRun(t *testing.T) {
 		t.Errorf("requests %s", got)
 	}
 }
+
+// TestFilingsSharedStore: two processes on one store fetch each filer
+// once a day between them; the one that did not fetch takes the quarters
+// from the store.
+func TestFilingsSharedStore(t *testing.T) {
+	e := newFlEnv(t)
+	a, _ := e.open(t)
+	b, _ := e.open(t)
+	ctx := context.Background()
+	if err := b.Load(ctx); err != nil { // b starts first, with an empty cache
+		t.Fatal(err)
+	}
+	if err := a.FetchOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(flT0().Add(time.Hour))
+	if err := b.FetchOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := flHits(e.srv); got != "tickers 1, CLSK 1, IREN 1, MARA 1" {
+		t.Errorf("requests %s", got)
+	}
+	if q, ok := b.Latest("CLSK"); !ok || q.Fiscal != "FY2026 Q1" || flSummary(b.Quarters("CLSK")) != flSummary(a.Quarters("CLSK")) {
+		t.Errorf("b's CLSK quarters: latest %+v %v", q.Fiscal, ok)
+	}
+	if s := flStatus(t, b, "CLSK"); !s.LastFetch.Equal(flT0()) || s.Requests != 0 {
+		t.Errorf("b's status %+v", s)
+	}
+}

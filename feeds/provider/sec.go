@@ -339,6 +339,7 @@ type secLimitedBody struct {
 	left, limit int64
 }
 
+// Read reads at most the bytes left, then fails if the body goes on.
 func (b *secLimitedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		// One byte more tells a body of exactly the limit from a longer one.
@@ -356,6 +357,7 @@ func (b *secLimitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the response body.
 func (b *secLimitedBody) Close() error { return b.c.Close() }
 
 // CompanyFacts fetches /api/xbrl/companyfacts/CIK##########.json for f's
