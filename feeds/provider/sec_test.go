@@ -658,3 +658,14 @@ func TestSECQuartersRules(t *testing.T) {
 		t.Errorf("concepts %v", c)
 	}
 }
+
+func TestSECCompanyFactsEmpty(t *testing.T) {
+	_, c, _ := newSECTest(t, map[string]string{secPath(1144879): "sec/companyfacts-empty"})
+	f, err := c.CompanyFacts(context.Background(), secFiler(t, "APLD"), SECValidators{})
+	if err != nil || f.CIK != 1144879 || len(f.Facts) != 0 {
+		t.Fatalf("%+v, %v", f, err)
+	}
+	if qs := SECQuarters(secFiler(t, "APLD"), f.Facts); len(qs) != 0 {
+		t.Errorf("%d quarters from no facts", len(qs))
+	}
+}
