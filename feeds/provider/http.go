@@ -28,6 +28,10 @@ type Endpoints struct {
 	Yahoo          string
 	Nasdaq         string
 	HashrateIndex  string
+	// SEC serves the XBRL company facts (data.sec.gov). An override serves
+	// /files/company_tickers.json too, which the public default takes from
+	// www.sec.gov (see SECTickersBase).
+	SEC string
 }
 
 // DefaultEndpoints returns the public base URLs.
@@ -41,6 +45,7 @@ func DefaultEndpoints() Endpoints {
 		Yahoo:          "https://query1.finance.yahoo.com",
 		Nasdaq:         "https://api.nasdaq.com",
 		HashrateIndex:  "https://api.hashrateindex.com",
+		SEC:            "https://data.sec.gov",
 	}
 }
 
@@ -61,6 +66,7 @@ func (e *Endpoints) endpointVars() []struct {
 		{"HASHDECK_YAHOO_URL", &e.Yahoo},
 		{"HASHDECK_NASDAQ_URL", &e.Nasdaq},
 		{"HASHDECK_HASHRATEINDEX_URL", &e.HashrateIndex},
+		{"HASHDECK_SEC_URL", &e.SEC},
 	}
 }
 

@@ -53,7 +53,8 @@
 //
 // # Schema
 //
-// Version 1 (see migrations in schema.go):
+// Version 2 (see migrations in schema.go; version 1 had all but the
+// filings tables, which Open adds to a version 1 file):
 //
 //	schema_migrations(version PK, name, applied_unix_s)   one row per applied step
 //	series(id PK, kind 'metric'|'close', name, UNIQUE(kind, name))
@@ -61,6 +62,15 @@
 //	counters(name PK, value)                             'seq': the write sequence
 //	chunks(series_id → series, level 0|1|2, start_ms, data BLOB,
 //	       PRIMARY KEY(series_id, level, start_ms))
+//	filings_fetches(cik PK, ticker, entity, fetched_unix_ms, attempted_unix_ms,
+//	       etag, last_modified, parser, error)           one row per SEC filer
+//	filings_facts(cik → filings_fetches, concept, start_day, end_day, accession,
+//	       value, form, filed_day,
+//	       PRIMARY KEY(cik, concept, start_day, end_day, accession))
+//
+// The filings tables cache the SEC company facts the feeds keep per filer
+// (every filed version of each kept concept, days as YYYY-MM-DD) and the
+// last fetch's time, validators and error; see PutFilings.
 //
 // Entries are stored in chunks: one chunks row holds every entry of one
 // series at one level whose time falls in [start_ms, start_ms + span): an

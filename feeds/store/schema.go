@@ -61,6 +61,33 @@ CREATE TABLE chunks (
 	PRIMARY KEY (series_id, level, start_ms)
 );
 `,
+	}, {
+		version: 2,
+		name:    "filings_fetches, filings_facts",
+		sql: `
+CREATE TABLE filings_fetches (
+	cik               INTEGER PRIMARY KEY CHECK (cik > 0),
+	ticker            TEXT    NOT NULL,
+	entity            TEXT    NOT NULL DEFAULT '',
+	fetched_unix_ms   INTEGER NOT NULL DEFAULT 0,
+	attempted_unix_ms INTEGER NOT NULL DEFAULT 0,
+	etag              TEXT    NOT NULL DEFAULT '',
+	last_modified     TEXT    NOT NULL DEFAULT '',
+	parser            INTEGER NOT NULL DEFAULT 0,
+	error             TEXT    NOT NULL DEFAULT ''
+);
+CREATE TABLE filings_facts (
+	cik       INTEGER NOT NULL REFERENCES filings_fetches (cik) ON DELETE CASCADE,
+	concept   TEXT    NOT NULL,
+	start_day TEXT    NOT NULL,
+	end_day   TEXT    NOT NULL,
+	accession TEXT    NOT NULL,
+	value     REAL    NOT NULL,
+	form      TEXT    NOT NULL,
+	filed_day TEXT    NOT NULL,
+	PRIMARY KEY (cik, concept, start_day, end_day, accession)
+) WITHOUT ROWID;
+`,
 	}}
 }
 
