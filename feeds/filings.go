@@ -631,7 +631,7 @@ func (f *Filings) Status() FilingsStatus {
 			Requests:    fs.requests,
 		}
 		if n := len(fs.quarters); n > 0 {
-			s.Latest, s.LatestEnd = fs.quarters[n-1].Fiscal, fs.quarters[n-1].End
+			s.Latest, s.LatestEnd = fs.quarters[n-1].Fiscal, fs.quarters[n-1].End.Time()
 		}
 		if fs.f.Skip == "" {
 			s.Next = f.next(fs)

@@ -142,7 +142,7 @@ func flHits(srv *fixture.Replay) string {
 func flSummary(qs []econ.Quarter) string {
 	var b strings.Builder
 	for _, q := range qs {
-		fmt.Fprintf(&b, "%s %v %v %v %s|", q.Fiscal, q.RevenueTotal.Value, q.StockComp.Value, q.SGA.Value, q.Published.Format(time.DateOnly))
+		fmt.Fprintf(&b, "%s %v %v %v %s|", q.Fiscal, q.RevenueTotal.Value, q.StockComp.Value, q.SGA.Value, q.Published.String())
 	}
 	return b.String()
 }

@@ -242,7 +242,7 @@ func FuzzDecodeSECCompanyFacts(f *testing.F) {
 		}
 		qs := SECQuarters(filer, got.Facts)
 		for i, q := range qs {
-			if d := secDays(q.Start, q.End); d < secQuarterMinDays || d > secQuarterMaxDays {
+			if d := secDays(q.Start.Time(), q.End.Time()); d < secQuarterMinDays || d > secQuarterMaxDays {
 				t.Fatalf("quarter of %d days: %+v", d, q)
 			}
 			if i > 0 && qs[i-1].End.After(q.End) {

@@ -221,7 +221,7 @@ func secWant(t *testing.T, name string, it econ.Item[econ.USD], v float64, sourc
 	if !ok || float64(got) != v {
 		t.Errorf("%s = %v (known %v), want %v", name, got, ok, v)
 	}
-	if it.Source != source || !it.Published.Equal(secDay(published)) || it.Derived != derived || it.Grade != econ.GradeA {
+	if it.Source != source || !it.Published.Time().Equal(secDay(published)) || it.Derived != derived || it.Grade != econ.GradeA {
 		t.Errorf("%s provenance %+v, want source %s published %s derived %v grade A", name, it.Provenance, source, published, derived)
 	}
 	if !strings.Contains(it.Note, note) {
@@ -245,7 +245,7 @@ func TestSECQuartersCLSK(t *testing.T) {
 	qs := SECQuarters(f, secDecodeFixture(t, "sec/companyfacts-clsk").Facts)
 	var labels []string
 	for _, q := range qs {
-		labels = append(labels, q.Fiscal+"/"+q.Calendar+"/"+q.Start.Format(time.DateOnly)+".."+q.End.Format(time.DateOnly))
+		labels = append(labels, q.Fiscal+"/"+q.Calendar+"/"+q.Start.String()+".."+q.End.String())
 	}
 	want := []string{
 		"FY2024 Q1/2023-Q4/2023-10-01..2023-12-31",
@@ -271,10 +271,10 @@ func TestSECQuartersCLSK(t *testing.T) {
 	// the first value is kept as a conflict.
 	secWant(t, "FY25 Q1 G&A", q.SGA, 31400000, n1, "2026-02-05", false, "restated (was $30.1M in 10-Q "+q1+")")
 	if len(q.SGA.Conflicts) != 1 || q.SGA.Conflicts[0].Value != 30100000 || q.SGA.Conflicts[0].Source != q1 ||
-		!q.SGA.Conflicts[0].Published.Equal(secDay("2025-02-06")) {
+		!q.SGA.Conflicts[0].Published.Time().Equal(secDay("2025-02-06")) {
 		t.Errorf("G&A conflicts %+v", q.SGA.Conflicts)
 	}
-	if !q.Published.Equal(secDay("2025-02-06")) {
+	if !q.Published.Time().Equal(secDay("2025-02-06")) {
 		t.Errorf("FY25 Q1 published %v, want its 10-Q's day", q.Published)
 	}
 	secWant(t, "FY25 Q1 stock comp", q.StockComp, 12400000, q1, "2025-02-06", false, "us-gaap:ShareBasedCompensation")
@@ -293,7 +293,7 @@ func TestSECQuartersCLSK(t *testing.T) {
 	secWant(t, "FY25 Q4 D&A", q.DA, 87900000, k, "2025-11-25", true, "Q4 = FY − 9M")
 	secWant(t, "FY25 Q4 interest", q.Interest, 2300000, k, "2025-11-25", true, "Q4 = FY − 9M")
 	secWant(t, "FY25 Q4 G&A", q.SGA, 41400000, k, "2025-11-25", true, "Q4 = FY − 9M")
-	if !q.Start.Equal(secDay("2025-07-01")) || !q.End.Equal(secDay("2025-09-30")) || q.Ticker != "CLSK" {
+	if !q.Start.Time().Equal(secDay("2025-07-01")) || !q.End.Time().Equal(secDay("2025-09-30")) || q.Ticker != "CLSK" {
 		t.Errorf("Q4 %s %v..%v", q.Ticker, q.Start, q.End)
 	}
 	// SEC gives no mining split, power cost, BTC or hashrate.
