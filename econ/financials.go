@@ -352,3 +352,47 @@ type CompanyMetric struct {
 func (m CompanyMetric) AsOf(d Date) Item[float64] {
 	return Item[float64]{Value: Known(m.Value), Provenance: m.Provenance, Conflicts: m.Conflicts}.AsOf(d)
 }
+
+// MergeQuarters joins two sources' quarters of one miner (say, the SEC
+// filings and the embedded research data): quarters with the same period
+// end become one, each line item resolved by [PickItem] (the better grade,
+// then the primary source; the loser stays as a conflict), the company
+// metrics of both kept, and the earlier publication date taken. Quarters
+// only one source has are kept as they are. The result is sorted by end.
+func MergeQuarters(a, b []Quarter) []Quarter {
+	out := slices.Clone(a)
+	for _, q := range b {
+		i := slices.IndexFunc(out, func(x Quarter) bool { return x.End == q.End })
+		if i < 0 {
+			out = append(out, q)
+			continue
+		}
+		out[i] = mergeQuarter(out[i], q)
+	}
+	slices.SortStableFunc(out, func(x, y Quarter) int { return x.End.Compare(y.End) })
+	return out
+}
+
+func mergeQuarter(a, b Quarter) Quarter {
+	m := a
+	usd := func(x, y Item[USD]) Item[USD] { return PickItem([]Item[USD]{x, y}) }
+	m.RevenueTotal, m.RevenueMining, m.RevenueOther = usd(a.RevenueTotal, b.RevenueTotal), usd(a.RevenueMining, b.RevenueMining), usd(a.RevenueOther, b.RevenueOther)
+	m.CostMining, m.CostPower, m.CostTotal = usd(a.CostMining, b.CostMining), usd(a.CostPower, b.CostPower), usd(a.CostTotal, b.CostTotal)
+	m.SGA, m.SGAExStockComp, m.StockComp = usd(a.SGA, b.SGA), usd(a.SGAExStockComp, b.SGAExStockComp), usd(a.StockComp, b.StockComp)
+	m.DA, m.Interest = usd(a.DA, b.DA), usd(a.Interest, b.Interest)
+	m.BTCMined = PickItem([]Item[BTC]{a.BTCMined, b.BTCMined})
+	m.HashrateAvg = PickItem([]Item[EHs]{a.HashrateAvg, b.HashrateAvg})
+	m.PowerPrice = PickItem([]Item[USDPerKWh]{a.PowerPrice, b.PowerPrice})
+	m.Efficiency = PickItem([]Item[JoulesPerTH]{a.Efficiency, b.Efficiency})
+	m.Metrics = append(slices.Clone(a.Metrics), b.Metrics...)
+	if m.OtherLabel == "" {
+		m.OtherLabel = b.OtherLabel
+	}
+	if m.Fiscal == "" {
+		m.Fiscal = b.Fiscal
+	}
+	if b.Published.Before(m.Published) && !b.Published.IsZero() || m.Published.IsZero() {
+		m.Published = b.Published
+	}
+	return m
+}

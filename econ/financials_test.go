@@ -145,3 +145,33 @@ func TestDerivedFrom(t *testing.T) {
 		t.Errorf("item JSON %s", raw)
 	}
 }
+
+// MergeQuarters: the filing (grade A, primary) wins an item both sources
+// have, the research value stays as its conflict, items only one has are
+// kept, and a quarter only one source has is kept whole.
+func TestMergeQuarters(t *testing.T) {
+	end := NewDate(2025, 9, 30)
+	research := []Quarter{{Ticker: "RIOT", End: end, Published: NewDate(2025, 10, 30),
+		RevenueMining: Sourced[USD](160e6, Provenance{Source: "news", Grade: GradeB}),
+		SGA:           Sourced[USD](50e6, Provenance{Source: "news", Grade: GradeB}),
+		BTCMined:      Sourced[BTC](1406, Provenance{Source: "release", Grade: GradeA, Primary: true})}}
+	filed := []Quarter{
+		{Ticker: "RIOT", End: NewDate(2025, 6, 30), Published: NewDate(2025, 7, 31), SGA: Sourced[USD](45e6, Provenance{Source: "10-Q q2", Grade: GradeA, Primary: true})},
+		{Ticker: "RIOT", End: end, Published: NewDate(2025, 10, 31), SGA: Sourced[USD](51e6, Provenance{Source: "10-Q q3", Grade: GradeA, Primary: true}),
+			Interest: Sourced[USD](3e6, Provenance{Source: "10-Q q3", Grade: GradeA, Primary: true})},
+	}
+	got := MergeQuarters(research, filed)
+	if len(got) != 2 || got[0].End != NewDate(2025, 6, 30) || got[1].End != end {
+		t.Fatalf("quarters %+v", got)
+	}
+	q := got[1]
+	if q.SGA.Value.Or(0) != 51e6 || q.SGA.Source != "10-Q q3" || len(q.SGA.Conflicts) != 1 || q.SGA.Conflicts[0].Value != 50e6 {
+		t.Errorf("SG&A %+v", q.SGA)
+	}
+	if q.RevenueMining.Value.Or(0) != 160e6 || q.Interest.Value.Or(0) != 3e6 || q.BTCMined.Value.Or(0) != 1406 {
+		t.Errorf("items of one source: %+v %+v %+v", q.RevenueMining, q.Interest, q.BTCMined)
+	}
+	if q.Published != NewDate(2025, 10, 30) {
+		t.Errorf("published %s, want the earlier", q.Published)
+	}
+}

@@ -2,7 +2,9 @@ package dataset
 
 import (
 	"io/fs"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
 )
@@ -137,4 +139,38 @@ func (d *Dataset) FactsFor(symbol string) []Fact {
 		}
 	}
 	return out
+}
+
+// Published returns the day fact f became public, as well as the research
+// file lets us know it: a fact dated to a day was public that day; a
+// quarter's or another period's figure is taken as published 45 days after
+// the period ends (90 after a period of a year or more), the filing
+// deadline, as the sector rule does for undated rows. ok is false when the
+// as-of text gives no date at all; such a fact is never used as of a date.
+func (f Fact) Published() (time.Time, bool) {
+	if p, err := ParsePeriod(f.AsOf); err == nil && !p.To.IsZero() {
+		lag := 45
+		if p.Days() >= 360 {
+			lag = 90
+		}
+		if p.Days() <= 1 {
+			lag = 0
+		}
+		return p.To.AddDate(0, 0, lag), true
+	}
+	end, ok := asOfEnd(f.AsOf)
+	return end, ok
+}
+
+// FactsAsOf is FactsFor(symbol) as of time at: only the facts published
+// by then (see [Fact.Published]); the zero time means every fact.
+func (d *Dataset) FactsAsOf(symbol string, at time.Time) []Fact {
+	facts := d.FactsFor(symbol)
+	if at.IsZero() {
+		return facts
+	}
+	return slices.DeleteFunc(facts, func(f Fact) bool {
+		p, ok := f.Published()
+		return !ok || p.After(at)
+	})
 }

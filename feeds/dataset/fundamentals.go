@@ -131,8 +131,15 @@ func CostScope(field string) (econ.Scope, bool) {
 // Fundamentals returns the typed fundamentals of symbol (current or former
 // ticker). It always returns a value; unknown tickers are all-unknown.
 func (d *Dataset) Fundamentals(symbol string) Fundamentals {
+	return d.FundamentalsAsOf(symbol, time.Time{})
+}
+
+// FundamentalsAsOf is Fundamentals from the facts published by time at
+// only ([Dataset.FactsAsOf]): a board as of a date shows no cost, contract
+// or figure that was not yet public. The zero time means every fact.
+func (d *Dataset) FundamentalsAsOf(symbol string, at time.Time) Fundamentals {
 	cur := CurrentSymbol(symbol)
-	f := Fundamentals{Symbol: cur, FormerSymbols: FormerSymbols(cur), Facts: d.FactsFor(cur), Costs: []Cost{}, Contracts: []Contract{}}
+	f := Fundamentals{Symbol: cur, FormerSymbols: FormerSymbols(cur), Facts: d.FactsAsOf(cur, at), Costs: []Cost{}, Contracts: []Contract{}}
 	if f.Facts == nil {
 		f.Facts = []Fact{}
 	}

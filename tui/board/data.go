@@ -38,6 +38,10 @@ type Env struct {
 	corr30                                  map[string][]Point
 	corr90                                  map[string]econ.Maybe[float64]
 	asOf                                    time.Time // zero: the newest data
+	// periods are the network's mean hashvalue and hashprice per quarter
+	// and benchmarks the published sector costs, for the sector rule.
+	periods    []econ.PeriodMeans
+	benchmarks []econ.Benchmark
 
 	// shared caches the last scenario-free Data, so the sessions of one
 	// process that show the same state share one board (see Shared).
@@ -112,11 +116,13 @@ func NewEnvAt(ds *dataset.Dataset, peers []string, at time.Time) *Env {
 	e.closes = make(map[string][]Point, len(peers))
 	e.corr30 = make(map[string][]Point, len(peers))
 	e.corr90 = make(map[string]econ.Maybe[float64], len(peers))
+	e.periods, e.benchmarks = ds.QuarterMeans(), ds.Benchmarks()
 	for _, p := range peers {
-		f := ds.Fundamentals(p)
+		f := ds.FundamentalsAsOf(p, at)
 		e.Fundamentals[p] = f
 		m := f.EconMiner()
 		m.Ticker = p
+		m.Quarters = ds.Quarters(p)
 		e.Miners[p] = m
 		closes := ds.Closes(p)
 		pts := make([]Point, 0, len(closes))
@@ -380,7 +386,11 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 	miners := make([]econ.Miner, len(env.Peers))
 	for i, p := range env.Peers {
 		miners[i] = env.Miners[p]
+		if q, ok := hist.filedQuarters(p); ok {
+			miners[i].Quarters = q
+		}
 	}
+	in.Periods, in.Benchmarks = env.periods, env.benchmarks
 	d.Inputs, d.Miners = in, miners
 	d.Fleet = env.Fleet
 	d.Base = econ.ComputeBoard(in, miners, econ.Scenario{})

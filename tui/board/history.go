@@ -22,6 +22,24 @@ type History struct {
 	hashprice Series
 	// Through is the newest day the store added.
 	Through time.Time
+	// quarters are each peer's quarterly financials with the filed ones
+	// (SEC EDGAR) merged in (see WithFiled); nil without filings.
+	quarters map[string][]econ.Quarter
+}
+
+// WithFiled returns a copy of h whose peers' quarterly financials merge the
+// filed quarters (per current ticker, from SEC EDGAR) into the embedded
+// ones with econ.MergeQuarters: a filing's figure wins an item both have,
+// the research value stays beside it as a conflict.
+func (h *History) WithFiled(env *Env, filed map[string][]econ.Quarter) *History {
+	c := *h
+	c.quarters = make(map[string][]econ.Quarter, len(filed))
+	for _, p := range env.Peers {
+		if f := filed[p]; len(f) > 0 {
+			c.quarters[p] = econ.MergeQuarters(f, env.Miners[p].Quarters)
+		}
+	}
+	return &c
 }
 
 // Network is the store's daily network history used to extend the
@@ -124,4 +142,14 @@ func storedHashprice(net Network) []Point {
 		out = append(out, Point{T: Day(p.T), V: float64(hp)})
 	}
 	return out
+}
+
+// filedQuarters returns peer p's quarters with the filings merged in, and
+// false when h is nil or has no filings for p.
+func (h *History) filedQuarters(p string) ([]econ.Quarter, bool) {
+	if h == nil {
+		return nil, false
+	}
+	q, ok := h.quarters[p]
+	return q, ok
 }
