@@ -3,6 +3,7 @@ package board
 import (
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -353,5 +354,44 @@ func TestOneRetargetEstimateLive(t *testing.T) {
 	stale.Values[market.AdjustmentPct] = v
 	if d := Build(testEnv(), stale, now, econ.Scenario{}); d.AdjustmentSource == "mempool.space network" {
 		t.Error("a stale upstream estimate was used")
+	}
+}
+
+// Issue 11 §5: a board as of 2025-04-20 showed August-2025 costs and a 2026
+// NVIDIA contract. Every fact, cost and contract is now used from its
+// publication date on, at several dates.
+func TestPointInTimeFacts(t *testing.T) {
+	for _, at := range []time.Time{
+		time.Date(2025, 4, 20, 12, 0, 0, 0, time.UTC),
+		time.Date(2025, 8, 20, 12, 0, 0, 0, time.UTC),
+		time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC),
+	} {
+		env := NewEnvAt(testEnv().Dataset, testEnv().Peers, at)
+		for p, f := range env.Fundamentals {
+			for _, fact := range f.Facts {
+				if pub, ok := fact.Published(); !ok || pub.After(at) {
+					t.Errorf("%s: %s %s (%s) published %s", at.Format(time.DateOnly), p, fact.Field, fact.AsOf, pub.Format(time.DateOnly))
+				}
+			}
+			for _, c := range f.Contracts {
+				if strings.Contains(c.Counterparty, "NVIDIA") && at.Year() == 2025 {
+					t.Errorf("%s: %s contract with NVIDIA shown", at.Format(time.DateOnly), p)
+				}
+			}
+		}
+		d := Build(env, nil, at, econ.Scenario{})
+		for _, m := range d.Board.Implied {
+			for _, q := range m.Quarters {
+				for _, c := range q.Costs {
+					if c.PerPHDay.OK() && c.Published.After(econ.DateOf(at)) {
+						t.Errorf("%s: %s %s %s cost published %s", at.Format(time.DateOnly), m.Ticker, q.Calendar, c.Scope, c.Published)
+					}
+				}
+			}
+		}
+	}
+	// The whole dataset (no date) still has the 2026 facts.
+	if f := testEnv().Fundamentals["IREN"]; !slices.ContainsFunc(f.Contracts, func(c dataset.Contract) bool { return strings.Contains(c.Counterparty, "NVIDIA") }) {
+		t.Error("IREN's NVIDIA contract is missing from the undated board")
 	}
 }
