@@ -160,11 +160,18 @@ type document struct {
 		HistoryFrom *time.Time              `json:"history_from,omitempty"`
 		HistoryTo   *time.Time              `json:"history_to,omitempty"`
 	} `json:"hashprice"`
+	// Sector is the sector rule (econ.ComputeSectorRule): the headline at
+	// one scope with its n and source, the under-water count at one scope,
+	// each scope's median with n and members, and the published
+	// benchmarks beside the computed medians.
 	Sector struct {
-		Scopes     [econ.NumScopes]econ.SectorScope `json:"scopes"`
-		Total      int                              `json:"miners_total"`
-		WithCost   int                              `json:"miners_with_cost"`
-		UnderWater econ.Maybe[int]                  `json:"miners_under_water"`
+		AsOf       econ.Date                      `json:"as_of"`
+		Window     string                         `json:"window"`
+		Headline   econ.Headline                  `json:"headline"`
+		UnderWater econ.UnderWaterCount           `json:"under_water"`
+		Scopes     [econ.NumScopes]econ.RuleScope `json:"scopes"`
+		Benchmarks []econ.BenchmarkComparison     `json:"benchmarks"`
+		Total      int                            `json:"miners_total"`
 	} `json:"sector"`
 	Peers    []peerDoc `json:"peers"`
 	Scenario struct {
@@ -250,8 +257,12 @@ func JSON(w io.Writer, d *board.Data, m Meta) error {
 		hp.HistoryFrom, hp.HistoryTo = timePtr(d.Hashprice.Points[0].T), timePtr(d.Hashprice.Points[n-1].T)
 	}
 
-	doc.Sector.Scopes = b.Sector
-	doc.Sector.Total, doc.Sector.WithCost, doc.Sector.UnderWater = b.Total, b.WithCost, b.UnderWater
+	r := b.SectorRule
+	doc.Sector.AsOf, doc.Sector.Window, doc.Sector.Headline, doc.Sector.UnderWater = r.AsOf, r.Window, r.Headline, r.UnderWater
+	doc.Sector.Scopes, doc.Sector.Benchmarks, doc.Sector.Total = r.Scopes, r.Benchmarks, b.Total
+	if doc.Sector.Benchmarks == nil {
+		doc.Sector.Benchmarks = []econ.BenchmarkComparison{}
+	}
 
 	doc.Peers = make([]peerDoc, len(d.Peers))
 	for i := range d.Peers {

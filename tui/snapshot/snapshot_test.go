@@ -594,7 +594,7 @@ func TestJSONBoard(t *testing.T) {
 	// Every number of the network, the hashprice, the sector and the board
 	// rows says its unit in its key, or is a count or a plain quantity.
 	plain := map[string]bool{"difficulty": true, "next_difficulty": true, "height": true, "next_halving_height": true, "blocks_to_halving": true,
-		"blocks_in_epoch": true, "remaining_blocks": true, "next_retarget_height": true}
+		"blocks_in_epoch": true, "n": true, "count": true, "of": true, "under_water": true, "computed_n": true, "remaining_blocks": true, "next_retarget_height": true}
 	units := []string{"_usd", "_btc", "_pct", "_ehs", "_s", "_j_per_th", "_per_kwh", "_per_ph_day", "_per_th_day", "_per_btc", "_per_block", "_mwh", "_mw", "_days"}
 	var walk func(path string, v any)
 	walk = func(path string, v any) {
@@ -716,5 +716,55 @@ func TestJSONHashpriceStaleWithItsInputs(t *testing.T) {
 	}
 	if hp := doc.Hashprice; hp.Layer != "live" || !hp.Stale || !hp.AsOf.Equal(now.Add(-3*time.Hour)) {
 		t.Errorf("hashprice freshness %+v", hp)
+	}
+}
+
+// Issue 11 §4: the board JSON carries the sector rule — the headline at one
+// scope with n and source, the under-water count at one scope, and the
+// published benchmarks with their publication dates. Offline at 2025-12-29
+// no computed scope beyond power reaches 5 miners, so the headline is
+// TheMinerMag's 2025-Q3 cash median, above hashprice.
+func TestJSONSectorRule(t *testing.T) {
+	d, ds := testBoard(t, goldenAt)
+	var b bytes.Buffer
+	if err := JSON(&b, d, goldenMeta(ds)); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Sector struct {
+			Headline struct {
+				Scope, Source, Published string
+				N                        *int     `json:"n"`
+				Median                   *float64 `json:"median_usd_per_ph_day"`
+				Margin                   *float64 `json:"margin_usd_per_ph_day"`
+			} `json:"headline"`
+			UnderWater struct {
+				Scope string
+				Count *int `json:"count"`
+				Of    *int `json:"of"`
+			} `json:"under_water"`
+			Benchmarks []struct {
+				Source, Metric, Period, Scope, Published string
+				USD                                      *float64 `json:"usd_per_ph_day"`
+			} `json:"benchmarks"`
+		} `json:"sector"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	h := doc.Sector.Headline
+	if h.Source != "TheMinerMag" || h.Scope != "cash" || h.N == nil || h.Median == nil || *h.Median != 44 || h.Margin == nil || *h.Margin >= 0 || h.Published != "2025-11-14" {
+		t.Errorf("headline %+v", h)
+	}
+	if u := doc.Sector.UnderWater; u.Scope == "" || u.Count == nil || u.Of == nil {
+		t.Errorf("under water %+v", u)
+	}
+	if len(doc.Sector.Benchmarks) == 0 {
+		t.Fatal("no benchmarks")
+	}
+	for _, bm := range doc.Sector.Benchmarks {
+		if bm.Source == "" || bm.Metric == "" || bm.Period == "" || bm.Scope == "" || bm.USD == nil || len(bm.Published) != len("2025-11-14") {
+			t.Errorf("benchmark %+v", bm)
+		}
 	}
 }
