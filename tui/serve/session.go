@@ -177,6 +177,7 @@ func (s *Server) handle(sess ssh.Session) {
 	s.metrics.sessionEnded(d)
 	s.log.Info("session end", "session", ss.id, "fingerprint", fp, "remote", remote, "kind", req.kind.String(),
 		"duration", d.Round(time.Millisecond).String(), "reason", reason, "bytes_out", sent)
+	s.release(ss) // the slot is free by the time the client hears the exit status
 	_ = sess.Exit(code)
 }
 
@@ -275,11 +276,17 @@ func (s *Server) register(sess ssh.Session, fp string) (ss *session, why rejectR
 	return ss, 0, true
 }
 
-func (s *Server) unregister(ss *session) {
+// release forgets ss: its slot is free again. It may be called twice.
+func (s *Server) release(ss *session) {
 	ss.cancel(nil)
 	s.mu.Lock()
 	delete(s.sessions, ss.id)
 	s.mu.Unlock()
+}
+
+// unregister releases ss and counts its handler as done.
+func (s *Server) unregister(ss *session) {
+	s.release(ss)
 	s.handlers.Done()
 }
 
