@@ -56,17 +56,24 @@ func (g Grid) At(i, j int) Maybe[USDPerPHDay] { return g.Margin[i*len(g.Prices)+
 
 // SensitivityGrid computes the sector margin in scope over BTC prices ×
 // difficulty changes, starting from the inputs under base (whose price and
-// difficulty change the grid replaces). Difficulty changes are relative to
-// the inputs' difficulty. Cells are unknown when difficulty, height or fees
-// are, or the median is.
+// difficulty change the grid replaces), against the board's per-miner
+// median of that scope ([MarginGrid] measures against any median).
+// Difficulty changes are relative to the inputs' difficulty. Cells are
+// unknown when difficulty, height or fees are, or the median is.
 func SensitivityGrid(in NetworkInputs, miners []Miner, base Scenario, scope Scope, prices []USDPerBTC, diffChanges []Percent) Grid {
-	board := ComputeBoard(in, miners, base)
-	g := Grid{Scope: scope, Prices: prices, DiffChanges: diffChanges, Median: board.Sector[scope].Median}
+	return MarginGrid(in, base, scope, ComputeBoard(in, miners, base).Sector[scope].Median, prices, diffChanges)
+}
+
+// MarginGrid is the margin of hashprice (after pool fee) over median, a cost
+// of scope per PH/s per day, over BTC prices × difficulty changes from the
+// inputs under base. The median does not move with price or difficulty.
+func MarginGrid(in NetworkInputs, base Scenario, scope Scope, median Maybe[USDPerPHDay], prices []USDPerBTC, diffChanges []Percent) Grid {
+	g := Grid{Scope: scope, Prices: prices, DiffChanges: diffChanges, Median: median}
 	g.Margin = make([]Maybe[USDPerPHDay], len(prices)*len(diffChanges))
-	net := board.Network
+	net := ComputeNetwork(base.applyNetwork(in))
 	d, okD := in.Difficulty.Get()
 	reward, okR := net.Reward.Get()
-	median, okM := g.Median.Get()
+	med, okM := median.Get()
 	if !okD || !okR || !okM {
 		return g
 	}
@@ -77,7 +84,7 @@ func SensitivityGrid(in NetworkInputs, miners []Miner, base Scenario, scope Scop
 		}
 		hv := AfterPoolFee(Hashvalue(dd, reward), in.PoolFee)
 		for j, p := range prices {
-			g.Margin[i*len(prices)+j] = Known(Hashprice(hv, p) - median)
+			g.Margin[i*len(prices)+j] = Known(Hashprice(hv, p) - med)
 		}
 	}
 	return g

@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
@@ -456,13 +455,10 @@ func scaleLine(n int) []float64 {
 // points under it, in exactly w×h cells.
 func hashpriceBlock(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) string {
 	title := "Hashprice vs sector median cost"
-	scope, haveScope := board.HeadlineScope(d.Board)
-	var med econ.Maybe[econ.USDPerPHDay]
-	if haveScope {
-		sc := d.Board.Sector[scope]
-		med = sc.Median
-		title += th.Muted.Render(" · " + scope.String() + " scope, today's costs of " +
-			format.Num(float64(sc.Have), 0) + " of " + format.Num(float64(sc.Have+sc.Missing), 0) + " miners")
+	hl := d.Board.SectorRule.Headline
+	med := hl.Median
+	if hl.Source != "" {
+		title += th.Muted.Render(" · " + headlineLabel(hl))
 	}
 	refs := chartRefs(d.References)
 	nRefs := min(len(refs), max((h-1)/3, 2))
@@ -489,9 +485,9 @@ func hashpriceBlock(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) st
 			for i := range flat {
 				flat[i] = float64(m)
 			}
-			lines = append(lines, Line{Name: "median " + scope.String() + " cost " + format.USD(float64(m), 2), Values: flat, Series: medianSlot})
+			lines = append(lines, Line{Name: "median " + hl.Scope.String() + " cost " + format.USD(float64(m), 2), Values: flat, Series: medianSlot})
 		} else {
-			title += th.Muted.Render(" · median cost " + format.Unknown + " (fewer than two miners with costs)")
+			title += th.Muted.Render(" · median cost " + format.Unknown + " (" + hl.Why + ")")
 		}
 		chart = Chart(lines, f.grid, w, chartH, "USD/PH/day", func(v float64) string { return "$" + format.Num(v, 0) }, th)
 	}

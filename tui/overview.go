@@ -18,19 +18,18 @@ import (
 func renderOverview(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	net := overviewNetwork(d, th)
 	hp := overviewHashprice(d, th)
-	sector := overviewSector(d, th)
 	health := overviewHealth(d, w, th)
 
 	var top string
 	switch {
 	case w >= 200:
 		cw := (w - 4) / 3
-		top = columns(2, []string{net, hp, sector}, []int{cw, cw, w - 4 - 2*cw})
+		top = columns(2, []string{net, hp, overviewSector(d, w-4-2*cw, th)}, []int{cw, cw, w - 4 - 2*cw})
 	case w >= 120:
 		cw := (w - 2) / 2
-		top = columns(2, []string{net + "\n" + hp, sector}, []int{cw, w - 2 - cw})
+		top = columns(2, []string{net + "\n" + hp, overviewSector(d, w-2-cw, th)}, []int{cw, w - 2 - cw})
 	default:
-		top = net + "\n" + hp + "\n" + sector
+		top = net + "\n" + hp + "\n" + overviewSector(d, w, th)
 	}
 	topH := strings.Count(top, "\n") + 1
 	chartH := h - topH - 2 // a blank line and the health line
@@ -180,26 +179,84 @@ func overviewHashprice(d *board.Data, th themes.Theme) string {
 	return strings.Join(b, "\n")
 }
 
-func overviewSector(d *board.Data, th themes.Theme) string {
-	bd := d.Board
-	var b []string
-	b = append(b, th.Title.Render(" Sector")+th.Muted.Render("  median cost per PH/day by scope"))
-	for _, s := range econ.Scopes() {
-		sc := bd.Sector[s]
-		med := format.Maybe(sc.Median, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })
-		margin := format.Unknown
-		if m, ok := sc.Margin.Get(); ok {
-			pct := format.Maybe(sc.MarginPct, func(v econ.Percent) string { return format.Signed(float64(v), 1) + "%" })
-			margin = th.Sign(float64(m), arrow(float64(m))+format.Signed(float64(m), 2)+" ("+pct+")")
+// overviewSector states the sector headline of the sector rule in words,
+// at one scope with its n or the published benchmark it falls back to,
+// then each scope's median with its n and margin, then the under-water
+// count at one scope. No statement mixes scopes. w is the panel's width.
+func overviewSector(d *board.Data, w int, th themes.Theme) string {
+	r := d.Board.SectorRule
+	b := []string{th.Title.Render(" Sector") + th.Muted.Render("  listed miners' median cost, $/PH/day")}
+	for i, l := range wrapWords(sectorHeadline(r.Headline), w-3) {
+		if i == 2 {
+			break
 		}
-		count := format.Num(float64(sc.Have), 0) + "/" + format.Num(float64(bd.Total), 0)
-		b = append(b, " "+th.Muted.Render(padRight(s.String(), 7))+padLeft(med, 8)+"  margin "+padRight(margin, 18)+th.Muted.Render(count+" miners"))
+		b = append(b, "  "+sectorPaint(r.Headline, l, th))
 	}
-	under := format.Maybe(bd.UnderWater, func(v int) string { return format.Num(float64(v), 0) })
-	line := " " + th.Negative.Bold(true).Render(under) + " of " + format.Num(float64(bd.WithCost), 0) + " listed miners with cost data are under water"
-	b = append(b, line)
-	b = append(b, th.Muted.Render(" ("+format.Num(float64(bd.Total-bd.WithCost), 0)+" without cost data; each at its widest known scope)"))
+	for _, s := range econ.Scopes() {
+		sc := r.Scopes[s]
+		med := format.Maybe(sc.Median, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })
+		margin := ""
+		if m, ok := sc.Margin.Get(); ok {
+			margin = "margin " + th.Sign(float64(m), arrow(float64(m))+format.Signed(float64(m), 2))
+		}
+		line := " " + th.Muted.Render(padRight(s.String(), 7)) + padLeft(med, 8) + th.Muted.Render("  n "+padRight(format.Num(float64(sc.N), 0), 3)) + margin
+		if len(sc.Tickers) > 0 && cellWidth(line)+2 < w {
+			line += th.Muted.Render("  " + ansi.Truncate(strings.Join(sc.Tickers, " "), w-cellWidth(line)-3, "…"))
+		}
+		b = append(b, line)
+	}
+	u := r.UnderWater
+	if u.Of > 0 {
+		count := format.Maybe(u.Count, func(v int) string { return format.Num(float64(v), 0) })
+		line := " " + th.Negative.Bold(true).Render(count) + " of " + format.Num(float64(u.Of), 0) + " under water at " + u.Scope.String()
+		if hint := " · a computed median leads from n " + format.Num(econ.MinHeadlineN, 0); cellWidth(line)+cellWidth(hint) <= w {
+			line += th.Muted.Render(hint)
+		}
+		b = append(b, line)
+	} else {
+		b = append(b, th.Muted.Render(" no miner has a recent cost at any scope"))
+	}
 	return strings.Join(b, "\n")
+}
+
+// sectorHeadline is the sector headline in words, e.g. "median listed
+// miner under water at cash: cost $44.00 vs hashprice $37.16 (TheMinerMag
+// 2025-Q3)", or why there is none.
+func sectorHeadline(h econ.Headline) string {
+	if h.Source == "" {
+		return "no sector headline: " + h.Why
+	}
+	state := "above water"
+	if m, ok := h.Margin.Get(); ok && m < 0 {
+		state = "under water"
+	}
+	s := "median listed miner " + state + " at " + h.Scope.String() + ": cost " +
+		format.Maybe(h.Median, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }) + " vs hashprice " +
+		format.Maybe(h.Hashprice, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })
+	if h.Source == "computed" {
+		return s + " (n " + format.Num(float64(h.N), 0) + ", " + h.Period + ")"
+	}
+	return s + " (" + h.Source + " " + h.Period + ")"
+}
+
+// headlineLabel names the headline's figure for a chart legend: scope,
+// source and quarter, with n when computed ("median cash cost, TheMinerMag
+// 2025-Q3" or "median direct cost, n 6, 2025-Q2..2025-Q3").
+func headlineLabel(h econ.Headline) string {
+	if h.Source == "computed" {
+		return "median " + h.Scope.String() + " cost, n " + format.Num(float64(h.N), 0) + ", " + h.Period
+	}
+	return "median " + h.Scope.String() + " cost, " + h.Source + " " + h.Period
+}
+
+// sectorPaint colours a line of the headline: red when the median miner
+// is under water, green above, plain when unknown.
+func sectorPaint(h econ.Headline, line string, th themes.Theme) string {
+	m, ok := h.Margin.Get()
+	if !ok || h.Source == "" {
+		return th.Muted.Render(line)
+	}
+	return th.Sign(float64(m), line)
 }
 
 // overviewChart draws hashprice over the range with the sector's median
@@ -215,13 +272,13 @@ func overviewChart(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	cols := board.Align(grid, 5*24*time.Hour, board.Window(pts, grid[0]))
 	lines := []Line{{Name: "hashprice", Values: cols[0], Series: 0}}
 	title := " Hashprice vs sector median cost · " + ui.Range.String()
-	if s, ok := board.HeadlineScope(d.Board); ok {
-		if med, ok := d.Board.Sector[s].Median.Get(); ok {
+	if hl := d.Board.SectorRule.Headline; hl.Source != "" {
+		if med, ok := hl.Median.Get(); ok {
 			flat := make([]float64, len(grid))
 			for i := range flat {
 				flat[i] = float64(med)
 			}
-			lines = append(lines, Line{Name: "median " + s.String() + " cost (today)", Values: flat, Series: 4})
+			lines = append(lines, Line{Name: headlineLabel(hl), Values: flat, Series: 4})
 		}
 	}
 	if end.Before(d.Now.Add(-48 * time.Hour)) {

@@ -714,19 +714,21 @@ func peerFooter(d *board.Data, w int, th themes.Theme) ([4]string, [4]bool) {
 		scopes = " power ⊂ direct (+site) ⊂ cash (+SG&A, interest) ⊂ all-in (+depreciation)"
 	}
 	b := d.Board
+	u := b.SectorRule.UnderWater
 	var under string
-	if b.WithCost == 0 {
-		under = "  no miner has cost data"
+	if u.Of == 0 {
+		under = "  no miner has a recent cost at any scope"
 	} else {
-		under = "  " + format.Maybe(b.UnderWater, func(v int) string { return format.Num(float64(v), 0) }) +
-			" of " + format.Num(float64(b.WithCost), 0) + " miners with cost data under water at their widest scope"
+		// One scope, with its n (the sector rule): never a count across scopes.
+		under = "  " + format.Maybe(u.Count, func(v int) string { return format.Num(float64(v), 0) }) +
+			" of " + format.Num(float64(u.Of), 0) + " miners with a recent " + u.Scope.String() + " cost under water"
 	}
 	if hp, ok := b.Network.HashpriceNet.Get(); ok {
 		if more := " · hashprice " + format.USD(float64(hp), 2) + "/PH/day"; cellWidth(under+more) <= w {
 			under += more
 		}
 	}
-	if v, ok := b.UnderWater.Get(); ok && v > 0 {
+	if v, ok := u.Count.Get(); ok && v > 0 {
 		under = " " + th.Negative.Render("▼"+under[1:])
 	}
 	note := peerNotLiveNote(d, th)

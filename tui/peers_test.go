@@ -341,7 +341,7 @@ func TestPeersColumnsByWidth(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"not a live quote: close of 2026-07-31", "KEEL close of 2025-12-17",
-		"1 of 6 miners with cost data under water at their widest scope", "all-in"} {
+		"0 of 4 miners with a recent direct cost under water", "all-in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("footer lacks %q", want)
 		}

@@ -494,9 +494,10 @@ func scenBoard(d *board.Data, w int, pal *detPal) string {
 	}
 	lines = append(lines, row(hpLabel, hp, "$/PH/day"), row(hvLabel, hv, "sats/PH/day"))
 	uw := func(bd econ.Board) econ.Maybe[float64] {
-		return econ.Map(bd.UnderWater, func(v int) float64 { return float64(v) })
+		return econ.Map(bd.SectorRule.UnderWater.Count, func(v int) float64 { return float64(v) })
 	}
-	lines = append(lines, row("under water", scenChange(uw(b), uw(a), 0, false, false, numW, pal), "of "+format.Num(float64(a.WithCost), 0)+" miners with costs"))
+	u := a.SectorRule.UnderWater
+	lines = append(lines, row("under water", scenChange(uw(b), uw(a), 0, false, false, numW, pal), "of "+format.Num(float64(u.Of), 0)+" at "+u.Scope.String()))
 	head := " " + padRight("scope (n)", labelW)
 	if wide {
 		head += padLeft("median $/PH/d", 2*numW+3) + "    " + padLeft("margin $/PH/d", 2*numW+3)
@@ -513,14 +514,15 @@ func scenBoard(d *board.Data, w int, pal *detPal) string {
 		}
 	}
 	for _, s := range econ.Scopes() {
-		bs, as := b.Sector[s], a.Sector[s]
-		l := " " + padRight(s.String()+" ("+format.Num(float64(as.Have), 0)+")", labelW)
+		bs, as := b.SectorRule.Scopes[s], a.SectorRule.Scopes[s]
+		l := " " + padRight(s.String()+" ("+format.Num(float64(as.N), 0)+")", labelW)
 		if wide {
 			l += scenChange(scenF(bs.Median), scenF(as.Median), 2, false, false, numW, pal) + "  "
 		}
 		l += scenChange(scenF(bs.Margin), scenF(as.Margin), 2, true, true, numW, pal)
 		if wide {
-			l += " " + padLeft(pal.muted.paint(format.Maybe(as.MarginPct, func(v econ.Percent) string { return format.Signed(float64(v), 1) + "%" })), 7)
+			pct := econ.Bind2(a.Network.HashpriceNet, as.Median, econ.MarginPct)
+			l += " " + padLeft(pal.muted.paint(format.Maybe(pct, func(v econ.Percent) string { return format.Signed(float64(v), 1) + "%" })), 7)
 		}
 		lines = append(lines, l)
 	}
@@ -565,11 +567,13 @@ func scenGridAxes(center float64, nCols, nRows int) ([]econ.USDPerBTC, []econ.Pe
 	return prices, diffs
 }
 
-// scenSensitivity computes the sector margin grid for the board's headline
-// scope with nCols prices and nRows difficulty changes.
+// scenSensitivity computes the sector margin grid against the sector
+// rule's headline (a computed median at one scope, or the published
+// benchmark it falls back to) with nCols prices and nRows difficulty
+// changes.
 func scenSensitivity(d *board.Data, nCols, nRows int) (econ.Grid, bool) {
-	scope, ok := board.HeadlineScope(d.Board)
-	if !ok {
+	h := d.Board.SectorRule.Headline
+	if h.Source == "" || !h.Median.OK() {
 		return econ.Grid{}, false
 	}
 	center, ok := d.Board.Network.Price.Get()
@@ -579,7 +583,7 @@ func scenSensitivity(d *board.Data, nCols, nRows int) (econ.Grid, bool) {
 	prices, diffs := scenGridAxes(float64(center), nCols, nRows)
 	// The grid replaces price and difficulty; fees and power price stay as the scenario sets them.
 	base := econ.Scenario{FeesPerBlock: d.Scenario.FeesPerBlock, PowerPrice: d.Scenario.PowerPrice}
-	return econ.SensitivityGrid(d.Inputs, d.Miners, base, scope, prices, diffs), true
+	return econ.MarginGrid(d.Inputs, base, h.Scope, h.Median, prices, diffs), true
 }
 
 // scenGrid draws the sensitivity grid in h lines: sector margin in the
@@ -600,10 +604,14 @@ func scenGrid(d *board.Data, ui UI, w, h int, pal *detPal) string {
 	}
 	g, ok := scenSensitivity(d, nCols, nRows)
 	if !ok {
-		return fit(pal.title.paint(" Sensitivity")+"\n"+pal.muted.paint(" needs a BTC price and a scope with two miners' costs"), w, h)
+		return fit(pal.title.paint(" Sensitivity")+"\n"+pal.muted.paint(" needs a BTC price and a sector headline ("+d.Board.SectorRule.Headline.Why+")"), w, h)
+	}
+	src := d.Board.SectorRule.Headline.Source
+	if src == "computed" {
+		src = "n " + format.Num(float64(d.Board.SectorRule.Headline.N), 0)
 	}
 	title := " " + pal.title.paint("Sector margin, "+g.Scope.String()) + pal.muted.paint("  hashprice − median cost "+
-		format.Maybe(g.Median, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })+", $/PH/day · BTC price × difficulty change")
+		format.Maybe(g.Median, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })+" ("+src+"), $/PH/day · BTC price × difficulty change")
 	lines := []string{ansi.Truncate(title, w, "…")}
 	hdr := padRight("", rowW)
 	for _, p := range g.Prices {

@@ -197,21 +197,21 @@ func TestScenarioReset(t *testing.T) {
 // at that price and difficulty, less the scope's median, and that the cell
 // is printed with its sign.
 func TestScenarioGrid(t *testing.T) {
-	sc := econ.Scenario{Price: econ.Known[econ.USDPerBTC](60_000), PowerPrice: econ.Known[econ.USDPerKWh](0.07)}
+	sc := econ.Scenario{Price: econ.Known[econ.USDPerBTC](120_000), PowerPrice: econ.Known[econ.USDPerKWh](0.07)}
 	d := board.Build(testEnv(), nil, fixedNow, sc)
 	g, ok := scenSensitivity(d, 13, 11)
 	if !ok {
 		t.Fatal("no grid")
 	}
-	scope, _ := board.HeadlineScope(d.Board)
-	med, ok := d.Board.Sector[scope].Median.Get()
-	if !ok || g.Median != d.Board.Sector[scope].Median {
-		t.Fatalf("grid median %v, board %v", g.Median, d.Board.Sector[scope].Median)
+	hl := d.Board.SectorRule.Headline
+	med, ok := hl.Median.Get()
+	if !ok || g.Median != hl.Median || g.Scope != hl.Scope {
+		t.Fatalf("grid median %v at %s, headline %v at %s", g.Median, g.Scope, hl.Median, hl.Scope)
 	}
 	diff := d.Base.Network.Difficulty.Or(0)
 	reward := d.Base.Network.Reward.Or(0)
-	if len(g.Prices) != 13 || len(g.DiffChanges) != 11 || g.DiffChanges[5] != 0 || g.Prices[6] != 60_000 {
-		t.Fatalf("axes %v × %v: want 13 prices centred on $60,000 and 11 changes centred on 0%%", g.Prices, g.DiffChanges)
+	if len(g.Prices) != 13 || len(g.DiffChanges) != 11 || g.DiffChanges[5] != 0 || g.Prices[6] != 120_000 {
+		t.Fatalf("axes %v × %v: want 13 prices centred on $120,000 and 11 changes centred on 0%%", g.Prices, g.DiffChanges)
 	}
 	pos, neg := 0, 0
 	for i, dc := range g.DiffChanges {
@@ -232,8 +232,8 @@ func TestScenarioGrid(t *testing.T) {
 	if pos == 0 || neg == 0 {
 		t.Fatalf("the test grid should hold both signs: %d positive, %d negative", pos, neg)
 	}
-	// The scenario's own cell is the board's sector margin.
-	if m := d.Board.Sector[scope].Margin.Or(0); math.Abs(float64(g.At(5, 6).Or(0)-m)) > 1e-9 {
+	// The scenario's own cell is the board's headline margin.
+	if m := hl.Margin.Or(0); math.Abs(float64(g.At(5, 6).Or(0)-m)) > 1e-9 {
 		t.Errorf("centre cell %v, board margin %v", g.At(5, 6), m)
 	}
 	// Rendered: every cell carries its sign.
@@ -268,7 +268,7 @@ func TestScenarioBoard(t *testing.T) {
 	hp1 := scenFmt2(float64(d.Board.Network.HashpriceNet.Or(0)))
 	for _, want := range []string{
 		hp0 + " →   " + hp1 + " ▲", "$87,134 → $120,000", "+5.0%", "unchanged", "(config [fleet])",
-		"Antminer S23 Hydro", "Sector margin, power",
+		"Antminer S23 Hydro", "Sector margin, cash",
 	} {
 		if !strings.Contains(frame, want) {
 			t.Errorf("scenario frame lacks %q:\n%s", want, frame)

@@ -721,10 +721,9 @@ func alerts(env *Env, d *Data) []string {
 		}
 	}
 	if lim, ok := a.MarginBelowPct.Get(); ok {
-		s, has := HeadlineScope(d.Board)
-		if has {
-			if m, ok := d.Board.Sector[s].MarginPct.Get(); ok && m < lim {
-				out = append(out, "sector "+s.String()+" margin "+trim2(float64(m))+"% is below your "+trim2(float64(lim))+"% alert")
+		if h := d.Board.SectorRule.Headline; h.Source != "" {
+			if m, ok := h.MarginPct.Get(); ok && m < lim {
+				out = append(out, "sector "+h.Scope.String()+" margin "+trim2(float64(m))+"% ("+h.Source+") is below your "+trim2(float64(lim))+"% alert")
 			}
 		}
 	}
@@ -738,18 +737,6 @@ func alerts(env *Env, d *Data) []string {
 	return out
 }
 
-// HeadlineScope is the widest scope at least two miners have: the scope the
-// overview's "under water" count and the chart's median line use.
-func HeadlineScope(b econ.Board) (econ.Scope, bool) {
-	for s := econ.ScopeAllIn; ; s-- {
-		if b.Sector[s].Have >= 2 {
-			return s, true
-		}
-		if s == econ.ScopePower {
-			return 0, false
-		}
-	}
-}
 
 func trim2(v float64) string {
 	return formatFloat(v, 2)
