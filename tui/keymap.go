@@ -146,7 +146,7 @@ var Keys = KeyMap{
 		More: key.NewBinding(key.WithKeys("right", "l", "+"), key.WithHelp("←/→ or h/l, -/+", "step the input down / up")),
 		Edit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type an exact value, enter again to apply")),
 		Typing: TypingKeys{
-			Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type an exact value, enter again to apply")),
+			Apply: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type an exact value, enter again to apply")),
 			Char: key.NewBinding(key.WithKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "-", "k", "m", "e"),
 				key.WithHelp("0–9 . - k m e", "while typing: digits, point, minus, k (×1,000), m (×1,000,000), e (exponent)")),
 			Delete: key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "while typing: delete the last character")),

@@ -737,7 +737,6 @@ func alerts(env *Env, d *Data) []string {
 	return out
 }
 
-
 func trim2(v float64) string {
 	return formatFloat(v, 2)
 }
