@@ -1,6 +1,9 @@
 package econ
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Grade is a source's quality: A a filing or the company's own release,
 // B a reputable secondary source restating company figures, C anything
@@ -92,8 +95,9 @@ func (p Provenance) outranks(b Provenance) bool {
 
 // DerivedFrom returns the provenance of a figure computed from inputs with
 // provenances ps: the lowest grade of the inputs, the latest Published
-// (estimated if any input's is), Derived set and note as its Note. An input
-// with no grade or no date makes the result's unknown too.
+// (estimated if any input's is), Derived set, note as its Note and every
+// input's source, once each, joined by " + " as its Source. An input with no
+// grade or no date makes the result's unknown too.
 func DerivedFrom(note string, ps ...Provenance) Provenance {
 	out := Provenance{Derived: true, Note: note}
 	for i, p := range ps {
@@ -108,6 +112,16 @@ func DerivedFrom(note string, ps ...Provenance) Provenance {
 			}
 		}
 		out.PublishedEstimated = out.PublishedEstimated || p.PublishedEstimated
+		// Source names every input's source once, in order, so a figure
+		// derived from a filing names the filing.
+		for _, src := range strings.Split(p.Source, " + ") {
+			if src != "" && !slices.Contains(strings.Split(out.Source, " + "), src) {
+				if out.Source != "" {
+					out.Source += " + "
+				}
+				out.Source += src
+			}
+		}
 	}
 	return out
 }

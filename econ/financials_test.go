@@ -134,8 +134,11 @@ func TestDerivedFrom(t *testing.T) {
 	c := src("c", GradeC, "2025-05-09", false)
 	c.PublishedEstimated = true
 	p := DerivedFrom("x ÷ y", a, c)
-	if p.Grade != GradeC || p.Published != day("2025-05-14") || !p.Derived || !p.PublishedEstimated || p.Note != "x ÷ y" || p.Source != "" {
-		t.Errorf("derived provenance %+v: want grade C, the later date, derived, estimated", p)
+	if p.Grade != GradeC || p.Published != day("2025-05-14") || !p.Derived || !p.PublishedEstimated || p.Note != "x ÷ y" || p.Source != "a + c" {
+		t.Errorf("derived provenance %+v: want grade C, the later date, derived, estimated, sources a + c", p)
+	}
+	if p := DerivedFrom("z", p, a, src("d", GradeB, "2025-05-01", false)); p.Source != "a + c + d" {
+		t.Errorf("nested derivation names its sources %q, want each once", p.Source)
 	}
 	if p := DerivedFrom("", a, Provenance{Grade: GradeA}); !p.Published.IsZero() {
 		t.Error("an undated input gave a dated result")

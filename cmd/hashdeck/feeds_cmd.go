@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/tui/format"
 )
@@ -70,15 +72,20 @@ func runFeeds(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "hashdeck feeds:", msg)
 		return exitError
 	}
+	fil := fetchFilings(ctx, a, stderr)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(st); err != nil {
+		if err := enc.Encode(struct {
+			*market.State
+			Filings filingsReport `json:"filings"`
+		}{st, fil}); err != nil {
 			fmt.Fprintln(stderr, "hashdeck feeds:", err)
 			return exitError
 		}
 	} else {
 		writeFeeds(stdout, st, time.Now())
+		writeFilings(stdout, fil)
 	}
 	var down []string
 	for _, g := range groups {
@@ -183,4 +190,70 @@ func clipText(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// filingsReport is what SEC EDGAR gave in this run: each filer's status and
+// the implied cost per scope of its newest quarter (filings merged over the
+// embedded research data, the same method as the board's), or why it is off.
+type filingsReport struct {
+	Off    string               `json:"off,omitempty"`
+	Status *feeds.FilingsStatus `json:"status,omitempty"`
+	Costs  []econ.ImpliedCost   `json:"latest_implied_costs,omitempty"`
+}
+
+// fetchFilings fetches every filer once within ctx.
+func fetchFilings(ctx context.Context, a *app.App, stderr io.Writer) filingsReport {
+	if a.Filings == nil {
+		return filingsReport{Off: a.FilingsOff}
+	}
+	fmt.Fprintln(stderr, "fetching the SEC filings (at most 5 requests a second)…")
+	if err := a.Filings.FetchOnce(ctx); err != nil {
+		fmt.Fprintln(stderr, "hashdeck feeds: SEC EDGAR:", err)
+	}
+	st := a.Filings.Status()
+	r := filingsReport{Status: &st}
+	means := a.Env.Dataset.QuarterMeans()
+	for _, t := range a.Env.Peers {
+		filed := a.Filings.Quarters(t)
+		if len(filed) == 0 {
+			continue
+		}
+		qs := econ.ImpliedCosts(econ.MergeQuarters(filed, a.Env.Miners[t].Quarters), means)
+		if n := len(qs); n > 0 {
+			r.Costs = append(r.Costs, qs[n-1])
+		}
+	}
+	return r
+}
+
+// writeFilings prints the SEC EDGAR section of hashdeck feeds.
+func writeFilings(w io.Writer, r filingsReport) {
+	var b strings.Builder
+	b.WriteString("FILINGS (SEC EDGAR)\n")
+	if r.Status == nil {
+		fmt.Fprintf(&b, "  off: %s\n", r.Off)
+		io.WriteString(w, b.String())
+		return
+	}
+	for _, f := range r.Status.Filers {
+		state := "ok"
+		switch {
+		case f.Skipped != "":
+			state = "skipped: " + f.Skipped
+		case f.LastError != "":
+			state = "error: " + clipText(f.LastError, 80)
+		}
+		fmt.Fprintf(&b, "  %-5s %-12s %2d quarters, newest %-10s %s\n", f.Ticker, f.CIK, f.Quarters, f.Latest, state)
+	}
+	if len(r.Costs) > 0 {
+		b.WriteString("  implied cost of the newest quarter, $/PH/day (power · direct · cash · all-in):\n")
+		for _, c := range r.Costs {
+			fmt.Fprintf(&b, "  %-5s %-8s", c.Ticker, c.Calendar)
+			for _, sc := range c.Costs {
+				fmt.Fprintf(&b, " %9s", format.Maybe(sc.PerPHDay, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }))
+			}
+			b.WriteString("\n")
+		}
+	}
+	io.WriteString(w, b.String())
 }

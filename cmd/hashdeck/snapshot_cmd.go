@@ -372,6 +372,11 @@ func snapshotData(d *app.App, p snapshotPlan, stderr io.Writer) (*board.Data, er
 	defer cancel()
 	fmt.Fprintf(stderr, "hashdeck snapshot: polling every source once (at most %s)…\n", p.timeout)
 	d.Poller.Poll(ctx)
+	if d.Filings != nil {
+		if err := d.Filings.FetchOnce(ctx); err != nil {
+			fmt.Fprintln(stderr, "hashdeck snapshot: SEC EDGAR:", err)
+		}
+	}
 	st := d.Hub.Current()
 	hctx, hcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer hcancel()

@@ -424,6 +424,9 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 		d.Change24h = changeSince(d.Hashprice, float64(hp), now, 24*time.Hour)
 		d.Change7d = changeSince(d.Hashprice, float64(hp), now, 7*24*time.Hour)
 	}
+	if hist != nil && len(hist.filedHealth) > 0 {
+		d.Health = append(slices.Clip(d.Health), hist.filedHealth...)
+	}
 	d.Peers = peerRows(env, hist, st, d.Board, d.BTC)
 	d.Alerts = alerts(env, d)
 	return d

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 // History is what the history store adds to the embedded data: daily
@@ -24,15 +25,19 @@ type History struct {
 	Through time.Time
 	// quarters are each peer's quarterly financials with the filed ones
 	// (SEC EDGAR) merged in (see WithFiled); nil without filings.
-	quarters map[string][]econ.Quarter
+	quarters    map[string][]econ.Quarter
+	filedHealth []market.Health
 }
 
 // WithFiled returns a copy of h whose peers' quarterly financials merge the
 // filed quarters (per current ticker, from SEC EDGAR) into the embedded
 // ones with econ.MergeQuarters: a filing's figure wins an item both have,
 // the research value stays beside it as a conflict.
-func (h *History) WithFiled(env *Env, filed map[string][]econ.Quarter) *History {
+//
+// health is the filings' feed health, shown beside the poller's.
+func (h *History) WithFiled(env *Env, filed map[string][]econ.Quarter, health []market.Health) *History {
 	c := *h
+	c.filedHealth = health
 	c.quarters = make(map[string][]econ.Quarter, len(filed))
 	for _, p := range env.Peers {
 		if f := filed[p]; len(f) > 0 {

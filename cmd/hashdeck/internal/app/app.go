@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
+	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 	"github.com/hashdeck/hashdeck/feeds/store"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
@@ -58,6 +60,10 @@ type App struct {
 	Store    *store.Store
 	Recorder *feeds.Recorder
 	Backfill *feeds.Backfill
+	// Filings fetches the US filers' quarterly facts from SEC EDGAR; nil
+	// when offline or when no User-Agent is configured (FilingsOff says why).
+	Filings    *feeds.Filings
+	FilingsOff string
 	// Notice is a one-time message for the status bar (a recovered or
 	// failed history database).
 	Notice string
@@ -125,6 +131,12 @@ func New(o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	a.Filings, err = feeds.NewFilings(a.Store, feeds.FilingsOptions{Base: src.Endpoints.SEC, UserAgent: cfg.SECUserAgent(o.Getenv), Timeout: o.Timeout})
+	if err != nil {
+		// No declared contact (or a malformed one): SEC EDGAR stays off and
+		// the feed-health line says how to turn it on.
+		a.Filings, a.FilingsOff = nil, err.Error()
+	}
 	return a, nil
 }
 
@@ -187,6 +199,9 @@ func (a *App) Start(ctx context.Context, onHistory func(*board.History, error), 
 	if a.Store == nil {
 		return wg.Wait
 	}
+	if a.Filings != nil {
+		wg.Go(func() { a.Filings.Run(ctx) })
+	}
 	wg.Go(func() { a.Recorder.Run(ctx) })
 	wg.Go(func() { a.Backfill.Run(ctx) })
 	load := func() {
@@ -194,6 +209,10 @@ func (a *App) Start(ctx context.Context, onHistory func(*board.History, error), 
 		if ctx.Err() == nil {
 			onHistory(h, err)
 		}
+	}
+	var filed <-chan struct{} // nil without filings: never ready
+	if a.Filings != nil {
+		filed = a.Filings.Updates()
 	}
 	wg.Go(func() {
 		load()
@@ -204,6 +223,8 @@ func (a *App) Start(ctx context.Context, onHistory func(*board.History, error), 
 				if p.Finished {
 					load()
 				}
+			case <-filed:
+				load()
 			case <-ctx.Done():
 				return
 			}
@@ -261,7 +282,20 @@ func (a *App) LoadHistory(ctx context.Context) (*board.History, error) {
 			(*s.dst)[i] = board.Point{T: p.At, V: p.Value}
 		}
 	}
-	return board.NewHistory(a.Env, closes, net), nil
+	filed, health := a.filed()
+	return board.NewHistory(a.Env, closes, net).WithFiled(a.Env, filed, health), nil
+}
+
+// filed returns the quarters the SEC filings give per ticker and, as the
+// filings' feed health, why SEC EDGAR is off or how each filer fares.
+func (a *App) filed() (map[string][]econ.Quarter, []market.Health) {
+	if a.Filings == nil {
+		if a.FilingsOff == "" {
+			return nil, nil
+		}
+		return nil, []market.Health{{Name: provider.SECSource, Group: feeds.FilingsGroup, LastError: "off: " + a.FilingsOff}}
+	}
+	return a.Filings.AllQuarters(), a.Filings.Health()
 }
 
 // ThemeName is --theme, else the configuration's theme unless it is

@@ -46,6 +46,25 @@ type Config struct {
 	Alerts    AlertsConfig    `toml:"alerts" help:"Each alert is off unless set: remove the leading '# ' to turn one on."`
 	Fleet     FleetConfig     `toml:"fleet" help:"'My fleet' on the scenario view."`
 	Store     StoreConfig     `toml:"store" help:"How long history is kept."`
+	SEC       SECConfig       `toml:"sec" help:"SEC EDGAR: the listed miners' quarterly filings (10-Q, 10-K), fetched once a day per company. The SEC requires a User-Agent naming you and your email address; without one hashdeck does not ask. The environment variable HASHDECK_SEC_USER_AGENT wins over the file."`
+}
+
+// SECConfig is the [sec] table.
+type SECConfig struct {
+	// UserAgent is the contact the SEC requires ("Name email"); empty
+	// leaves SEC EDGAR off.
+	UserAgent string `toml:"user_agent" example:"Jane Doe jane@example.org" help:"your name and email, sent to the SEC with every request"`
+}
+
+// SECUserAgent is the User-Agent to send to SEC EDGAR: HASHDECK_SEC_USER_AGENT
+// when set, else the file's [sec] user_agent; "" when neither is.
+func (c Config) SECUserAgent(getenv func(string) string) string {
+	if getenv != nil {
+		if ua := strings.TrimSpace(getenv("HASHDECK_SEC_USER_AGENT")); ua != "" {
+			return ua
+		}
+	}
+	return strings.TrimSpace(c.SEC.UserAgent)
 }
 
 // PeersConfig is the [peers] table: which listed miners are on the board.

@@ -73,8 +73,8 @@ func TestConfigDefaultFileRoundTrips(t *testing.T) {
 			t.Errorf("the default file lacks %s", key)
 		}
 	})
-	if n != 38 {
-		t.Errorf("%d keys, want 38", n)
+	if n != 40 { // 38 + [providers] sec_url and [sec] user_agent
+		t.Errorf("%d keys, want 40", n)
 	}
 	for _, iv := range intervalKeys(&IntervalsConfig{}) {
 		if !strings.Contains(src, "floor "+formatDuration(iv.floor)) {
@@ -642,5 +642,27 @@ func TestConfigSyntaxErrorOnHeaderLine(t *testing.T) {
 		if len(ps) != 1 || ps[0].Line != tt.line || !strings.HasPrefix(ps[0].Error(), fmt.Sprintf("x.toml:%d:", tt.line)) {
 			t.Errorf("%q: got %v, want a syntax error on line %d", tt.src, ps, tt.line)
 		}
+	}
+}
+
+// [sec] user_agent turns SEC EDGAR on; HASHDECK_SEC_USER_AGENT wins over it.
+func TestConfigSECUserAgent(t *testing.T) {
+	c, err := Parse("t.toml", []byte("[sec]\nuser_agent = \"Jane Doe jane@example.org\"\n[providers]\nsec_url = \"http://127.0.0.1:8080\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ua := c.SECUserAgent(func(string) string { return "" }); ua != "Jane Doe jane@example.org" {
+		t.Errorf("file user agent %q", ua)
+	}
+	env := map[string]string{"HASHDECK_SEC_USER_AGENT": "Ops Team ops@example.net"}
+	if ua := c.SECUserAgent(func(k string) string { return env[k] }); ua != "Ops Team ops@example.net" {
+		t.Errorf("env user agent %q", ua)
+	}
+	e, err := c.Endpoints(func(string) string { return "" })
+	if err != nil || e.SEC != "http://127.0.0.1:8080" {
+		t.Errorf("sec_url: %q %v", e.SEC, err)
+	}
+	if Default().SECUserAgent(func(string) string { return "" }) != "" {
+		t.Error("SEC EDGAR is on by default: it must stay off without a declared contact")
 	}
 }
