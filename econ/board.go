@@ -59,6 +59,10 @@ type NetworkView struct {
 	NextHalvingHeight Maybe[int64] `json:"next_halving_height"`
 	BlocksToHalving   Maybe[int64] `json:"blocks_to_halving"`
 	HalvingETA        time.Time    `json:"halving_eta,omitzero"`
+	// HalvingETA is at the 600 s target, as calc and the published
+	// calendars give it; HalvingETAObserved at the observed mean block
+	// time, the other end of the range the halving is likely in.
+	HalvingETAObserved time.Time `json:"halving_eta_observed,omitzero"`
 	// Adjustment is the next-difficulty estimate; nil without height and epoch start.
 	Adjustment *DifficultyEstimate `json:"adjustment,omitempty"`
 }
@@ -82,7 +86,8 @@ func ComputeNetwork(in NetworkInputs) NetworkView {
 		v.NextHalvingHeight = Known(NextHalvingHeight(h))
 		v.BlocksToHalving = Known(BlocksToHalving(h))
 		if !in.Now.IsZero() {
-			v.HalvingETA = HalvingETA(h, in.Now, mean)
+			v.HalvingETA = HalvingETA(h, in.Now, TargetBlockTime)
+			v.HalvingETAObserved = HalvingETA(h, in.Now, mean)
 		}
 		switch fees, ok := in.FeesPerBlock.Get(); {
 		case ok && fees >= 0:

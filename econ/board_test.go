@@ -297,3 +297,25 @@ func TestBoardJSON(t *testing.T) {
 		t.Error("unknown values are not encoded as null")
 	}
 }
+
+// Issue 14 row 6: the halving date came from a 7-day mean block time and
+// moved by weeks between boards; it is now at the 600 s target (as calc
+// gives it), with the observed pace as the other end of the range.
+func TestHalvingDateAtTheTarget(t *testing.T) {
+	now := time.Date(2025, 12, 29, 0, 0, 0, 0, time.UTC)
+	in := NetworkInputs{Height: Known[int64](930_093), MeanBlockTime: 550 * time.Second, Now: now}
+	v := ComputeNetwork(in)
+	blocks := time.Duration(1_050_000 - 930_093)
+	if want := now.Add(blocks * 600 * time.Second); !v.HalvingETA.Equal(want) {
+		t.Errorf("halving at %v, want %v (600 s)", v.HalvingETA, want)
+	}
+	if want := now.Add(blocks * 550 * time.Second); !v.HalvingETAObserved.Equal(want) {
+		t.Errorf("at the pace %v, want %v", v.HalvingETAObserved, want)
+	}
+	// A month later, with a month of blocks at 600 s and a different pace,
+	// the target date has not moved.
+	later := NetworkInputs{Height: Known[int64](930_093 + 4320), MeanBlockTime: 620 * time.Second, Now: now.Add(30 * 24 * time.Hour)}
+	if d := ComputeNetwork(later).HalvingETA.Sub(v.HalvingETA); d < -time.Hour || d > time.Hour {
+		t.Errorf("the target date moved by %v in a month", d)
+	}
+}

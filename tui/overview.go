@@ -85,7 +85,11 @@ func overviewNetwork(d *board.Data, th themes.Theme) string {
 	halving := format.Maybe(n.BlocksToHalving, func(v int64) string { return format.Num(float64(v), 0) + " blocks" })
 	hnote := ""
 	if !n.HalvingETA.IsZero() {
-		hnote = "≈ " + n.HalvingETA.Format("2006-01-02") + ", to " + format.Num(float64(econ.Subsidy(n.NextHalvingHeight.Or(0))), 4) + " BTC"
+		// At the 600 s target, with the date at the observed pace beside it.
+		hnote = "≈" + n.HalvingETA.Format("2006-01-02")
+		if o := n.HalvingETAObserved; !o.IsZero() && o.Format(time.DateOnly) != n.HalvingETA.Format(time.DateOnly) {
+			hnote += " (pace " + o.Format("2006-01-02") + ")"
+		}
 	}
 	b = append(b, row(th, "halving", halving, hnote))
 	return strings.Join(b, "\n")

@@ -214,6 +214,8 @@ type calcResult struct {
 	NextHalvingHeight *int64  `json:"next_halving_height"`
 	BlocksToHalving   *int64  `json:"blocks_to_halving"`
 	HalvingETA        *string `json:"halving_eta"`
+	// HalvingETABlockTime is the date at --block-time when it is not 600 s.
+	HalvingETABlockTime *string `json:"halving_eta_at_block_time,omitempty"`
 
 	EfficiencyJPerTH *float64                    `json:"efficiency_j_per_th,omitempty"`
 	PowerUSDPerKWh   *float64                    `json:"power_usd_per_kwh,omitempty"`
@@ -270,6 +272,9 @@ func (in *calcInputs) compute(now time.Time) calcResult {
 	if v.Subsidy.Or(0) > 0 {
 		r.NextHalvingHeight, r.BlocksToHalving = ptr(v.NextHalvingHeight.Or(0)), ptr(v.BlocksToHalving.Or(0))
 		r.HalvingETA = ptr(v.HalvingETA.UTC().Format(time.RFC3339))
+		if o := v.HalvingETAObserved; !o.Equal(v.HalvingETA) {
+			r.HalvingETABlockTime = ptr(o.UTC().Format(time.RFC3339))
+		}
 	}
 	if in.efficiency.set && in.power.set {
 		eff, power := econ.JoulesPerTH(in.efficiency.v), econ.USDPerKWh(in.power.v)
@@ -364,7 +369,11 @@ func writeCalcTable(w io.Writer, r calcResult) error {
 	row("fees per block", format.Num(r.FeesBTCPerBlock, 8)+" BTC", format.Num(r.FeeSharePct, 2)+"% of the reward")
 	row("network hashrate", format.Num(r.NetworkHashrateEHs, 1)+" EH/s", fmt.Sprintf("D·2^32 / %s s", format.Num(r.MeanBlockTimeS, 0)))
 	if r.NextHalvingHeight != nil {
-		row("next halving", format.Num(float64(*r.BlocksToHalving), 0)+" blocks", fmt.Sprintf("height %s, about %s at %s s blocks", format.Num(float64(*r.NextHalvingHeight), 0), (*r.HalvingETA)[:10], format.Num(r.MeanBlockTimeS, 0)))
+		note := fmt.Sprintf("height %s, about %s at 600 s blocks", format.Num(float64(*r.NextHalvingHeight), 0), (*r.HalvingETA)[:10])
+		if r.HalvingETABlockTime != nil {
+			note += fmt.Sprintf(", %s at %s s", (*r.HalvingETABlockTime)[:10], format.Num(r.MeanBlockTimeS, 0))
+		}
+		row("next halving", format.Num(float64(*r.BlocksToHalving), 0)+" blocks", note)
 	} else {
 		row("next halving", "none", "no further halvings: the subsidy is already 0")
 	}
