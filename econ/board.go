@@ -213,8 +213,9 @@ type MinerRow struct {
 	// UnderWater reports whether the headline cost exceeds hashprice
 	// (unknown when either is).
 	UnderWater Flag `json:"under_water"`
-	// BreakevenPowerPrice, ShutdownPrice and RevenuePerMWh use the fleet's
-	// efficiency at today's hashprice.
+	// BreakevenPowerPrice and RevenuePerMWh use the fleet's efficiency at
+	// today's hashprice; ShutdownPrice is the reported power cost per BTC
+	// at today's hashvalue when there is one, else the efficiency model's.
 	BreakevenPowerPrice Maybe[USDPerKWh] `json:"breakeven_power_usd_per_kwh"`
 	ShutdownPrice       Maybe[USDPerBTC] `json:"shutdown_price_usd"`
 	RevenuePerMWh       Maybe[USDPerMWh] `json:"revenue_per_mwh_usd"`
@@ -368,6 +369,12 @@ func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override M
 				r.ShutdownPrice = ShutdownPrice(eff, pp, v)
 			}
 		}
+	}
+	// One power cost per miner: where the company reported its power cost,
+	// the shutdown price (power cost = revenue) is that cost per BTC at
+	// today's hashvalue, not the J/TH × $/kWh model's.
+	if pc := r.Costs[ScopePower]; pc.Basis == BasisFilings || pc.Basis == BasisReported {
+		r.ShutdownPrice = pc.PerBTC
 	}
 	return r
 }

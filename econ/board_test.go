@@ -319,3 +319,25 @@ func TestHalvingDateAtTheTarget(t *testing.T) {
 		t.Errorf("the target date moved by %v in a month", d)
 	}
 }
+
+// Issue 14 row 9: the shutdown price used the modelled power cost (15 J/TH
+// × 3.8 c/kWh → $32,076) while the same row's reported power cost implied
+// $44,665. One power cost per miner: the reported one when it exists.
+func TestShutdownPriceUsesTheReportedPowerCost(t *testing.T) {
+	in := NetworkInputs{Price: Known[USDPerBTC](90_000), Difficulty: Known[Difficulty](148e12), Height: Known[int64](930_000),
+		FeesPerBlock: Known[BTC](0.02), Now: time.Date(2025, 12, 29, 0, 0, 0, 0, time.UTC)}
+	m := Miner{Ticker: "X", Efficiency: Known[JoulesPerTH](15), PowerPrice: Known[USDPerKWh](0.038),
+		Reported: []ReportedCost{{Scope: ScopePower, PerBTC: 44_665, PeriodHashvalue: Known[BTCPerPHDay](0.00045), Period: "2025-Q3"}}}
+	b := ComputeBoard(in, []Miner{m}, Scenario{})
+	r := b.Miners[0]
+	if r.Costs[ScopePower].Basis != BasisReported {
+		t.Fatalf("power basis %v", r.Costs[ScopePower].Basis)
+	}
+	if got, want := r.ShutdownPrice, r.Costs[ScopePower].PerBTC; !got.OK() || got != want {
+		t.Errorf("shutdown %v, want the reported power cost per BTC %v", got, want)
+	}
+	model := ShutdownPrice(15, 0.038, b.Network.Hashvalue.Or(0))
+	if r.ShutdownPrice == model {
+		t.Error("the shutdown price is still the model's")
+	}
+}
