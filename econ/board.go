@@ -161,8 +161,12 @@ func (b Basis) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
 // MinerCost is one miner's cost in one scope, at today's network.
 type MinerCost struct {
 	PerPHDay Maybe[USDPerPHDay] `json:"usd_per_ph_day"`
-	// PerBTC is PerPHDay at today's hashvalue.
-	PerBTC Maybe[USDPerBTC] `json:"usd_per_btc"`
+	// PerBTC is PerPHDay at today's hashvalue: what a bitcoin would cost
+	// at today's network, not the figure the company reported.
+	PerBTC Maybe[USDPerBTC] `json:"usd_per_btc_at_today_network"`
+	// ReportedPerBTC is the per-BTC figure as published, for a reported
+	// cost (its period's network, not today's).
+	ReportedPerBTC Maybe[USDPerBTC] `json:"reported_usd_per_btc"`
 	// Margin is hashprice (net of pool fee) less PerPHDay; MarginPct as a share of hashprice.
 	Margin    Maybe[USDPerPHDay] `json:"margin_usd_per_ph_day"`
 	MarginPct Maybe[Percent]     `json:"margin_pct"`
@@ -317,7 +321,7 @@ func minerCostStack(m *Miner) MinerCosts {
 				continue
 			}
 			if v := r.PerPHDay(); v.OK() {
-				out[s] = MinerCost{PerPHDay: v, Basis: BasisReported, Period: r.Period, Source: r.Source, AsOf: r.AsOf}
+				out[s] = MinerCost{PerPHDay: v, ReportedPerBTC: Known(r.PerBTC), Basis: BasisReported, Period: r.Period, Source: r.Source, AsOf: r.AsOf}
 				break
 			}
 		}

@@ -76,7 +76,7 @@ var peerColumns = [numPeerCols]peerCol{
 	colCap:     {Name: "Mkt cap $", Desc: true},
 	colHash:    {Name: "Hashrate EH/s", Desc: true},
 	colEff:     {Name: "J/TH"},
-	colPerBTC:  {Name: "Cost $/BTC"},
+	colPerBTC:  {Name: "$/BTC now"},
 	colCorr:    {Name: "BTC corr 90d", Desc: true},
 }
 

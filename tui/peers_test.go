@@ -489,10 +489,10 @@ func TestPeersSortByHiddenColumnIsNamed(t *testing.T) {
 	th := detMonoTheme(t)
 	ui := UI{View: ViewPeers, SortCol: colPerBTC, SortDesc: true}
 	narrow := ansi.Strip(Render(d, ui, 80, 24, th))
-	if !strings.Contains(narrow, "sorted by Cost $/BTC ▼ (hidden at this width)") {
+	if !strings.Contains(narrow, "sorted by $/BTC now ▼ (hidden at this width)") {
 		t.Errorf("80×24 does not name the hidden sort column:\n%s", narrow)
 	}
-	if wide := ansi.Strip(Render(d, ui, 200, 60, th)); strings.Contains(wide, "hidden at this width") || !strings.Contains(wide, "Cost $/BTC ▼") {
+	if wide := ansi.Strip(Render(d, ui, 200, 60, th)); strings.Contains(wide, "hidden at this width") || !strings.Contains(wide, "$/BTC now ▼") {
 		t.Errorf("200×60 should mark the visible column instead:\n%s", wide)
 	}
 }
