@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -219,8 +220,13 @@ func fetchFilings(ctx context.Context, a *app.App, stderr io.Writer) filingsRepo
 			continue
 		}
 		qs := econ.ImpliedCosts(econ.MergeQuarters(filed, a.Env.Miners[t].Quarters), means)
-		if n := len(qs); n > 0 {
-			r.Costs = append(r.Costs, qs[n-1])
+		// The newest quarter with any scope known (the newest ones may
+		// lack the network means or the filing).
+		for i := len(qs) - 1; i >= 0; i-- {
+			if slices.ContainsFunc(qs[i].Costs[:], func(c econ.ScopeCost) bool { return c.PerPHDay.OK() }) {
+				r.Costs = append(r.Costs, qs[i])
+				break
+			}
 		}
 	}
 	return r
@@ -246,7 +252,7 @@ func writeFilings(w io.Writer, r filingsReport) {
 		fmt.Fprintf(&b, "  %-5s %-12s %2d quarters, newest %-10s %s\n", f.Ticker, f.CIK, f.Quarters, f.Latest, state)
 	}
 	if len(r.Costs) > 0 {
-		b.WriteString("  implied cost of the newest quarter, $/PH/day (power · direct · cash · all-in):\n")
+		b.WriteString("  implied cost of the newest quarter with one, $/PH/day (power · direct · cash · all-in):\n")
 		for _, c := range r.Costs {
 			fmt.Fprintf(&b, "  %-5s %-8s", c.Ticker, c.Calendar)
 			for _, sc := range c.Costs {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -145,5 +146,33 @@ func TestFeedsNoAnswerInTime(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitError || doc.Answered == nil || *doc.Answered || doc.Error == "" {
 		t.Errorf("--json: exit %d, %q (%v)", code, out, err)
+	}
+}
+
+// Issue 11 §2: with a declared User-Agent, hashdeck feeds fetches the SEC
+// company facts (from a stand-in here) and prints each filer and the
+// implied cost of its newest quarter; without one it says how to turn it on.
+func TestFeedsSECFilings(t *testing.T) {
+	routes := liveRoutes()
+	routes["/api/xbrl/companyfacts/CIK0000827876.json"] = "sec/companyfacts-clsk"
+	routes["/files/company_tickers.json"] = "sec/company-tickers"
+	srv := standIn(t, routes)
+	setStandIn(t, srv.URL)
+	t.Setenv("HASHDECK_SEC_URL", srv.URL)
+	t.Setenv("HASHDECK_SEC_USER_AGENT", "")
+	code, out, errs := runArgs(t, "feeds", "--timeout", "20s")
+	if code != exitOK || !strings.Contains(out, "FILINGS (SEC EDGAR)") || !strings.Contains(out, "off: ") || !strings.Contains(out, "HASHDECK_SEC_USER_AGENT") {
+		t.Errorf("without a user agent: exit %d\n%s\n%s", code, out, errs)
+	}
+	t.Setenv("HASHDECK_SEC_USER_AGENT", "Jane Doe jane@hashdeck.org")
+	code, out, errs = runArgs(t, "feeds", "--timeout", "20s")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if !regexp.MustCompile(`CLSK +0000827876 +[1-9]\d* quarters`).MatchString(out) || !strings.Contains(out, "implied cost of the newest quarter") {
+		t.Errorf("filings section:\n%s", out)
+	}
+	if !regexp.MustCompile(`CLSK +\d{4}-Q\d +(\$[\d.,]+|—) +(\$[\d.,]+|—) +\$[\d.,]+ +\$[\d.,]+`).MatchString(out) {
+		t.Errorf("CLSK's newest quarter has no cash and all-in cost:\n%s", out)
 	}
 }
