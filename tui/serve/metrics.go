@@ -138,7 +138,7 @@ type stateCollector struct {
 type stateDescs struct {
 	hashprice, hashpriceNet, hashvalue, price, difficulty, height, hashrate, fees, feeShare      *prometheus.Desc
 	adjustRatio, nextDifficulty, blocksRemaining, adjustETA, published, valueAt, mode, updatedAt *prometheus.Desc
-	miners, minersWithCost, underWater                                                           *prometheus.Desc
+	miners, headline, headlineMargin, underWater                                                 *prometheus.Desc
 	sectorWithCost, sectorMedian, sectorMargin, sectorMarginRatio, sectorUnderWater              *prometheus.Desc
 	peerPrice, peerPriceAt, peerDay, peerCap                                                     *prometheus.Desc
 	up, live, stale, failures, requests, circuitOpen, latency, lastSuccess                       *prometheus.Desc
@@ -170,9 +170,10 @@ func newStateCollector(env *board.Env, hub *feeds.Hub, history func() *board.His
 	d.mode = g("hashdeck_data_mode", "1 for the current data mode: live, stale, no_feed or offline.", "mode")
 	d.updatedAt = g("hashdeck_feeds_updated_timestamp_seconds", "When the feeds state last changed.")
 	d.miners = g("hashdeck_miners", "Listed miners on the board.")
-	d.minersWithCost = g("hashdeck_miners_with_cost", "Miners with any cost figure.")
-	d.underWater = g("hashdeck_miners_under_water", "Miners whose widest-scope cost exceeds hashprice.")
-	d.sectorWithCost = g("hashdeck_sector_miners_with_cost", "Miners with a cost in each scope (power, direct, cash, all-in).", "scope")
+	d.headline = g("hashdeck_sector_headline_cost_usd_per_ph_day", "The sector headline: the median cost at the widest scope with 5 or more miners (source computed), else the newest widest published benchmark (source its publisher).", "scope", "source")
+	d.headlineMargin = g("hashdeck_sector_headline_margin_usd_per_ph_day", "Hashprice (net) less the sector headline cost.", "scope", "source")
+	d.underWater = g("hashdeck_miners_under_water", "Miners under water at one scope (the widest with a computed median), of hashdeck_sector_miners_with_cost at that scope.", "scope")
+	d.sectorWithCost = g("hashdeck_sector_miners_with_cost", "Miners with a recent cost (a quarter within two of the board's date) in each scope: the n of its median.", "scope")
 	d.sectorMedian = g("hashdeck_sector_median_cost_usd_per_ph_day", "Median cost of the listed miners per PH/s per day, by scope.", "scope")
 	d.sectorMargin = g("hashdeck_sector_margin_usd_per_ph_day", "Hashprice (net) less the sector median cost, by scope.", "scope")
 	d.sectorMarginRatio = g("hashdeck_sector_margin_ratio", "Sector margin as a share of hashprice, by scope (0.1 = 10%).", "scope")
@@ -284,15 +285,21 @@ func (c *stateCollector) collectBoard(e emitter, b *board.Data, st *market.State
 	}
 
 	base := b.Base
+	r := base.SectorRule
 	e.gauge(d.miners, float64(base.Total))
-	e.gauge(d.minersWithCost, float64(base.WithCost))
-	maybe(e, d.underWater, base.UnderWater, 1)
+	if h := r.Headline; h.Source != "" {
+		maybe(e, d.headline, h.Median, 1, h.Scope.String(), h.Source)
+		maybe(e, d.headlineMargin, h.Margin, 1, h.Scope.String(), h.Source)
+	}
+	if u := r.UnderWater; u.Of > 0 {
+		maybe(e, d.underWater, u.Count, 1, u.Scope.String())
+	}
 	for _, sc := range econ.Scopes() {
-		s, scope := base.Sector[sc], sc.String()
-		e.gauge(d.sectorWithCost, float64(s.Have), scope)
+		s, scope := r.Scopes[sc], sc.String()
+		e.gauge(d.sectorWithCost, float64(s.N), scope)
 		maybe(e, d.sectorMedian, s.Median, 1, scope)
 		maybe(e, d.sectorMargin, s.Margin, 1, scope)
-		maybe(e, d.sectorMarginRatio, s.MarginPct, 0.01, scope)
+		maybe(e, d.sectorMarginRatio, econ.Bind2(base.Network.HashpriceNet, s.Median, econ.MarginPct), 0.01, scope)
 		maybe(e, d.sectorUnderWater, s.UnderWater, 1, scope)
 	}
 	for _, p := range b.Peers {

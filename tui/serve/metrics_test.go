@@ -92,8 +92,9 @@ func TestMetricsOffline(t *testing.T) {
 	for _, k := range []string{
 		"hashdeck_hashprice_usd_per_ph_day", "hashdeck_hashprice_btc_per_ph_day", "hashdeck_btc_price_usd",
 		"hashdeck_difficulty", "hashdeck_network_hashrate_hashes_per_second", "hashdeck_fee_share_ratio",
-		`hashdeck_sector_median_cost_usd_per_ph_day{scope="power"}`, `hashdeck_sector_margin_ratio{scope="cash"}`,
-		"hashdeck_miners_under_water", `hashdeck_peer_price_usd{ticker="IREN"}`, `hashdeck_data_mode{mode="offline"}`,
+		`hashdeck_sector_median_cost_usd_per_ph_day{scope="power"}`, `hashdeck_sector_margin_ratio{scope="direct"}`,
+		`hashdeck_miners_under_water{scope="direct"}`, `hashdeck_sector_miners_with_cost{scope="direct"}`,
+		`hashdeck_sector_headline_cost_usd_per_ph_day{scope="cash",source="TheMinerMag"}`, `hashdeck_peer_price_usd{ticker="IREN"}`, `hashdeck_data_mode{mode="offline"}`,
 		`hashdeck_value_timestamp_seconds{value="btc_price"}`,
 		"hashdeck_ssh_sessions_open", `hashdeck_ssh_sessions_total{kind="dashboard"}`, `hashdeck_ssh_rejects_total{reason="server_full"}`,
 		`hashdeck_ssh_session_duration_seconds_bucket{le="+Inf"}`, "hashdeck_ssh_sent_bytes_total", "go_goroutines",
@@ -111,6 +112,14 @@ func TestMetricsOffline(t *testing.T) {
 	}
 	if v := m["hashdeck_fee_share_ratio"]; v <= 0 || v > 0.1 {
 		t.Errorf("fee share %v", v)
+	}
+	// The sector by the rule (issue 11): the headline is TheMinerMag's cash
+	// median, above hashprice; the under-water count is at one scope.
+	if v := m[`hashdeck_sector_headline_margin_usd_per_ph_day{scope="cash",source="TheMinerMag"}`]; v >= 0 {
+		t.Errorf("headline margin %v, want negative", v)
+	}
+	if n := m[`hashdeck_sector_miners_with_cost{scope="direct"}`]; n != 4 {
+		t.Errorf("direct n %v, want 4", n)
 	}
 	for k, want := range map[string]float64{
 		"hashdeck_ssh_sessions_open":                              1,
