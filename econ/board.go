@@ -231,14 +231,14 @@ type MinerRow struct {
 // Board is every number on the dashboard, computed from network inputs,
 // miners and a scenario.
 type Board struct {
-	Network  NetworkView            `json:"network"`
-	Scenario Scenario               `json:"scenario"`
-	Miners   []MinerRow             `json:"miners"`
+	Network  NetworkView `json:"network"`
+	Scenario Scenario    `json:"scenario"`
+	Miners   []MinerRow  `json:"miners"`
 	// Sector, WithCost and UnderWater summarize the per-miner rows, each
 	// miner at its widest scope: a count across scopes, kept for the rows'
 	// tests, never a sector statement. Screens, JSON and metrics use
 	// SectorRule, which states one scope with its n.
-	Sector   [NumScopes]SectorScope `json:"sector"`
+	Sector [NumScopes]SectorScope `json:"sector"`
 	// Total is the number of miners; WithCost how many have any cost figure;
 	// UnderWater how many of those are under water at their headline scope.
 	Total      int        `json:"miners_total"`
