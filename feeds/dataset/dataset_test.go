@@ -1128,3 +1128,16 @@ func TestSnapshotAt(t *testing.T) {
 		t.Error("a snapshot before the data")
 	}
 }
+
+// The embedded closes carry no float32 noise (BTDR's last close was
+// stored as 10.520000457763672; issue 13 row 12).
+func TestClosesHaveNoFloat32Noise(t *testing.T) {
+	d := mustLoad(t)
+	for _, sym := range d.Symbols() {
+		for _, c := range d.Closes(sym) {
+			if v := float64(c.Price); math.Abs(v*1e4-math.Round(v*1e4)) > 1e-6 {
+				t.Fatalf("%s %s close %v has more than 4 decimals", sym, c.Date.Format(time.DateOnly), v)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package dataset
 import (
 	"fmt"
 	"io/fs"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -161,7 +162,9 @@ func (d *Dataset) loadStocks(fsys fs.FS) error {
 		cDate, cClose := t.col("Date"), t.col("Close")
 		closes := make([]Close, 0, 900)
 		for t.next() {
-			c := Close{Date: t.date(cDate, "Date"), Price: econ.USD(t.positive(cClose, "Close"))}
+			// Some files hold closes that went through float32
+			// (10.520000457763672): a share price has at most 4 decimals.
+			c := Close{Date: t.date(cDate, "Date"), Price: econ.USD(math.Round(t.positive(cClose, "Close")*1e4) / 1e4)}
 			if !t.ok() {
 				break
 			}
