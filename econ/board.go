@@ -148,11 +148,15 @@ const (
 	BasisReported
 	// BasisModel: J/TH × $/kWh × 24 (power scope only).
 	BasisModel
+	// BasisImplied: the miner's figure in the sector rule — its newest
+	// recent quarter's implied cost ([ImpliedQuarter]), the same method
+	// for every miner. It wins over the others where it exists.
+	BasisImplied
 )
 
 // String returns the basis label.
 func (b Basis) String() string {
-	return [...]string{"none", "filings", "reported", "model"}[min(int(b), 3)]
+	return [...]string{"none", "filings", "reported", "model", "implied"}[min(int(b), 4)]
 }
 
 // MarshalText encodes the basis as its label.
@@ -261,9 +265,15 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	b := Board{Scenario: s, Network: ComputeNetwork(s.applyNetwork(in)), Total: len(miners)}
 	b.Miners = make([]MinerRow, len(miners))
 	hp, hv := b.Network.HashpriceNet, b.Network.Hashvalue
+	asOf := BoardDate(in.Now)
+	b.Implied = make([]MinerImplied, len(miners))
+	for i := range miners {
+		b.Implied[i] = MinerImplied{Ticker: miners[i].Ticker, Quarters: ImpliedCostsAsOf(miners[i].Quarters, in.Periods, asOf)}
+	}
+	b.SectorRule = ComputeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv)
 	under := 0
 	for i := range miners {
-		r := minerRow(&miners[i], hp, hv, s.PowerPrice)
+		r := minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker))
 		b.Miners[i] = r
 		if r.HasCost {
 			b.WithCost++
@@ -283,13 +293,22 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	for _, sc := range Scopes() {
 		b.Sector[sc] = summarizeScope(sc, b.Miners, hp, hv, scratch)
 	}
-	asOf := BoardDate(in.Now)
-	b.Implied = make([]MinerImplied, len(miners))
-	for i := range miners {
-		b.Implied[i] = MinerImplied{Ticker: miners[i].Ticker, Quarters: ImpliedCostsAsOf(miners[i].Quarters, in.Periods, asOf)}
-	}
-	b.SectorRule = ComputeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv)
 	return b
+}
+
+// ruleFigures returns ticker's figure in each scope of the sector rule
+// (nil where it is not a member), so that its row shows the same cost as
+// the sector's medians.
+func ruleFigures(r SectorRule, ticker string) [NumScopes]*RuleMember {
+	var out [NumScopes]*RuleMember
+	for s := range r.Scopes {
+		for i := range r.Scopes[s].Members {
+			if m := &r.Scopes[s].Members[i]; m.Ticker == ticker {
+				out[s] = m
+			}
+		}
+	}
+	return out
 }
 
 // BoardDate is the day a board computed at now is dated for the sector
@@ -304,14 +323,19 @@ func BoardDate(now time.Time) Date {
 }
 
 // minerCostStack returns m's cost per PH/day in every scope at its own power
-// price, with the basis of each: filing line items first, then reported
+// price, with the basis of each: its figure in the sector rule first (rule),
+// then filing line items, then reported
 // per-BTC figures restated at their period's hashvalue, then (power only)
 // J/TH × $/kWh × 24.
-func minerCostStack(m *Miner) MinerCosts {
+func minerCostStack(m *Miner, rule [NumScopes]*RuleMember) MinerCosts {
 	var out MinerCosts
 	model := Map2(m.Efficiency, m.PowerPrice, PowerCost)
 	filed := m.Period.Stack(model)
 	for _, s := range Scopes() {
+		if f := rule[s]; f != nil {
+			out[s] = MinerCost{PerPHDay: Known(f.USDPerPHDay), Basis: BasisImplied, Period: f.Quarter, Source: "implied from the quarter's line items", AsOf: f.Published.String()}
+			continue
+		}
 		if v := filed.Get(s); v.OK() && m.Period.RealizedPHDays.OK() {
 			basis := BasisFilings
 			if s == ScopePower && !m.Period.Power.OK() {
@@ -336,9 +360,9 @@ func minerCostStack(m *Miner) MinerCosts {
 	return out
 }
 
-func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh]) MinerRow {
+func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh], rule [NumScopes]*RuleMember) MinerRow {
 	r := MinerRow{Ticker: m.Ticker, Hashrate: m.Hashrate, HashrateLabel: m.HashrateLabel, Efficiency: m.Efficiency, PowerPrice: m.PowerPrice}
-	r.Costs = minerCostStack(m)
+	r.Costs = minerCostStack(m, rule)
 	if np, ok := override.Get(); ok {
 		eff, effOK := m.Efficiency.Get()
 		own, ownOK := m.PowerPrice.Get()
@@ -381,7 +405,7 @@ func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override M
 	// One power cost per miner: where the company reported its power cost,
 	// the shutdown price (power cost = revenue) is that cost per BTC at
 	// today's hashvalue, not the J/TH × $/kWh model's.
-	if pc := r.Costs[ScopePower]; pc.Basis == BasisFilings || pc.Basis == BasisReported {
+	if pc := r.Costs[ScopePower]; pc.Basis == BasisFilings || pc.Basis == BasisReported || pc.Basis == BasisImplied {
 		r.ShutdownPrice = pc.PerBTC
 	}
 	return r

@@ -96,14 +96,15 @@ func TestPeerOrderByMargin(t *testing.T) {
 	checkSorted(t, d, colMargin, true)
 	checkSorted(t, d, colMargin, false)
 	got := orderTickers(d, UI{SortCol: colMargin, SortDesc: true})
-	// The offline board: CIFR has the widest margin, KEEL is under water,
-	// and the six miners without cost data follow in configured order.
-	want := []string{"CIFR", "IREN", "MARA", "RIOT", "WULF", "KEEL", "CORZ", "CLSK", "HUT", "BTDR", "HIVE", "APLD"}
+	// The offline board: CIFR has the widest margin, KEEL is under water
+	// (each at its widest scope), and the four miners without any cost
+	// follow in configured order.
+	want := []string{"CIFR", "IREN", "RIOT", "CLSK", "WULF", "HIVE", "MARA", "KEEL", "CORZ", "HUT", "BTDR", "APLD"}
 	if !slices.Equal(got, want) {
 		t.Errorf("by margin ▼: %v, want %v", got, want)
 	}
 	up := orderTickers(d, UI{SortCol: colMargin})
-	if up[0] != "KEEL" || up[5] != "CIFR" || up[6] != "CORZ" || up[11] != "APLD" {
+	if up[0] != "KEEL" || up[7] != "CIFR" || up[8] != "CORZ" || up[11] != "APLD" {
 		t.Errorf("by margin ▲: %v (unknowns must stay last)", up)
 	}
 }
@@ -335,7 +336,7 @@ func TestPeersColumnsByWidth(t *testing.T) {
 			iren = l
 		}
 	}
-	for _, want := range []string{"$36.80*", "$19.05 power", "▲ +$18.11", "Microsoft, NVIDIA", "44.0 avg op", "$12.3B"} {
+	for _, want := range []string{"$36.80*", "$18.25 power", "▲ +$18.91", "Microsoft, NVIDIA", "44.0 avg op", "$12.3B"} {
 		if !strings.Contains(iren, want) {
 			t.Errorf("IREN row lacks %q: %q", want, iren)
 		}
