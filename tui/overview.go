@@ -212,7 +212,11 @@ func overviewSector(d *board.Data, w int, th themes.Theme) string {
 	u := r.UnderWater
 	if u.Of > 0 {
 		count := format.Maybe(u.Count, func(v int) string { return format.Num(float64(v), 0) })
-		line := " " + th.Negative.Bold(true).Render(count) + " of " + format.Num(float64(u.Of), 0) + " under water at " + u.Scope.String()
+		cst := th.Muted // a count of 0 is no alarm
+		if c, ok := u.Count.Get(); ok && c > 0 {
+			cst = th.Negative.Bold(true)
+		}
+		line := " " + cst.Render(count) + " of " + format.Num(float64(u.Of), 0) + " under water at " + u.Scope.String()
 		if hint := " · a computed median leads from n " + format.Num(econ.MinHeadlineN, 0); cellWidth(line)+cellWidth(hint) <= w {
 			line += th.Muted.Render(hint)
 		}
