@@ -171,7 +171,9 @@ type document struct {
 		UnderWater econ.UnderWaterCount           `json:"under_water"`
 		Scopes     [econ.NumScopes]econ.RuleScope `json:"scopes"`
 		Benchmarks []econ.BenchmarkComparison     `json:"benchmarks"`
-		Total      int                            `json:"miners_total"`
+		// CostCurve is every miner at the headline scope (econ.CostCurve).
+		CostCurve []econ.CurveRow `json:"cost_curve"`
+		Total     int             `json:"miners_total"`
 	} `json:"sector"`
 	Peers    []peerDoc `json:"peers"`
 	Scenario struct {
@@ -260,6 +262,7 @@ func JSON(w io.Writer, d *board.Data, m Meta) error {
 	r := b.SectorRule
 	doc.Sector.AsOf, doc.Sector.Window, doc.Sector.Headline, doc.Sector.UnderWater = r.AsOf, r.Window, r.Headline, r.UnderWater
 	doc.Sector.Scopes, doc.Sector.Benchmarks, doc.Sector.Total = r.Scopes, r.Benchmarks, b.Total
+	doc.Sector.CostCurve = econ.CostCurve(b.Implied, r.AsOf, r.Headline.Scope, b.Network.HashpriceNet)
 	if doc.Sector.Benchmarks == nil {
 		doc.Sector.Benchmarks = []econ.BenchmarkComparison{}
 	}

@@ -594,7 +594,7 @@ func TestJSONBoard(t *testing.T) {
 	// Every number of the network, the hashprice, the sector and the board
 	// rows says its unit in its key, or is a count or a plain quantity.
 	plain := map[string]bool{"difficulty": true, "next_difficulty": true, "height": true, "next_halving_height": true, "blocks_to_halving": true,
-		"blocks_in_epoch": true, "n": true, "count": true, "of": true, "under_water": true, "computed_n": true, "remaining_blocks": true, "next_retarget_height": true}
+		"blocks_in_epoch": true, "power": true, "direct": true, "cash": true, "all_in": true, "n": true, "count": true, "of": true, "under_water": true, "computed_n": true, "remaining_blocks": true, "next_retarget_height": true}
 	units := []string{"_usd", "_btc", "_pct", "_ehs", "_s", "_j_per_th", "_per_kwh", "_per_ph_day", "_per_th_day", "_per_btc", "_per_block", "_mwh", "_mw", "_days"}
 	var walk func(path string, v any)
 	walk = func(path string, v any) {
@@ -765,6 +765,26 @@ func TestJSONSectorRule(t *testing.T) {
 	for _, bm := range doc.Sector.Benchmarks {
 		if bm.Source == "" || bm.Metric == "" || bm.Period == "" || bm.Scope == "" || bm.USD == nil || len(bm.Published) != len("2025-11-14") {
 			t.Errorf("benchmark %+v", bm)
+		}
+	}
+	// Issue 12: the cost curve, one object per miner with its layers
+	// (null when unknown), realized EH/s and the hashprice it goes under at.
+	var curve struct {
+		Sector struct {
+			CostCurve []map[string]any `json:"cost_curve"`
+		} `json:"sector"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &curve); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(curve.Sector.CostCurve); n != 12 {
+		t.Fatalf("%d rows in the cost curve, want one per peer", n)
+	}
+	for _, row := range curve.Sector.CostCurve {
+		for _, k := range []string{"ticker", "scope", "power", "direct", "cash", "all_in", "realized_ehs", "under_water", "under_water_below_usd_per_ph_day"} {
+			if _, ok := row[k]; !ok {
+				t.Errorf("cost curve row %v lacks %s", row["ticker"], k)
+			}
 		}
 	}
 }
