@@ -29,7 +29,72 @@ func renderDetail(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	}
 	// PeerRow does not carry the miner's dataset.Fundamentals yet, so the
 	// facts come from the board row and the costs' provenance.
-	return renderDetailWith(d, ui, i, detSourcesFromFundamentals(&d.Peers[i].Fundamentals), w, h, th)
+	src := detSourcesFromFundamentals(&d.Peers[i].Fundamentals)
+	src.Facts = append(detQuarterFacts(d, d.Peers[i].Ticker), src.Facts...)
+	return renderDetailWith(d, ui, i, src, w, h, th)
+}
+
+// detQuarterFacts are the miner's quarterly financials as facts, newest
+// quarter first (the last four public by the board's date): the implied
+// cost of each known scope per PH/day and per BTC, the mining share (and
+// whether it is carried), the company's own metrics beside them, and every
+// line item whose sources conflict — each with its grade, publication date
+// ("~" when estimated) and source.
+func detQuarterFacts(d *board.Data, ticker string) []detFact {
+	var out []detFact
+	pub := func(p econ.Provenance) string {
+		s := "pub " + p.Published.String()
+		if p.PublishedEstimated {
+			s += "~"
+		}
+		return s
+	}
+	firstSource := func(p econ.Provenance) string { src, _, _ := strings.Cut(p.Source, " + "); return src }
+	for _, m := range d.Board.Implied {
+		if m.Ticker != ticker {
+			continue
+		}
+		qs := m.Quarters[max(len(m.Quarters)-4, 0):]
+		for i := len(qs) - 1; i >= 0; i-- {
+			q := qs[i]
+			for _, c := range q.Costs {
+				if v, ok := c.PerPHDay.Get(); ok {
+					val := format.USD(float64(v), 2) + "/PH/d · " + format.Maybe(c.PerBTC, func(b econ.USDPerBTC) string { return format.USD(float64(b), 0) }) + "/BTC"
+					out = append(out, detFact{Label: q.Calendar + " " + c.Scope.String() + " (implied)", Value: val, AsOf: pub(c.Provenance), Quality: c.Grade.String(), URL: firstSource(c.Provenance)})
+				}
+			}
+			if sh, ok := q.Share.Value.Get(); ok {
+				val := format.Num(sh*100, 1) + "% of revenue"
+				if q.Share.Carried {
+					val += " (carried from " + q.Share.From + ")"
+				}
+				out = append(out, detFact{Label: q.Calendar + " mining share", Value: val, AsOf: pub(q.Share.Provenance), Quality: q.Share.Grade.String(), URL: firstSource(q.Share.Provenance)})
+			}
+			for _, cm := range q.Metrics {
+				out = append(out, detFact{Label: q.Calendar + " own: " + cm.Name, Value: format.Num(cm.Value, 2) + " " + cm.Unit + " (" + cm.Scope.String() + ")", AsOf: pub(cm.Provenance), Quality: cm.Grade.String(), URL: cm.Source})
+			}
+		}
+	}
+	// Conflicts between sources, from the quarters the miner carries.
+	for i, p := range d.Peers {
+		if p.Ticker != ticker || i >= len(d.Miners) {
+			continue
+		}
+		for _, q := range econ.QuartersAsOf(d.Miners[i].Quarters, d.Board.SectorRule.AsOf) {
+			for _, x := range []struct {
+				name string
+				it   econ.Item[econ.USD]
+			}{{"mining revenue", q.RevenueMining}, {"total revenue", q.RevenueTotal}, {"mining cost", q.CostMining}, {"power cost", q.CostPower}, {"SG&A", q.SGA}, {"D&A", q.DA}, {"interest", q.Interest}} {
+				name, it := x.name, x.it
+				for _, c := range it.Conflicts {
+					if c.Value != float64(it.Value.Or(0)) {
+						out = append(out, detFact{Label: q.Calendar + " " + name + " CONFLICT", Value: format.USD(float64(it.Value.Or(0))/1e6, 1) + "M used vs " + format.USD(c.Value/1e6, 1) + "M", AsOf: pub(c.Provenance), Quality: c.Grade.String(), URL: c.Source})
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // detailKey moves to the previous / next miner in the peers table's order

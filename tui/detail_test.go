@@ -336,3 +336,33 @@ func TestDetailOneDefinitionOfAReturn(t *testing.T) {
 		t.Errorf("only %d peers had both returns", checked)
 	}
 }
+
+// Issue 12, miner view: the quarterly financials — each known scope's
+// implied cost per PH/day and per BTC, the mining share (carried or not),
+// the company's own metric beside them, each with grade, publication date
+// and source.
+func TestDetailQuarterlyFinancials(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	facts := detQuarterFacts(d, "MARA")
+	var labels []string
+	for _, f := range facts {
+		labels = append(labels, f.Label)
+		if f.AsOf == "" || f.Quality == "" {
+			t.Errorf("%s has no date or grade: %+v", f.Label, f)
+		}
+	}
+	all := strings.Join(labels, "|")
+	for _, want := range []string{"2025-Q3 direct (implied)", "2025-Q3 mining share", "2025-Q3 own: "} {
+		if !strings.Contains(all, want) {
+			t.Errorf("MARA's quarterly facts lack %q: %v", want, labels)
+		}
+	}
+	for _, f := range facts {
+		if f.Label == "2025-Q3 direct (implied)" && (!strings.Contains(f.Value, "/PH/d · $") || !strings.HasSuffix(f.Value, "/BTC")) {
+			t.Errorf("direct cost %q: want per PH/day and per BTC", f.Value)
+		}
+		if f.Label == "2025-Q3 mining share" && !strings.Contains(f.Value, "carried from") {
+			t.Errorf("MARA's 2025-Q3 share %q is carried from 2025-Q2 and must say so", f.Value)
+		}
+	}
+}
