@@ -247,6 +247,48 @@ func sectorHeadline(h econ.Headline) string {
 	return s + " (" + h.Source + " " + h.Period + ")"
 }
 
+// medianStepLines are the sector's medians over the grid's days as
+// quarterly steps, point in time (a quarter's step starts when its figures
+// were published): one line per scope that has a median in the range,
+// named with the scope and today's n, and the published benchmark the
+// headline falls back to as a step from its publication day.
+func medianStepLines(d *board.Data, grid []time.Time) []Line {
+	var out []Line
+	slots := [econ.NumScopes]int{2, 3, 4, 5}
+	for _, s := range econ.Scopes() {
+		vals := make([]float64, len(grid))
+		any := false
+		for i, t := range grid {
+			vals[i] = math.NaN()
+			if st, ok := econ.StepAt(d.MedianSteps, econ.DateOf(t)); ok {
+				if v, ok := st.Medians[s].Get(); ok {
+					vals[i], any = float64(v), true
+				}
+			}
+		}
+		if any {
+			n := d.Board.SectorRule.Scopes[s].N
+			out = append(out, Line{Name: "median " + s.String() + " (n " + format.Num(float64(n), 0) + " now)", Values: vals, Series: slots[s]})
+		}
+	}
+	if hl := d.Board.SectorRule.Headline; hl.Source != "" && hl.Source != "computed" {
+		vals := make([]float64, len(grid))
+		any := false
+		for i, t := range grid {
+			vals[i] = math.NaN()
+			if st, ok := econ.StepAt(d.MedianSteps, econ.DateOf(t)); ok && st.Headline.Source == hl.Source && st.Headline.Metric == hl.Metric {
+				if v, ok := st.Headline.Median.Get(); ok {
+					vals[i], any = float64(v), true
+				}
+			}
+		}
+		if any {
+			out = append(out, Line{Name: hl.Source + " " + hl.Scope.String() + " " + hl.Period, Values: vals, Series: 6})
+		}
+	}
+	return out
+}
+
 // headlineLabel names the headline's figure for a chart legend: scope,
 // source and quarter, with n when computed ("median cash cost, TheMinerMag
 // 2025-Q3" or "median direct cost, n 6, 2025-Q2..2025-Q3").
@@ -280,15 +322,7 @@ func overviewChart(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	cols := board.Align(grid, 5*24*time.Hour, board.Window(pts, grid[0]))
 	lines := []Line{{Name: "hashprice", Values: cols[0], Series: 0}}
 	title := " Hashprice vs sector median cost · " + ui.Range.String()
-	if hl := d.Board.SectorRule.Headline; hl.Source != "" {
-		if med, ok := hl.Median.Get(); ok {
-			flat := make([]float64, len(grid))
-			for i := range flat {
-				flat[i] = float64(med)
-			}
-			lines = append(lines, Line{Name: headlineLabel(hl), Values: flat, Series: 4})
-		}
-	}
+	lines = append(lines, medianStepLines(d, grid)...)
 	if end.Before(d.Now.Add(-48 * time.Hour)) {
 		title += th.Muted.Render("  history ends " + end.Format("2006-01-02"))
 	}

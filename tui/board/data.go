@@ -42,6 +42,9 @@ type Env struct {
 	// and benchmarks the published sector costs, for the sector rule.
 	periods    []econ.PeriodMeans
 	benchmarks []econ.Benchmark
+	// steps are the sector medians over the embedded hashprice's range,
+	// point in time (econ.MedianSteps).
+	steps []econ.MedianStep
 
 	// shared caches the last scenario-free Data, so the sessions of one
 	// process that show the same state share one board (see Shared).
@@ -136,6 +139,7 @@ func NewEnvAt(ds *dataset.Dataset, peers []string, at time.Time) *Env {
 		e.corr30[p] = RollingCorr(pts, e.btc.Points, CorrWindow, CorrMinPairs)
 		e.corr90[p] = Correlation(pts, e.btc.Points, 90, 60)
 	}
+	e.steps = medianSteps(e, nil)
 	return e
 }
 
@@ -250,6 +254,9 @@ type Data struct {
 	// board comes from: the live upstream's own figure when it sends one,
 	// else hashdeck's from the epoch's blocks so far ("" with no estimate).
 	AdjustmentSource string
+	// MedianSteps are the sector rule's medians per scope over the
+	// hashprice history, each from the day a board would have shown it.
+	MedianSteps []econ.MedianStep
 	// Computed carries the freshness of everything computed from the
 	// network inputs (hashvalue, hashprice, fee share, network hashrate,
 	// margins): the oldest input's time, the least live layer, stale when
@@ -423,6 +430,10 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 	if hp, ok := d.Base.Network.Hashprice.Get(); ok {
 		d.Change24h = changeSince(d.Hashprice, float64(hp), now, 24*time.Hour)
 		d.Change7d = changeSince(d.Hashprice, float64(hp), now, 7*24*time.Hour)
+	}
+	d.MedianSteps = env.steps
+	if hist != nil && hist.steps != nil {
+		d.MedianSteps = hist.steps
 	}
 	if hist != nil && len(hist.filedHealth) > 0 {
 		d.Health = append(slices.Clip(d.Health), hist.filedHealth...)
@@ -742,4 +753,25 @@ func alerts(env *Env, d *Data) []string {
 
 func trim2(v float64) string {
 	return formatFloat(v, 2)
+}
+
+// medianSteps replays the sector rule over env's hashprice history with the
+// peers' quarters (quarters overrides env's per peer, for the filings).
+func medianSteps(env *Env, quarters map[string][]econ.Quarter) []econ.MedianStep {
+	pts := env.hashprice.Points
+	if len(pts) == 0 {
+		return nil
+	}
+	miners := make([]econ.Miner, len(env.Peers))
+	for i, p := range env.Peers {
+		miners[i] = econ.Miner{Ticker: p, Quarters: env.Miners[p].Quarters}
+		if q, ok := quarters[p]; ok {
+			miners[i].Quarters = q
+		}
+	}
+	from, to := econ.DateOf(pts[0].T), econ.DateOf(pts[len(pts)-1].T)
+	if !env.asOf.IsZero() {
+		to = econ.DateOf(env.asOf)
+	}
+	return econ.MedianSteps(miners, env.periods, env.benchmarks, from, to)
 }

@@ -27,6 +27,7 @@ type History struct {
 	// (SEC EDGAR) merged in (see WithFiled); nil without filings.
 	quarters    map[string][]econ.Quarter
 	filedHealth []market.Health
+	steps       []econ.MedianStep // with the filings; nil without
 }
 
 // WithFiled returns a copy of h whose peers' quarterly financials merge the
@@ -43,6 +44,9 @@ func (h *History) WithFiled(env *Env, filed map[string][]econ.Quarter, health []
 		if f := filed[p]; len(f) > 0 {
 			c.quarters[p] = econ.MergeQuarters(f, env.Miners[p].Quarters)
 		}
+	}
+	if len(c.quarters) > 0 {
+		c.steps = medianSteps(env, c.quarters)
 	}
 	return &c
 }
