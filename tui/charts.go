@@ -38,7 +38,6 @@ const (
 	// Colour slots (theme series index) of the non-peer lines.
 	btcSlot       = 1
 	hashpriceSlot = 7
-	medianSlot    = 4
 	scaleSlot     = 7
 )
 
@@ -480,13 +479,8 @@ func hashpriceBlock(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) st
 		chart = fit(th.Muted.Render(ansi.Truncate(msg, w, "…")), w, chartH)
 	} else {
 		lines := []Line{{Name: "hashprice", Values: f.hp, Series: hashpriceSlot}}
-		if m, ok := med.Get(); ok {
-			flat := make([]float64, len(f.grid))
-			for i := range flat {
-				flat[i] = float64(m)
-			}
-			lines = append(lines, Line{Name: "median " + hl.Scope.String() + " cost " + format.USD(float64(m), 2), Values: flat, Series: medianSlot})
-		} else {
+		lines = append(lines, medianStepLines(d, f.grid)...)
+		if !med.OK() {
 			title += th.Muted.Render(" · median cost " + format.Unknown + " (" + hl.Why + ")")
 		}
 		chart = Chart(lines, f.grid, w, chartH, "USD/PH/day", func(v float64) string { return "$" + format.Num(v, 0) }, th)
