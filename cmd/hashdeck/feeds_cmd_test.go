@@ -126,14 +126,7 @@ func TestFeedsCommandBadInput(t *testing.T) {
 // Issue 13 row 1: every upstream slower than --timeout used to panic
 // (nil state); now it says so and exits 1, and --json prints a document.
 func TestFeedsNoAnswerInTime(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	t.Cleanup(func() { close(release); srv.Close() })
+	srv := silentUpstream(t)
 	setStandIn(t, srv.URL)
 	code, out, errs := runArgs(t, "feeds", "--timeout", "200ms")
 	if code != exitError || !strings.Contains(errs, "no source answered within 200ms") {
@@ -175,4 +168,18 @@ func TestFeedsSECFilings(t *testing.T) {
 	if !regexp.MustCompile(`CLSK +\d{4}-Q\d +(\$[\d.,]+|—) +(\$[\d.,]+|—) +\$[\d.,]+ +\$[\d.,]+`).MatchString(out) {
 		t.Errorf("CLSK's newest quarter has no cash and all-in cost:\n%s", out)
 	}
+}
+
+// silentUpstream is a stand-in for every upstream that never answers: each
+// request waits until the client gives up (or the test ends).
+func silentUpstream(t *testing.T) *httptest.Server {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	return srv
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"image/png"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -376,14 +374,7 @@ func TestSnapshotLive(t *testing.T) {
 // upstream answering in time draws the embedded data marked NO FEED (not
 // OFFLINE) and says so on stderr; a bare --timeout number is seconds.
 func TestSnapshotNoFeed(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	t.Cleanup(func() { close(release); srv.Close() })
+	srv := silentUpstream(t)
 	snapEnv(t)
 	setStandIn(t, srv.URL)
 	code, out, errs := runSnap(t, "--format", "txt", "--timeout", "0.3", "--size", "120x40")
