@@ -28,11 +28,16 @@ type Options struct {
 	// Notice is shown in the status bar until the first key (e.g. that a
 	// corrupt history file was moved aside).
 	Notice string
+	// Width and Height are the terminal's size for the first frame (80×24
+	// if unset), so that the first frame drawn is the right one.
+	Width, Height int
 }
 
 // Model is the bubbletea model: UI state plus the newest Data. Update does
 // all the work — rebuilding Data when the state or scenario changes and
-// rendering the frame once per change — so View only returns the cached frame.
+// rendering the frame once per change — so View only returns the cached
+// frame. Nothing runs on a clock but the status bar's age of a live price,
+// which wakes the model only when its text changes (see statusAge).
 type Model struct {
 	env   *board.Env
 	now   func() time.Time
@@ -52,6 +57,14 @@ type Model struct {
 	alerts   int // alerts raised in the last frame, to ring the bell once per rise
 	backfill *feeds.BackfillProgress
 	history  *board.History
+
+	// start is when the dashboard started (its first minute shows ages in
+	// seconds); tickGen numbers the age tick asked for last, so that a tick
+	// made stale by a newer state is dropped.
+	start   time.Time
+	tickGen uint64
+	// after is tea.Tick (a fake clock's in tests).
+	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // BackfillMsg reports the history backfill's progress to the model.
@@ -63,16 +76,24 @@ type HistoryMsg struct{ H *board.History }
 // stateMsg carries a new feeds state into Update.
 type stateMsg struct{ st *market.State }
 
-// tickMsg refreshes the ages on screen once a second while data is live.
-type tickMsg time.Time
+// tickMsg wakes the model when the status bar's age changes text; gen is
+// the Model's tickGen when it was asked for.
+type tickMsg struct {
+	t   time.Time
+	gen uint64
+}
 
 // New returns a dashboard model. Its subscription to the hub (if any) is
 // released by Close.
 func New(o Options) (*Model, error) {
-	m := &Model{env: o.Env, now: o.Now, mono: o.NoColor, themeNames: themes.Names(), w: 80, h: 24}
+	m := &Model{env: o.Env, now: o.Now, mono: o.NoColor, themeNames: themes.Names(), w: MinWidth, h: MinHeight, after: tea.Tick}
+	if o.Width > 0 && o.Height > 0 {
+		m.w, m.h = o.Width, o.Height
+	}
 	if m.now == nil {
 		m.now = time.Now
 	}
+	m.start = m.now()
 	if o.Theme != "" {
 		i := slices.Index(m.themeNames, o.Theme)
 		if i < 0 {
@@ -113,17 +134,26 @@ func (m *Model) waitState() tea.Cmd {
 	}
 }
 
-func tick() tea.Cmd {
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+// ageTick asks to be woken when the status bar's age of a live price
+// next changes text, and forgets the tick asked for before. With no live
+// price there is nothing to wake for.
+func (m *Model) ageTick() tea.Cmd {
+	m.tickGen++
+	if m.sub == nil || m.data.Price.Layer != board.LayerLive {
+		return nil
+	}
+	now := m.data.Now
+	d := nextStatusAge(now.Sub(m.data.Price.At), m.ui.AgeMinutes)
+	if !m.ui.AgeMinutes {
+		d = min(d, m.start.Add(time.Minute).Sub(now)) // then ages turn to minutes
+	}
+	gen := m.tickGen
+	return m.after(max(d, time.Millisecond), func(t time.Time) tea.Msg { return tickMsg{t: t, gen: gen} })
 }
 
 // Init asks for the terminal background and starts listening to the feeds.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.waitState()}
-	if m.sub != nil {
-		cmds = append(cmds, tick())
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(tea.RequestBackgroundColor, m.waitState(), m.ageTick())
 }
 
 // rebuild recomputes Data from the newest state and the scenario, then the frame.
@@ -136,6 +166,7 @@ func (m *Model) rebuild() {
 	}
 	d.Backfill = m.backfill
 	m.data = &d
+	m.ui.AgeMinutes = m.ui.AgeMinutes || d.Now.Sub(m.start) >= time.Minute
 	m.render()
 }
 
@@ -152,7 +183,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.state = msg.st
 		m.rebuild()
-		return m, tea.Batch(m.waitState(), m.bell())
+		return m, tea.Batch(m.waitState(), m.bell(), m.ageTick())
 	case HistoryMsg:
 		m.history = msg.H
 		m.rebuild()
@@ -164,15 +195,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.data = &d
 		m.render()
 	case tickMsg:
-		// Only the ages change: refresh the clock without recomputing the board.
+		if msg.gen != m.tickGen {
+			return m, nil // a newer state asked for a tick of its own
+		}
+		// Only the age changes: refresh the clock without recomputing the board.
 		d := *m.data
-		d.Now = time.Time(msg)
+		d.Now = msg.t
 		m.data = &d
+		m.ui.AgeMinutes = m.ui.AgeMinutes || msg.t.Sub(m.start) >= time.Minute
 		m.frame = RenderStatus(m.frame, m.data, m.ui, m.w, m.h, m.theme)
-		return m, tick()
+		return m, m.ageTick()
 	case tea.WindowSizeMsg:
-		m.w, m.h = msg.Width, msg.Height
-		m.render()
+		if msg.Width != m.w || msg.Height != m.h {
+			m.w, m.h = msg.Width, msg.Height
+			m.render()
+		}
 	case tea.BackgroundColorMsg:
 		if !m.themeFixed {
 			m.themeIdx = 0 // dark

@@ -116,7 +116,7 @@ func TestModelFollowsStatesAndDropsOldOnes(t *testing.T) {
 	}
 	// The one-second tick only moves the clock.
 	before := m.Data()
-	m.Update(tickMsg(fixedNow.Add(5 * time.Second)))
+	m.Update(tickMsg{t: fixedNow.Add(5 * time.Second), gen: m.tickGen})
 	if m.Data().Board.Network.Hashprice != before.Board.Network.Hashprice || !m.Data().Now.Equal(fixedNow.Add(5*time.Second)) {
 		t.Error("the tick recomputed the board or did not move the clock")
 	}
@@ -182,7 +182,7 @@ func BenchmarkTick(b *testing.B) {
 	t := fixedNow
 	for b.Loop() {
 		t = t.Add(time.Second)
-		m.Update(tickMsg(t))
+		m.Update(tickMsg{t: t, gen: m.tickGen})
 	}
 }
 

@@ -93,6 +93,9 @@ type UI struct {
 	ShowHelp bool
 	// Notice is a one-line message (e.g. an input error) shown in the status bar.
 	Notice string
+	// AgeMinutes shows the status bar's ages in whole minutes (after the
+	// dashboard's first minute; see statusAge).
+	AgeMinutes bool
 }
 
 // MinWidth and MinHeight are the smallest terminal the dashboard draws in.
@@ -223,7 +226,7 @@ func statusBar(d *board.Data, ui UI, w int, th themes.Theme) string {
 		}
 	}
 	if d.Price.Layer == board.LayerLive {
-		parts = append(parts, th.Muted.Render("price "+format.Age(d.Now.Sub(d.Price.At))+" old"))
+		parts = append(parts, th.Muted.Render("price "+statusAge(d.Now.Sub(d.Price.At), ui.AgeMinutes)+" old"))
 	}
 	if ui.Notice != "" {
 		parts = append(parts, th.Warning.Render(ui.Notice))
