@@ -42,11 +42,22 @@ type KeyMap struct {
 	// dashboard sees the key.
 	Copy key.Binding
 
-	// Peers, Charts, Detail and Scenario are the keys of each view.
+	// Peers, Charts, Detail, Scenario and Costs are the keys of each view.
 	Peers    PeersKeys
 	Charts   ChartsKeys
 	Detail   DetailKeys
 	Scenario ScenarioKeys
+	Costs    CostsKeys
+}
+
+// CostsKeys are the keys of the costs view (the cost curve).
+type CostsKeys struct {
+	// Up and Down select a miner.
+	Up, Down key.Binding
+	// Scope cycles the scope the curve is drawn at; Sort its order.
+	Scope, Sort key.Binding
+	// Open opens the selected miner's detail.
+	Open key.Binding
 }
 
 // PeersKeys are the keys of the peers table.
@@ -108,7 +119,7 @@ type TypingKeys struct {
 
 // Keys is the dashboard's keymap. Treat it as read-only.
 var Keys = KeyMap{
-	Views:     viewKeys("1", "2", "3", "4", "5"),
+	Views:     viewKeys("1", "2", "3", "4", "5", "6"),
 	Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "switch view")),
 	Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "switch view")),
 	Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "show or hide this help")),
@@ -138,6 +149,13 @@ var Keys = KeyMap{
 		Prev: key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓ or k/j", "previous / next miner")),
 		Next: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓ or k/j", "previous / next miner")),
 		Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the peers table")),
+	},
+	Costs: CostsKeys{
+		Up:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓ or k/j", "select a miner")),
+		Down:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓ or k/j", "select a miner")),
+		Scope: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cycle the scope: power, direct, cash, all-in")),
+		Sort:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by cost, margin, hashrate or ticker")),
+		Open:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the miner's detail")),
 	},
 	Scenario: ScenarioKeys{
 		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓ or k/j", "pick an input")),
@@ -176,6 +194,8 @@ func (km *KeyMap) view(v View) any {
 		return km.Detail
 	case ViewScenario:
 		return km.Scenario
+	case ViewCosts:
+		return km.Costs
 	}
 	return nil
 }

@@ -283,6 +283,8 @@ func (m *Model) key(name string) (tea.Model, tea.Cmd) {
 			m.ui = detailKey(m.ui, m.data, name)
 		case ViewScenario:
 			m.ui = scenarioKey(m.ui, m.data, name)
+		case ViewCosts:
+			m.ui = costsKey(m.ui, m.data, name)
 		}
 	}
 	if m.ui.Scenario != before {

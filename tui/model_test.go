@@ -38,7 +38,7 @@ func TestModelViewSwitching(t *testing.T) {
 	for _, c := range []struct {
 		key  string
 		want View
-	}{{"2", ViewPeers}, {"3", ViewCharts}, {"4", ViewDetail}, {"5", ViewScenario}, {"1", ViewOverview}} {
+	}{{"2", ViewPeers}, {"3", ViewCharts}, {"4", ViewDetail}, {"5", ViewScenario}, {"6", ViewCosts}, {"1", ViewOverview}} {
 		press(m, c.key)
 		if m.UI().View != c.want {
 			t.Errorf("key %s: view %v, want %v", c.key, m.UI().View, c.want)
@@ -49,7 +49,7 @@ func TestModelViewSwitching(t *testing.T) {
 		t.Errorf("tab tab from overview: %v", m.UI().View)
 	}
 	press(m, "shift+tab", "shift+tab", "shift+tab")
-	if m.UI().View != ViewScenario {
+	if m.UI().View != ViewCosts {
 		t.Errorf("shift+tab wraps to the last view: %v", m.UI().View)
 	}
 	press(m, "?")

@@ -15,19 +15,20 @@ import (
 // View is one of the dashboard's screens.
 type View int
 
-// The views, in tab order (keys 1–5: Keys.Views).
+// The views, in tab order (keys 1–6: Keys.Views).
 const (
 	ViewOverview View = iota
 	ViewPeers
 	ViewCharts
 	ViewDetail
 	ViewScenario
+	ViewCosts
 	numViews
 )
 
 // String returns the view's tab label.
 func (v View) String() string {
-	return [...]string{"Overview", "Peers", "Charts", "Miner", "Scenario"}[v]
+	return [...]string{"Overview", "Peers", "Charts", "Miner", "Scenario", "Costs"}[v]
 }
 
 // Range is a chart time range.
@@ -89,6 +90,11 @@ type UI struct {
 	ScenarioField int
 	Editing       bool
 	Input         string
+	// CostScope is the scope the cost curve is drawn at once chosen
+	// (CostScopeSet; else the sector headline's), CostSort its order.
+	CostScope    econ.Scope
+	CostScopeSet bool
+	CostSort     int
 	// ShowHelp shows every key over the view.
 	ShowHelp bool
 	// Notice is a one-line message (e.g. an input error) shown in the status bar.
@@ -136,6 +142,8 @@ func Render(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 			body = renderDetail(d, ui, w, bodyH, th)
 		case ViewScenario:
 			body = renderScenario(d, ui, w, bodyH, th)
+		case ViewCosts:
+			body = renderCosts(d, ui, w, bodyH, th)
 		}
 	}
 	// Each part is fitted on its own, so the whole frame is never measured twice.

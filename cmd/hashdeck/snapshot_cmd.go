@@ -168,6 +168,8 @@ func parseSnapshotView(s string) (tui.UI, string, error) {
 		ui.View = tui.ViewCharts
 	case "scenario":
 		ui.View = tui.ViewScenario
+	case "costs":
+		ui.View = tui.ViewCosts
 	case "miner":
 		ui.View = tui.ViewDetail
 		if hasTicker {
@@ -179,7 +181,7 @@ func parseSnapshotView(s string) (tui.UI, string, error) {
 		}
 		return ui, "", nil
 	default:
-		return ui, "", &flagError{"view", fmt.Sprintf("unknown view %q (want overview, peers, charts, miner:TICKER or scenario)", s)}
+		return ui, "", &flagError{"view", fmt.Sprintf("unknown view %q (want overview, peers, charts, miner:TICKER, scenario or costs)", s)}
 	}
 	if hasTicker {
 		return ui, "", &flagError{"view", fmt.Sprintf("only the miner view takes a ticker (%q)", s)}

@@ -1,0 +1,379 @@
+package tui
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
+	"github.com/hashdeck/hashdeck/tui/format"
+)
+
+// The costs view: the sector's cost curve (one bar per miner, its layers
+// power | direct | cash | all-in against a marker at hashprice), the
+// hashprice at which each next miner goes under water, the published
+// benchmarks on the same axis, and the AI/HPC pivot (revenue mix and
+// contracted megawatts).
+
+// Sorts of the cost curve (UI.CostSort).
+const (
+	costSortCost = iota
+	costSortMargin
+	costSortHashrate
+	costSortTicker
+	numCostSorts
+)
+
+var costSortNames = [numCostSorts]string{"cost", "margin", "hashrate", "ticker"}
+
+// costGlyphs draw each layer of a bar: distinct in shape, so they read in
+// the mono and colour-blind themes too.
+var costGlyphs = [econ.NumScopes]string{"█", "▓", "▒", "░"}
+
+// costScope is the scope the curve is drawn at: the UI's choice, else the
+// computed headline's, else the widest scope some miner has a recent
+// figure in (a benchmark headline has no miners to draw).
+func costScope(d *board.Data, ui UI) econ.Scope {
+	r := d.Board.SectorRule
+	switch {
+	case ui.CostScopeSet:
+		return ui.CostScope
+	case r.Headline.Source == "computed":
+		return r.Headline.Scope
+	}
+	for s := econ.ScopeAllIn; s > econ.ScopePower; s-- {
+		if r.Scopes[s].N > 0 {
+			return s
+		}
+	}
+	return econ.ScopePower
+}
+
+// costRows is the cost curve at the view's scope in the view's order.
+func costRows(d *board.Data, ui UI) []econ.CurveRow {
+	b := d.Board
+	rows := econ.CostCurve(b.Implied, b.SectorRule.AsOf, costScope(d, ui), b.Network.HashpriceNet)
+	by := func(f func(r econ.CurveRow) (float64, bool), desc bool) {
+		slices.SortStableFunc(rows, func(a, c econ.CurveRow) int {
+			av, aok := f(a)
+			cv, cok := f(c)
+			switch {
+			case aok && cok && desc:
+				return cmp.Compare(cv, av)
+			case aok && cok:
+				return cmp.Compare(av, cv)
+			case aok:
+				return -1
+			case cok:
+				return 1
+			}
+			return 0
+		})
+	}
+	hp := float64(b.Network.HashpriceNet.Or(0))
+	switch ui.CostSort {
+	case costSortMargin:
+		by(func(r econ.CurveRow) (float64, bool) { v, ok := r.UnderBelow.Get(); return hp - float64(v), ok }, true)
+	case costSortHashrate:
+		by(func(r econ.CurveRow) (float64, bool) { v, ok := r.RealizedEHs.Get(); return float64(v), ok }, true)
+	case costSortTicker:
+		slices.SortStableFunc(rows, func(a, c econ.CurveRow) int { return cmp.Compare(a.Ticker, c.Ticker) })
+	}
+	return rows
+}
+
+// costsKey handles a key on the costs view (Keys.Costs): c cycles the
+// scope, s the sort, up/down select, enter opens the selected miner.
+func costsKey(ui UI, d *board.Data, name string) UI {
+	k, km := keyName(name), &Keys.Costs
+	n := len(d.Peers)
+	switch {
+	case key.Matches(k, km.Scope):
+		ui.CostScope, ui.CostScopeSet = (costScope(d, ui)+1)%econ.NumScopes, true
+	case key.Matches(k, km.Sort):
+		ui.CostSort = (ui.CostSort + 1) % numCostSorts
+	case key.Matches(k, km.Up):
+		ui.Selected = clampSel(clampSel(ui.Selected, n)-1, n)
+	case key.Matches(k, km.Down):
+		ui.Selected = clampSel(clampSel(ui.Selected, n)+1, n)
+	case key.Matches(k, km.Open):
+		rows := costRows(d, ui)
+		if len(rows) == 0 {
+			return ui
+		}
+		ui.Detail = rows[clampSel(ui.Selected, len(rows))].Ticker
+		ui.View = ViewDetail
+	}
+	return ui
+}
+
+// renderCosts draws the costs view in exactly w×h cells.
+func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
+	rows := costRows(d, ui)
+	scope := costScope(d, ui)
+	hp, hpOK := d.Board.Network.HashpriceNet.Get()
+	var b []string
+	title := th.Title.Render(" Cost curve") + th.Muted.Render("  "+scope.String()+" scope · $/PH/day · hashprice "+
+		format.Maybe(d.Board.Network.HashpriceNet, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })+" ┃ · sorted by "+costSortNames[ui.CostSort])
+	b = append(b, ansi.Truncate(title, w, "…"))
+	legend := " "
+	for s, g := range costGlyphs {
+		legend += costInk(th, econ.Scope(s)).Render(g+g) + th.Muted.Render(" "+econ.Scope(s).String()+"  ")
+	}
+	b = append(b, ansi.Truncate(legend+th.Muted.Render("◆ benchmark"), w, "…"))
+
+	// The bar's scale: the widest cost, hashprice and the benchmarks.
+	top := float64(hp)
+	for _, r := range rows {
+		for s := range econ.NumScopes {
+			top = math.Max(top, float64(r.Layer(econ.Scope(s)).Or(0)))
+		}
+	}
+	benches := d.Board.SectorRule.Benchmarks
+	for _, bm := range benches {
+		top = math.Max(top, float64(bm.USDPerPHDay.Or(0)))
+	}
+	top *= 1.08
+	const nameW, qW, ehW, costW = 6, 8, 6, 9
+	barW := max(w-1-nameW-1-qW-1-ehW-2-costW-2-24, 16)
+	if w < 100 {
+		barW = max(w-1-nameW-1-ehW-2-costW-2-14, 12)
+	}
+	col := func(v float64) int { return min(int(math.Round(v/top*float64(barW))), barW) }
+	hpCol := -1
+	if hpOK {
+		hpCol = col(float64(hp))
+	}
+	benchCols := map[int]bool{}
+	for _, bm := range benches {
+		if bm.Scope == scope {
+			if v, ok := bm.USDPerPHDay.Get(); ok {
+				benchCols[col(float64(v))] = true
+			}
+		}
+	}
+	head := " " + padRight("miner", nameW) + " "
+	if w >= 100 {
+		head += padRight("quarter", qW) + " "
+	}
+	head += padLeft("EH/s", ehW) + "  " + padRight("", barW) + "  " + padLeft(scope.String(), costW)
+	b = append(b, th.Header.Render(ansi.Truncate(head, w, "")))
+
+	room := h - len(b) - 4 // the under-water line, the benchmarks line, the pivot title and one pivot row at least
+	sel := clampSel(ui.Selected, len(rows))
+	off := 0
+	if room > 0 && sel >= room {
+		off = sel - room + 1
+	}
+	shown := 0
+	for i := off; i < len(rows) && shown < room; i, shown = i+1, shown+1 {
+		b = append(b, costLine(rows[i], i == sel, scope, w, nameW, qW, ehW, costW, barW, col, hpCol, benchCols, th))
+	}
+	if left := len(rows) - shown; left > 0 {
+		b = append(b, th.Muted.Render(ansi.Truncate(" … "+format.Num(float64(left), 0)+" more (↑↓ to scroll)", w, "…")))
+	}
+	b = append(b, ansi.Truncate(" "+nextUnderWater(rows, hp, hpOK, th), w, "…"))
+	b = append(b, ansi.Truncate(" "+benchLine(benches, th), w, "…"))
+	b = append(b, costPivot(d, w, max(h-len(b), 0), th)...)
+	return fit(strings.Join(b, "\n"), w, h)
+}
+
+// costInk is the style of scope s's layer: the theme's series colours.
+func costInk(th themes.Theme, s econ.Scope) lipgloss.Style {
+	return th.Series[[...]int{0, 2, 1, 4}[s]]
+}
+
+// costLine is one miner's bar: its layers from 0 to its widest known
+// scope, the hashprice marker ┃, benchmark marks ◆, its cost at the
+// view's scope, and what it lacks.
+func costLine(r econ.CurveRow, selected bool, scope econ.Scope, w, nameW, qW, ehW, costW, barW int,
+	col func(float64) int, hpCol int, benchCols map[int]bool, th themes.Theme) string {
+	name := padRight(r.Ticker, nameW)
+	switch {
+	case r.UnderWater == econ.FlagYes:
+		name = th.Negative.Bold(true).Render(padRight("▼"+r.Ticker, nameW))
+	case selected:
+		name = th.Selected.Render(name)
+	}
+	cur := " "
+	if selected {
+		cur = th.Key.Render("›")
+	}
+	line := cur + name + " "
+	if w >= 100 {
+		line += th.Muted.Render(padRight(cmp.Or(r.Quarter, "—"), qW)) + " "
+	}
+	line += padLeft(format.Maybe(r.RealizedEHs, func(v econ.EHs) string { return format.Num(float64(v), 1) }), ehW) + "  "
+	// Cells: each the layer it falls in, the hashprice marker, benchmark
+	// marks, a dot elsewhere; runs of one kind are painted at once (one
+	// Render per run, not per cell: the view stays well under a millisecond).
+	kind := make([]int8, barW) // -1 gap, 0..3 a layer, 4 hashprice, 5 benchmark
+	for c := range kind {
+		kind[c] = -1
+	}
+	from := 0
+	for s := range econ.NumScopes {
+		v, ok := r.Layer(econ.Scope(s)).Get()
+		if !ok {
+			continue
+		}
+		to := col(float64(v))
+		for c := from; c < to; c++ {
+			kind[c] = int8(s)
+		}
+		from = max(from, to)
+	}
+	for c := range kind {
+		switch {
+		case c == hpCol:
+			kind[c] = 4
+		case benchCols[c] && kind[c] == -1:
+			kind[c] = 5
+		}
+	}
+	var bar strings.Builder
+	for c := 0; c < barW; {
+		k, n := kind[c], 1
+		for c+n < barW && kind[c+n] == k {
+			n++
+		}
+		switch {
+		case k >= 0 && k < 4:
+			bar.WriteString(costInk(th, econ.Scope(k)).Render(strings.Repeat(costGlyphs[k], n)))
+		case k == 4:
+			bar.WriteString(th.Accent.Bold(true).Render(strings.Repeat("┃", n)))
+		case k == 5:
+			bar.WriteString(th.Warning.Render(strings.Repeat("◆", n)))
+		default:
+			bar.WriteString(th.Muted.Render(strings.Repeat("·", n)))
+		}
+		c += n
+	}
+	line += bar.String() + "  "
+	cost := format.Maybe(r.Layer(scope), func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })
+	line += padLeft(cost, costW)
+	if why := costMissing(r, scope); why != "" && r.Quarter != "" {
+		line += th.Muted.Render("  " + why)
+	} else if r.Quarter == "" {
+		line += th.Muted.Render("  no recent figure")
+	}
+	return ansi.Truncate(line, w, "…")
+}
+
+// costMissing says which layers up to scope the row lacks, and why the
+// one at scope is unknown: a bar never stops short silently.
+func costMissing(r econ.CurveRow, scope econ.Scope) string {
+	var no []string
+	for s := econ.ScopePower; s <= scope; s++ {
+		if !r.Layer(s).OK() {
+			no = append(no, s.String())
+		}
+	}
+	if len(no) == 0 {
+		return ""
+	}
+	s := "no " + strings.Join(no, ", ")
+	if why := r.Missing[scope]; why != "" && !r.Layer(scope).OK() {
+		s += ": " + why
+	}
+	return s
+}
+
+// nextUnderWater lists the hashprice at which each miner still above water
+// goes under, highest first: "at $31.79 MARA, at $28.75 HIVE, …".
+func nextUnderWater(rows []econ.CurveRow, hp econ.USDPerPHDay, hpOK bool, th themes.Theme) string {
+	type at struct {
+		v econ.USDPerPHDay
+		t string
+	}
+	var next []at
+	under := 0
+	for _, r := range rows {
+		v, ok := r.UnderBelow.Get()
+		switch {
+		case !ok:
+		case hpOK && v > hp:
+			under++
+		default:
+			next = append(next, at{v, r.Ticker})
+		}
+	}
+	slices.SortFunc(next, func(a, b at) int { return cmp.Compare(b.v, a.v) })
+	s := th.Negative.Render(format.Num(float64(under), 0)+" under water") + th.Muted.Render(" · next under water: ")
+	if len(next) == 0 {
+		return s + th.Muted.Render("none with a figure at this scope")
+	}
+	var parts []string
+	for _, n := range next {
+		parts = append(parts, "at "+format.USD(float64(n.v), 2)+" "+n.t)
+	}
+	return s + strings.Join(parts, ", ")
+}
+
+// benchLine names the published benchmarks (◆ on the bars when of the
+// view's scope).
+func benchLine(bs []econ.BenchmarkComparison, th themes.Theme) string {
+	if len(bs) == 0 {
+		return th.Muted.Render("no published benchmark for a recent quarter")
+	}
+	var parts []string
+	for _, b := range bs {
+		parts = append(parts, b.Source+" "+b.Period+" "+b.Scope.String()+" "+
+			format.Maybe(b.USDPerPHDay, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }))
+	}
+	return th.Warning.Render("◆ ") + th.Muted.Render(strings.Join(parts, " · "))
+}
+
+// costPivot is the AI/HPC pivot in h lines: per miner, the self-mining
+// share of revenue over its last quarters and its contracted AI/HPC MW
+// with the counterparties, the miners furthest into the pivot first.
+func costPivot(d *board.Data, w, h int, th themes.Theme) []string {
+	if h <= 0 {
+		return nil
+	}
+	type pivot struct {
+		ticker string
+		shares []string
+		last   float64
+		mw     string
+		who    string
+	}
+	var ps []pivot
+	for i, m := range d.Miners {
+		p := pivot{ticker: m.Ticker, last: 2}
+		qs := econ.QuartersAsOf(m.Quarters, d.Board.SectorRule.AsOf)
+		for _, q := range qs[max(len(qs)-4, 0):] {
+			mine, ok1 := q.RevenueMining.Value.Get()
+			total, ok2 := q.RevenueTotal.Value.Get()
+			if !ok1 || !ok2 || total <= 0 {
+				p.shares = append(p.shares, "—")
+				continue
+			}
+			share := float64(mine / total)
+			p.shares = append(p.shares, format.Num(share*100, 0)+"%")
+			p.last = share
+		}
+		if i < len(d.Peers) {
+			r := d.Peers[i]
+			p.mw = format.Maybe(r.AIMW, func(v float64) string { return format.Num(v, 0) + " MW" })
+			p.who = r.AICounterparty
+		}
+		ps = append(ps, p)
+	}
+	slices.SortStableFunc(ps, func(a, b pivot) int {
+		return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(len(b.who), len(a.who)))
+	})
+	out := []string{th.Title.Render(" AI/HPC pivot") + th.Muted.Render("  self-mining share of revenue, last quarters · contracted AI/HPC")}
+	for _, p := range ps[:min(len(ps), h-1)] {
+		line := " " + padRight(p.ticker, 6) + " " + padRight(strings.Join(p.shares, " "), 20) + " " + padLeft(p.mw, 8) + "  " + th.Muted.Render(p.who)
+		out = append(out, ansi.Truncate(line, w, "…"))
+	}
+	return out
+}

@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/tui/board"
+)
+
+func TestCostsGolden(t *testing.T) {
+	goldenView(t, ViewCosts, UI{Range: Range1Y}, econ.Scenario{})
+}
+
+// Issue 12: the cost curve sorted by cost at one scope, each bar in its
+// layers' glyphs, the hashprice marker, who is under water and the
+// hashprice at which each next miner goes under; a miner lacking a layer
+// or a recent quarter says so.
+func TestCostsCurve(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	frame := ansi.Strip(Render(d, UI{View: ViewCosts}, 160, 48, detMonoTheme(t)))
+	for _, want := range []string{
+		"Cost curve  direct scope", "┃", "▓", "no power", "no recent figure",
+		"next under water: at $31.79 MARA, at $28.75 HIVE", "◆ TheMinerMag 2025-Q3 cash $44.00", "AI/HPC pivot",
+	} {
+		if !strings.Contains(frame, want) {
+			t.Errorf("costs view lacks %q:\n%s", want, frame)
+		}
+	}
+	// Sorted by cost: CLSK, WULF, HIVE, MARA before those without a figure.
+	order := []int{strings.Index(frame, "CLSK   2025-Q2"), strings.Index(frame, "WULF   2025-Q2"), strings.Index(frame, "HIVE   2025-Q3"), strings.Index(frame, "MARA   2025-Q3"), strings.Index(frame, "APLD   —")}
+	for i := 1; i < len(order); i++ {
+		if order[i-1] < 0 || order[i] < order[i-1] {
+			t.Errorf("rows out of cost order: %v", order)
+			break
+		}
+	}
+}
+
+// c cycles the scope, s the sort, enter opens the selected miner.
+func TestCostsKeys(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	ui := UI{View: ViewCosts}
+	if costScope(d, ui) != econ.ScopeDirect {
+		t.Fatalf("default scope %v, want direct (the widest with a computed figure)", costScope(d, ui))
+	}
+	ui = costsKey(ui, d, "c")
+	if costScope(d, ui) != econ.ScopeCash {
+		t.Errorf("c: scope %v, want cash", costScope(d, ui))
+	}
+	for range econ.NumScopes {
+		ui = costsKey(ui, d, "c")
+	}
+	if costScope(d, ui) != econ.ScopeCash {
+		t.Errorf("four more c: scope %v, want cash again", costScope(d, ui))
+	}
+	ui = UI{View: ViewCosts}
+	ui = costsKey(ui, d, "s")
+	ui = costsKey(ui, d, "s") // by hashrate
+	if rows := costRows(d, ui); rows[0].Ticker != "MARA" || rows[1].Ticker != "IREN" {
+		t.Errorf("by hashrate: %s, %s first; want MARA (47.6 EH/s), IREN (45.2)", rows[0].Ticker, rows[1].Ticker)
+	}
+	ui = costsKey(ui, d, "down")
+	ui = costsKey(ui, d, "enter")
+	if ui.View != ViewDetail || ui.Detail != "IREN" {
+		t.Errorf("enter on the second row: view %v, detail %q", ui.View, ui.Detail)
+	}
+}
+
+func BenchmarkCosts160x48(b *testing.B) { benchmarkView(b, ViewCosts, 160, 48) }
+func BenchmarkCosts250x70(b *testing.B) { benchmarkView(b, ViewCosts, 250, 70) }
