@@ -127,7 +127,7 @@ func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	for s, g := range costGlyphs {
 		legend += costInk(th, econ.Scope(s)).Render(g+g) + th.Muted.Render(" "+econ.Scope(s).String()+"  ")
 	}
-	b = append(b, ansi.Truncate(legend+th.Muted.Render("◆ benchmark"), w, "…"))
+	b = append(b, ansi.Truncate(legend+th.Muted.Render("♦ benchmark"), w, "…"))
 
 	// The bar's scale: the widest cost, hashprice and the benchmarks.
 	top := float64(hp)
@@ -191,7 +191,7 @@ func costInk(th themes.Theme, s econ.Scope) lipgloss.Style {
 }
 
 // costLine is one miner's bar: its layers from 0 to its widest known
-// scope, the hashprice marker ┃, benchmark marks ◆, its cost at the
+// scope, the hashprice marker ┃, benchmark marks ♦, its cost at the
 // view's scope, and what it lacks.
 func costLine(r econ.CurveRow, selected bool, scope econ.Scope, w, nameW, qW, ehW, costW, barW int,
 	col func(float64) int, hpCol int, benchCols map[int]bool, th themes.Theme) string {
@@ -250,7 +250,7 @@ func costLine(r econ.CurveRow, selected bool, scope econ.Scope, w, nameW, qW, eh
 		case k == 4:
 			bar.WriteString(th.Accent.Bold(true).Render(strings.Repeat("┃", n)))
 		case k == 5:
-			bar.WriteString(th.Warning.Render(strings.Repeat("◆", n)))
+			bar.WriteString(th.Warning.Render(strings.Repeat("♦", n)))
 		default:
 			bar.WriteString(th.Muted.Render(strings.Repeat("·", n)))
 		}
@@ -317,7 +317,7 @@ func nextUnderWater(rows []econ.CurveRow, hp econ.USDPerPHDay, hpOK bool, th the
 	return s + strings.Join(parts, ", ")
 }
 
-// benchLine names the published benchmarks (◆ on the bars when of the
+// benchLine names the published benchmarks (♦ on the bars when of the
 // view's scope).
 func benchLine(bs []econ.BenchmarkComparison, th themes.Theme) string {
 	if len(bs) == 0 {
@@ -328,7 +328,7 @@ func benchLine(bs []econ.BenchmarkComparison, th themes.Theme) string {
 		parts = append(parts, b.Source+" "+b.Period+" "+b.Scope.String()+" "+
 			format.Maybe(b.USDPerPHDay, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }))
 	}
-	return th.Warning.Render("◆ ") + th.Muted.Render(strings.Join(parts, " · "))
+	return th.Warning.Render("♦ ") + th.Muted.Render(strings.Join(parts, " · "))
 }
 
 // costPivot is the AI/HPC pivot in h lines: per miner, the self-mining

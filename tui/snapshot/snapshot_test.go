@@ -145,7 +145,7 @@ func TestGoldens(t *testing.T) {
 // TestTextIsExact checks that txt and ansi have exactly the frame's size
 // and txt no escape at all, for every view and theme.
 func TestTextIsExact(t *testing.T) {
-	for _, v := range []tui.View{tui.ViewOverview, tui.ViewPeers, tui.ViewCharts, tui.ViewDetail, tui.ViewScenario} {
+	for _, v := range []tui.View{tui.ViewOverview, tui.ViewPeers, tui.ViewCharts, tui.ViewDetail, tui.ViewScenario, tui.ViewCosts} {
 		for _, sz := range [][2]int{{80, 24}, {120, 40}, {160, 48}} {
 			frame, _ := testFrame(t, v, sz[0], sz[1], "light", false)
 			txt := Text(frame)
@@ -172,7 +172,7 @@ func TestTextIsExact(t *testing.T) {
 // frame says: each row of the grid reads as the frame's line, so no
 // character is taken for wider or narrower than the dashboard measured it.
 func TestParseMatchesFrame(t *testing.T) {
-	for _, v := range []tui.View{tui.ViewOverview, tui.ViewPeers, tui.ViewCharts, tui.ViewDetail, tui.ViewScenario} {
+	for _, v := range []tui.View{tui.ViewOverview, tui.ViewPeers, tui.ViewCharts, tui.ViewDetail, tui.ViewScenario, tui.ViewCosts} {
 		for _, mono := range []bool{false, true} {
 			frame, _ := testFrame(t, v, 160, 48, "colorblind", mono)
 			g := Parse(frame, 160, 48)
@@ -293,7 +293,7 @@ func TestSVGIsXML(t *testing.T) {
 		_ = SVG(&again, g, o)
 		return again.String()
 	}
-	for _, v := range []tui.View{tui.ViewOverview, tui.ViewPeers, tui.ViewCharts, tui.ViewDetail, tui.ViewScenario} {
+	for _, v := range []tui.View{tui.ViewOverview, tui.ViewPeers, tui.ViewCharts, tui.ViewDetail, tui.ViewScenario, tui.ViewCosts} {
 		frame, _ := testFrame(t, v, 160, 48, "high-contrast", false)
 		check(v.String(), Parse(frame, 160, 48), Options{Scheme: SchemeFor("high-contrast"), Title: `a <title> & "quotes"`, Scale: 2})
 	}
@@ -515,7 +515,7 @@ func TestFontCoverage(t *testing.T) {
 		}
 	}
 	// Every character the dashboard draws has a glyph or a shape.
-	for _, v := range []tui.View{tui.ViewOverview, tui.ViewPeers, tui.ViewCharts, tui.ViewDetail, tui.ViewScenario} {
+	for _, v := range []tui.View{tui.ViewOverview, tui.ViewPeers, tui.ViewCharts, tui.ViewDetail, tui.ViewScenario, tui.ViewCosts} {
 		frame, _ := testFrame(t, v, 200, 60, "dark", false)
 		for _, r := range ansi.Strip(frame) {
 			if r == '\n' || r == ' ' || isShape(r) {
