@@ -341,3 +341,24 @@ func panel(title, body string, w, h int, th themes.Theme) string {
 	b.WriteString("\n" + th.Border.Render("╰"+strings.Repeat("─", inner)+"╯"))
 	return b.String()
 }
+
+// Name names the view ui shows, for a snapshot's JSON and title bar:
+// "overview", "miner:IREN", "charts 1Y".
+func (ui UI) Name() string {
+	switch ui.View {
+	case ViewDetail:
+		if ui.Detail != "" {
+			return "miner:" + ui.Detail
+		}
+		return "miner"
+	case ViewCharts:
+		return "charts " + ui.Range.String()
+	}
+	return strings.ToLower(ui.View.String())
+}
+
+// Title is the window title of a framed snapshot of ui over d: the view,
+// the as-of time and the data mode.
+func (ui UI) Title(d *board.Data) string {
+	return "hashdeck · " + ui.Name() + " · as of " + d.Now.UTC().Format("2006-01-02 15:04 UTC") + " · " + d.Mode.String()
+}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,11 +13,9 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
-	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
-	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/report"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
-	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/snapshot"
 )
 
@@ -296,7 +292,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		p.ui.Detail = t
 	}
 
-	data, err := snapshotData(d, p, stderr)
+	data, err := d.Board(p.at, p.timeout, stderr)
 	if err != nil {
 		return fail(exitUsage, err)
 	}
@@ -312,7 +308,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	}
 
 	secrets := d.Secrets()
-	frame := redactCells(tui.Render(data, p.ui, p.w, p.h, th), secrets)
+	frame := report.Redact(tui.Render(data, p.ui, p.w, p.h, th), secrets)
 	var out bytes.Buffer
 	switch p.format {
 	case "txt":
@@ -320,19 +316,19 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	case "ansi":
 		out.WriteString(snapshot.ANSI(frame))
 	case "json":
-		meta := snapshot.Meta{View: snapshotViewName(p.ui), Theme: th.Name, ClockFixed: !p.at.IsZero(),
-			Dataset: d.Env.Dataset.AsOf(), Overrides: snapshotOverrides(d.Cfg, d.Env.Peers)}
+		meta := snapshot.Meta{View: p.ui.Name(), Theme: th.Name, ClockFixed: !p.at.IsZero(),
+			Dataset: d.Env.Dataset.AsOf(), Overrides: d.Overrides()}
 		if err := snapshot.JSON(&out, data, meta); err != nil {
 			return fail(exitError, err)
 		}
-		b := []byte(redactCells(out.String(), secrets))
+		b := []byte(report.Redact(out.String(), secrets))
 		out.Reset()
 		out.Write(b)
 	default:
 		g := snapshot.Parse(frame, p.w, p.h)
 		o := snapshot.Options{Scheme: snapshot.SchemeFor(themeName), Scale: p.scale}
 		if p.frame {
-			o.Title = redactCells(snapshotTitle(p.ui, data), secrets)
+			o.Title = report.Redact(p.ui.Title(data), secrets)
 		}
 		write := map[string]func(io.Writer, *snapshot.Grid, snapshot.Options) error{
 			"svg": snapshot.SVG, "png": snapshot.PNG, "html": snapshot.HTML,
@@ -347,148 +343,8 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	if err := writeFileAtomic(f.out, out.Bytes()); err != nil {
+	if err := report.WriteFileAtomic(f.out, out.Bytes()); err != nil {
 		return fail(exitError, err)
 	}
 	return exitOK
-}
-
-// snapshotData builds the board: as of --at from the embedded data, from
-// the embedded data now (--offline), or after one poll of every source.
-func snapshotData(d *app.App, p snapshotPlan, stderr io.Writer) (*board.Data, error) {
-	if !p.at.IsZero() {
-		ds := d.Env.Dataset
-		if days := ds.Days(); len(days) == 0 || p.at.Before(days[0].Date) {
-			first := "none"
-			if len(days) > 0 {
-				first = days[0].Date.Format(time.DateOnly)
-			}
-			return nil, &flagError{"at", fmt.Sprintf("%s is before the embedded network data, which start on %s", p.at.Format(time.RFC3339), first)}
-		}
-		return board.BuildWith(d.Env, nil, nil, p.at, econ.Scenario{}), nil
-	}
-	if !d.Live() { // --offline
-		return board.BuildWith(d.Env, nil, nil, time.Now(), econ.Scenario{}), nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
-	defer cancel()
-	fmt.Fprintf(stderr, "hashdeck snapshot: polling every source once (at most %s)…\n", p.timeout)
-	d.Poller.Poll(ctx)
-	if d.Filings != nil {
-		if err := d.Filings.FetchOnce(ctx); err != nil {
-			fmt.Fprintln(stderr, "hashdeck snapshot: SEC EDGAR:", err)
-		}
-	}
-	st := d.Hub.Current()
-	hctx, hcancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer hcancel()
-	hist, err := d.LoadHistory(hctx)
-	if err != nil {
-		fmt.Fprintln(stderr, "hashdeck snapshot: reading the history store:", err)
-		hist = nil
-	}
-	data := board.BuildWith(d.Env, hist, st, time.Now(), econ.Scenario{})
-	if st == nil {
-		// Nothing answered within the timeout: the feeds ran, so this is
-		// not an offline snapshot but one with no feed.
-		data.Mode = board.ModeDown
-	}
-	reportFreshness(stderr, data)
-	return data, nil
-}
-
-// reportFreshness says on stderr which values are live, stale or embedded.
-func reportFreshness(w io.Writer, data *board.Data) {
-	fr := snapshot.Fresh(data)
-	fmt.Fprintf(w, "hashdeck snapshot: data %s: %d values live, %d stale, %d from the history store, %d embedded, %d unknown\n",
-		data.Mode, len(fr.Live), len(fr.Stale), len(fr.Stored), len(fr.Embedded), len(fr.Unknown))
-	for _, l := range []struct {
-		name string
-		list []string
-	}{{"stale", fr.Stale}, {"stored", fr.Stored}, {"embedded", fr.Embedded}, {"unknown", fr.Unknown}} {
-		if len(l.list) > 0 {
-			fmt.Fprintf(w, "  %-9s %s\n", l.name+":", strings.Join(l.list, ", "))
-		}
-	}
-	if data.Mode == board.ModeDown {
-		fmt.Fprintln(w, "hashdeck snapshot: no source answered: the snapshot shows the embedded data")
-	}
-}
-
-// snapshotViewName names the view for the JSON and the title bar.
-func snapshotViewName(ui tui.UI) string {
-	switch ui.View {
-	case tui.ViewDetail:
-		if ui.Detail != "" {
-			return "miner:" + ui.Detail
-		}
-		return "miner"
-	case tui.ViewCharts:
-		return "charts " + ui.Range.String()
-	}
-	return strings.ToLower(ui.View.String())
-}
-
-// snapshotTitle is the window title of --frame: view, as-of time, data mode.
-func snapshotTitle(ui tui.UI, d *board.Data) string {
-	return "hashdeck · " + snapshotViewName(ui) + " · as of " + d.Now.UTC().Format("2006-01-02 15:04 UTC") + " · " + d.Mode.String()
-}
-
-// snapshotOverrides lists, by peer, the figures the configuration sets.
-func snapshotOverrides(cfg config.Config, peers []string) map[string]snapshot.Override {
-	out := map[string]snapshot.Override{}
-	for _, t := range peers {
-		o, ok := cfg.Override(t)
-		if !ok {
-			continue
-		}
-		var fields []string
-		if o.Hashrate.OK() {
-			fields = append(fields, "hashrate_ehs")
-		}
-		if o.Efficiency.OK() {
-			fields = append(fields, "efficiency_j_per_th")
-		}
-		if o.PowerPrice.OK() {
-			fields = append(fields, "power_price_usd_per_kwh")
-		}
-		if o.Cost.OK() && o.CostScope != nil {
-			fields = append(fields, "cost_usd_per_btc:"+o.CostScope.String()+":"+o.CostPeriod)
-		}
-		out[t] = snapshot.Override{Source: o.Source, Fields: fields}
-	}
-	return out
-}
-
-// redactCells replaces every secret in s with as many '*' as it has
-// characters, so a frame keeps its width.
-func redactCells(s string, secrets []string) string {
-	for _, x := range secrets {
-		if strings.Contains(s, x) {
-			s = strings.ReplaceAll(s, x, strings.Repeat("*", len([]rune(x))))
-		}
-	}
-	return s
-}
-
-// writeFileAtomic writes b to path through a temporary file in the same
-// directory, so a reader never sees half a snapshot.
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".hashdeck-snapshot-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(name, 0o644)); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return err
-	}
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/report"
 )
 
 // snapAt is the fixed clock of the golden files in tui/snapshot/testdata.
@@ -258,9 +259,9 @@ func TestSnapshotHidesSecrets(t *testing.T) {
 	}
 	// A frame that did show a key would have it masked, cell for cell.
 	secrets := []string{fileKey, "/home/me/.config/hashdeck/config.toml"}
-	if got := redactCells("key "+fileKey+" in /home/me/.config/hashdeck/config.toml", secrets); strings.Contains(got, "FAKE") || strings.Contains(got, "/home") ||
+	if got := report.Redact("key "+fileKey+" in /home/me/.config/hashdeck/config.toml", secrets); strings.Contains(got, "FAKE") || strings.Contains(got, "/home") ||
 		ansi.StringWidth(got) != ansi.StringWidth("key "+fileKey+" in /home/me/.config/hashdeck/config.toml") {
-		t.Errorf("redactCells: %q", got)
+		t.Errorf("report.Redact: %q", got)
 	}
 }
 

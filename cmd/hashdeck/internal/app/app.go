@@ -8,6 +8,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/report"
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
@@ -24,6 +26,7 @@ import (
 	"github.com/hashdeck/hashdeck/feeds/store"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
+	"github.com/hashdeck/hashdeck/tui/snapshot"
 )
 
 // Options are what the command line decides.
@@ -338,4 +341,78 @@ func NewYork() *time.Location {
 		return nil
 	}
 	return loc
+}
+
+// Board builds one board for a snapshot: as of at (non-zero) from the
+// embedded data, from the embedded data now when offline, or after one poll
+// of every source (and the SEC filings) within timeout, saying on stderr
+// what it is doing and how fresh the result is. With nothing answering in
+// time the board is marked NO FEED, not OFFLINE.
+func (d *App) Board(at time.Time, timeout time.Duration, stderr io.Writer) (*board.Data, error) {
+	if !at.IsZero() {
+		ds := d.Env.Dataset
+		if days := ds.Days(); len(days) == 0 || at.Before(days[0].Date) {
+			first := "none"
+			if len(days) > 0 {
+				first = days[0].Date.Format(time.DateOnly)
+			}
+			return nil, fmt.Errorf("--at: %s is before the embedded network data, which start on %s", at.Format(time.RFC3339), first)
+		}
+		return board.BuildWith(d.Env, nil, nil, at, econ.Scenario{}), nil
+	}
+	if !d.Live() { // --offline
+		return board.BuildWith(d.Env, nil, nil, time.Now(), econ.Scenario{}), nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	fmt.Fprintf(stderr, "hashdeck snapshot: polling every source once (at most %s)…\n", timeout)
+	d.Poller.Poll(ctx)
+	if d.Filings != nil {
+		if err := d.Filings.FetchOnce(ctx); err != nil {
+			fmt.Fprintln(stderr, "hashdeck snapshot: SEC EDGAR:", err)
+		}
+	}
+	st := d.Hub.Current()
+	hctx, hcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer hcancel()
+	hist, err := d.LoadHistory(hctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "hashdeck snapshot: reading the history store:", err)
+		hist = nil
+	}
+	data := board.BuildWith(d.Env, hist, st, time.Now(), econ.Scenario{})
+	if st == nil {
+		// Nothing answered within the timeout: the feeds ran, so this is
+		// not an offline snapshot but one with no feed.
+		data.Mode = board.ModeDown
+	}
+	report.Freshness(stderr, data)
+	return data, nil
+}
+
+// Overrides lists, by peer, the figures the configuration sets (for the
+// snapshot JSON).
+func (d *App) Overrides() map[string]snapshot.Override {
+	out := map[string]snapshot.Override{}
+	for _, t := range d.Env.Peers {
+		o, ok := d.Cfg.Override(t)
+		if !ok {
+			continue
+		}
+		var fields []string
+		if o.Hashrate.OK() {
+			fields = append(fields, "hashrate_ehs")
+		}
+		if o.Efficiency.OK() {
+			fields = append(fields, "efficiency_j_per_th")
+		}
+		if o.PowerPrice.OK() {
+			fields = append(fields, "power_price_usd_per_kwh")
+		}
+		if o.Cost.OK() && o.CostScope != nil {
+			fields = append(fields, "cost_usd_per_btc:"+o.CostScope.String()+":"+o.CostPeriod)
+		}
+		out[t] = snapshot.Override{Source: o.Source, Fields: fields}
+	}
+	return out
 }
