@@ -46,7 +46,7 @@ func runFeeds(args []string, stdout, stderr io.Writer) int {
 	}
 	explicit := false
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
-	a, err := app.New(app.Options{ConfigPath: *configPath, Explicit: explicit, NoHistory: true, Timeout: *timeout})
+	a, err := app.New(context.Background(), app.Options{ConfigPath: *configPath, Explicit: explicit, NoHistory: true, Timeout: *timeout})
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck feeds:", err)
 		return exitUsage

@@ -68,7 +68,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
 	f.noColor = f.noColor || os.Getenv("NO_COLOR") != ""
-	a, err := app.New(f.options())
+	a, err := app.New(ctx, f.options())
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck serve:", err)
 		return exitUsage

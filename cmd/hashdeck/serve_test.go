@@ -118,7 +118,7 @@ func TestServeFlags(t *testing.T) {
 func TestServeDataDir(t *testing.T) {
 	dir := serveTestEnv(t)
 	for flag, want := range map[string]string{"": filepath.Join(dir, "data", "hashdeck"), "/srv/hashdeck": "/srv/hashdeck"} {
-		d, err := app.New(app.Options{Offline: true, DataDir: flag})
+		d, err := app.New(context.Background(), app.Options{Offline: true, DataDir: flag})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,7 +310,7 @@ func TestServeSessionsShareOnePoller(t *testing.T) {
 	upstream, requests := serveCountingUpstream(t)
 	setStandIn(t, upstream)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	a, err := app.New(app.Options{DataDir: t.TempDir()})
+	a, err := app.New(context.Background(), app.Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

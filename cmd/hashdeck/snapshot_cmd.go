@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -272,7 +273,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		return fail(exitUsage, err)
 	}
 	f.dash.at = p.at
-	d, err := app.New(f.dash.options())
+	d, err := app.New(context.Background(), f.dash.options())
 	if err != nil {
 		return fail(exitUsage, err)
 	}

@@ -76,7 +76,9 @@ type App struct {
 // New loads the configuration and the dataset and builds the environment
 // and, unless offline, the poller and the history store with its recorder
 // and backfill.
-func New(o Options) (*App, error) {
+// ctx bounds the start-up work (the history store's roll-up): the command's
+// context, so that an interrupt during start-up is not ignored.
+func New(ctx context.Context, o Options) (*App, error) {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
@@ -125,7 +127,7 @@ func New(o Options) (*App, error) {
 	a.Hub = feeds.NewHub(nil)
 	popts := feeds.PollerOptions{Timeout: o.Timeout}
 	if !o.NoHistory {
-		if err := a.openHistory(src); err != nil {
+		if err := a.openHistory(ctx, src); err != nil {
 			return nil, err
 		}
 		popts.OnBatch = a.Recorder.OnBatch
@@ -145,7 +147,7 @@ func New(o Options) (*App, error) {
 
 // openHistory opens the history store (rolling up old rows first) and
 // builds its recorder and backfill.
-func (a *App) openHistory(src feeds.Sources) error {
+func (a *App) openHistory(ctx context.Context, src feeds.Sources) error {
 	dir, err := a.DataDir()
 	if err != nil {
 		return fmt.Errorf("history store: %w (use --data-dir)", err)
@@ -159,7 +161,7 @@ func (a *App) openHistory(src feeds.Sources) error {
 		a.Notice = "history database was unreadable: moved to " + moved + ", started a new one"
 	}
 	a.Store = st
-	if _, err := st.Compact(context.Background(), time.Now()); err != nil {
+	if _, err := st.Compact(ctx, time.Now()); err != nil {
 		a.Notice = "history roll-up failed: " + err.Error()
 	}
 	a.Recorder = feeds.NewRecorder(st, 64)
