@@ -56,6 +56,8 @@ type Model struct {
 	frame    string
 	alerts   int // alerts raised in the last frame, to ring the bell once per rise
 	backfill *feeds.BackfillProgress
+	// historyErr is why history is not being saved ("" while it is).
+	historyErr string
 	history  *board.History
 
 	// start is when the dashboard started (its first minute shows ages in
@@ -69,6 +71,11 @@ type Model struct {
 
 // BackfillMsg reports the history backfill's progress to the model.
 type BackfillMsg feeds.BackfillProgress
+
+// RecorderMsg says the history store's writes started failing or
+// recovered (feeds.Recorder.Notify): the status bar says "history not
+// saved" while they fail.
+type RecorderMsg feeds.RecorderStats
 
 // HistoryMsg delivers a new board.History to the model.
 type HistoryMsg struct{ H *board.History }
@@ -165,6 +172,7 @@ func (m *Model) rebuild() {
 		d = *board.BuildWith(m.env, m.history, m.state, m.now(), m.ui.Scenario)
 	}
 	d.Backfill = m.backfill
+	d.HistoryError = m.historyErr
 	m.data = &d
 	m.ui.AgeMinutes = m.ui.AgeMinutes || d.Now.Sub(m.start) >= time.Minute
 	m.render()
@@ -187,6 +195,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case HistoryMsg:
 		m.history = msg.H
 		m.rebuild()
+	case RecorderMsg:
+		m.historyErr = ""
+		if msg.Failing {
+			m.historyErr = msg.LastError
+		}
+		d := *m.data
+		d.HistoryError = m.historyErr
+		m.data = &d
+		m.render()
 	case BackfillMsg:
 		p := feeds.BackfillProgress(msg)
 		m.backfill = &p

@@ -279,3 +279,22 @@ func TestSessionsShareOneBoard(t *testing.T) {
 		t.Error("the other session's board changed")
 	}
 }
+
+// Issue 13 row 5: a history directory on a full disk said nothing; the
+// status bar now says history is not saved, once, and clears when writes
+// succeed again — also across a new state.
+func TestModelSaysWhenHistoryIsNotSaved(t *testing.T) {
+	m := newTestModel(t, feeds.NewHub(nil))
+	m.Update(RecorderMsg{Failing: true, LastError: "kraken: database or disk is full"})
+	if !strings.Contains(ansi.Strip(m.Frame()), "history not saved: kraken: database or disk is full") {
+		t.Errorf("no history warning:\n%s", ansi.Strip(m.Frame()))
+	}
+	m.Update(stateMsg{&market.State{Version: 9, Mode: market.ModeLive, Live: map[string]string{"price": "x"}}})
+	if !strings.Contains(ansi.Strip(m.Frame()), "history not saved") {
+		t.Error("a new state dropped the history warning")
+	}
+	m.Update(RecorderMsg{Failing: false, LastError: "kraken: database or disk is full"})
+	if strings.Contains(ansi.Strip(m.Frame()), "history not saved") {
+		t.Error("the warning stayed after writes recovered")
+	}
+}

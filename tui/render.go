@@ -233,6 +233,9 @@ func statusBar(d *board.Data, ui UI, w int, th themes.Theme) string {
 			parts = append(parts, th.Warning.Render("history: "+format.Num(float64(len(b.Errors)), 0)+" failed"))
 		}
 	}
+	if d.HistoryError != "" {
+		parts = append(parts, th.Negative.Render("history not saved: "+d.HistoryError))
+	}
 	if d.Price.Layer == board.LayerLive {
 		parts = append(parts, th.Muted.Render("price "+statusAge(d.Now.Sub(d.Price.At), ui.AgeMinutes)+" old"))
 	}

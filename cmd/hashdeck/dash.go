@@ -96,6 +96,7 @@ func runDash(args []string, stdout, stderr io.Writer) int {
 		tea.WithContext(ctx), tea.WithInput(term.in), tea.WithOutput(os.Stdout))...)
 	stopResize := term.notifyResize(prog)
 	scr.Start()
+	a.OnRecorder(func(s feeds.RecorderStats) { prog.Send(tui.RecorderMsg(s)) })
 	wait := a.Start(ctx, func(h *board.History, err error) {
 		if err == nil {
 			prog.Send(tui.HistoryMsg{H: h})

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
+	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/serve"
 )
@@ -110,6 +111,13 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		debug.SetGCPercent(serve.GCPercent)
 	}
 	bg, stopBG := context.WithCancel(context.Background())
+	a.OnRecorder(func(s feeds.RecorderStats) {
+		if s.Failing {
+			log.Error("history not saved", "err", s.LastError)
+		} else {
+			log.Info("history saved again")
+		}
+	})
 	wait := a.Start(bg, func(h *board.History, err error) {
 		if err != nil {
 			log.Warn("reading the history store", "err", err)

@@ -293,6 +293,9 @@ type Data struct {
 	Alerts []string
 	// StateVersion is the feeds state version this frame was built from.
 	StateVersion uint64
+	// HistoryError is why the history store is not being written ("" while
+	// it is): disk full, read-only, locked.
+	HistoryError string
 	// Backfill is the history backfill's progress (nil when none runs).
 	Backfill *feeds.BackfillProgress
 }

@@ -238,6 +238,15 @@ func (a *App) Start(ctx context.Context, onHistory func(*board.History, error), 
 	return wg.Wait
 }
 
+// OnRecorder calls f each time writing history starts failing or recovers
+// (see feeds.Recorder.Notify); nothing when there is no history store.
+// Call it before Start.
+func (a *App) OnRecorder(f func(feeds.RecorderStats)) {
+	if a.Recorder != nil {
+		a.Recorder.Notify(f)
+	}
+}
+
 // Close closes the history store, if open.
 func (a *App) Close() error {
 	if a.Store == nil {
