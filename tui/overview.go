@@ -161,7 +161,12 @@ func overviewHashprice(d *board.Data, th themes.Theme) string {
 		return th.Accent.Bold(true).Render(format.USD(float64(v), 2)) + " /PH/day"
 	})
 	btc := format.Maybe(n.Hashvalue, func(v econ.BTCPerPHDay) string { return format.Num(float64(v), 8) + " BTC/PH/day" })
-	b = append(b, row(th, "USD", usd, format.Maybe(n.HashpriceTH, func(v econ.USDPerTHDay) string { return format.USD(float64(v), 4) + " /TH/day" })))
+	note := format.Maybe(n.HashpriceTH, func(v econ.USDPerTHDay) string { return format.USD(float64(v), 4) + " /TH/day" })
+	if c := d.Computed; c.Stale {
+		// As stale as its stalest input (issue 13 row 4).
+		note = th.Warning.Render(sourcedNote(c, d.Now)) + "  " + note
+	}
+	b = append(b, row(th, "USD", usd, note))
 	b = append(b, row(th, "BTC", btc, ""))
 	change := "24h " + signedPct(d.Change24h, th) + "   7d " + signedPct(d.Change7d, th)
 	b = append(b, row(th, "change", change, ""))

@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
 )
@@ -60,5 +63,23 @@ func BenchmarkBuild(b *testing.B) {
 	env := testEnv()
 	for b.Loop() {
 		board.Build(env, nil, fixedNow, econ.Scenario{})
+	}
+}
+
+// Issue 13 row 4: hashprice from a stale BTC price is marked stale on
+// screen too, with the age of its stalest input.
+func TestOverviewMarksHashpriceStale(t *testing.T) {
+	now := fixedNow
+	st := &market.State{Values: map[market.Metric]market.Value{
+		market.PriceUSD:     {V: 90_000, At: now.Add(-2 * time.Hour), Source: "kraken", Stale: true},
+		market.Difficulty:   {V: 148e12, At: now.Add(-time.Minute), Source: "mempool.space"},
+		market.Height:       {V: 929_000, At: now.Add(-time.Minute), Source: "mempool.space"},
+		market.FeesPerBlock: {V: 0.02, At: now.Add(-time.Minute), Source: "mempool.space"},
+	}}
+	d := board.Build(testEnv(), st, now, econ.Scenario{})
+	th, _ := themes.Get("dark", true)
+	out := ansi.Strip(Render(d, UI{}, 120, 40, th))
+	if !regexp.MustCompile(`USD +\$[\d.]+ /PH/day +STALE 2h`).MatchString(out) {
+		t.Errorf("hashprice not marked stale:\n%s", out)
 	}
 }

@@ -404,3 +404,29 @@ func TestScenarioSaysWhatItStartsFrom(t *testing.T) {
 		t.Errorf("live scenario base:\n%s", frame)
 	}
 }
+
+// FuzzScenarioInput types arbitrary text into each scenario input: it never
+// panics, and a value it applies is exactly the number the text spells
+// (scenNumber), within the input's range — never a different number.
+func FuzzScenarioInput(f *testing.F) {
+	for _, s := range []string{"90k", "1.2m", "9e4", "1e400", "0.000001", "-5", "90x", "", ".", "1-2", "99999999999m"} {
+		f.Add(s)
+	}
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	f.Fuzz(func(t *testing.T, typed string) {
+		for field := range scenNumFields {
+			v, msg := scenParse(field, typed)
+			if msg != "" {
+				continue
+			}
+			want, ok := scenNumber(typed)
+			if !ok || v != want || math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s: %q applied as %v (spells %v, %v)", scenName(field), typed, v, want, ok)
+			}
+			if s := scenSet(econ.Scenario{}, field, v); s == (econ.Scenario{}) && v != 0 {
+				t.Fatalf("%s: %q accepted but not applied", scenName(field), typed)
+			}
+		}
+		_ = scenKeys(UI{View: ViewScenario}, d, append([]string{"enter"}, strings.Split(typed, "")...)...)
+	})
+}
