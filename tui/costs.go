@@ -363,14 +363,21 @@ func costPivot(d *board.Data, w, h int, th themes.Theme) []string {
 		if i < len(d.Peers) {
 			r := d.Peers[i]
 			p.mw = format.Maybe(r.AIMW, func(v float64) string { return format.Num(v, 0) + " MW" })
-			p.who = r.AICounterparty
+			// Each counterparty with the date of its contract.
+			var who []string
+			for _, c := range r.Fundamentals.Contracts {
+				if c.Counterparty != "" {
+					who = append(who, c.Counterparty+" "+c.AsOf)
+				}
+			}
+			p.who = strings.Join(who, ", ")
 		}
 		ps = append(ps, p)
 	}
 	slices.SortStableFunc(ps, func(a, b pivot) int {
 		return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(len(b.who), len(a.who)))
 	})
-	out := []string{th.Title.Render(" AI/HPC pivot") + th.Muted.Render("  self-mining share of revenue, last quarters · contracted AI/HPC")}
+	out := []string{th.Title.Render(" AI/HPC pivot") + th.Muted.Render("  self-mining share of revenue, last quarters · contracted AI/HPC with dates")}
 	for _, p := range ps[:min(len(ps), h-1)] {
 		line := " " + padRight(p.ticker, 6) + " " + padRight(strings.Join(p.shares, " "), 20) + " " + padLeft(p.mw, 8) + "  " + th.Muted.Render(p.who)
 		out = append(out, ansi.Truncate(line, w, "…"))
