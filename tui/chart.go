@@ -24,7 +24,21 @@ type Line struct {
 // the first and last dates of grid. yfmt formats the axis labels (with
 // their unit). Lines with no known value are left out of the legend; with
 // nothing to draw the chart says so.
+//
+// A chart is drawn once for its inputs: drawn again with the same lines,
+// grid, size, unit, labels and theme it comes from plots (see plotCache).
 func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(float64) string, th themes.Theme) string {
+	key := plotKeyOf(lines, grid, w, h, unit, yfmt, th)
+	if s, ok := plots.get(key); ok {
+		return s
+	}
+	s := drawChart(lines, grid, w, h, unit, yfmt, th)
+	plots.put(key, s)
+	return s
+}
+
+// drawChart is Chart without the cache.
+func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(float64) string, th themes.Theme) string {
 	var data [][]float64
 	var legend []string
 	var colors []asciigraph.AnsiColor

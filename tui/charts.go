@@ -2,8 +2,10 @@ package tui
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -684,4 +686,105 @@ func chartsKey(ui UI, d *board.Data, name string) UI {
 		ui.ChartHidden = 0
 	}
 	return ui
+}
+
+// plots keeps the charts drawn last (Chart), for every dashboard of the
+// process: a frame drawn again for a key, a tick or another viewer of the
+// same data takes its charts from here, and a chart is drawn again only
+// when its series, range, size or theme change.
+var plots = &plotCache{}
+
+// plotCacheSize is how many charts plots keeps: the charts view's three and
+// the overview's and miner view's one each, with room for a second size.
+const plotCacheSize = 10
+
+// plotKey identifies a chart by everything it is drawn from: 128 bits of a
+// hash, so two charts drawn from different inputs do not share one.
+type plotKey [2]uint64
+
+// plotCache is a small least-recently-used set of drawn charts.
+type plotCache struct {
+	mu      sync.Mutex
+	entries []plotEntry // most recently used last
+}
+
+type plotEntry struct {
+	key  plotKey
+	plot string
+}
+
+func (c *plotCache) get(k plotKey) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, e := range c.entries {
+		if e.key == k {
+			c.entries = append(slices.Delete(c.entries, i, i+1), e)
+			return e.plot, true
+		}
+	}
+	return "", false
+}
+
+// clear empties the cache (benchmarks of a first frame).
+func (c *plotCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries = nil
+}
+
+func (c *plotCache) put(k plotKey, plot string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) == plotCacheSize {
+		c.entries = slices.Delete(c.entries, 0, 1)
+	}
+	c.entries = append(c.entries, plotEntry{k, plot})
+}
+
+// plotKeyOf hashes a chart's inputs. The axis labels' formatter is told
+// apart by what it makes of two probe values.
+func plotKeyOf(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(float64) string, th themes.Theme) plotKey {
+	var p plotHasher
+	p.str(unit)
+	p.str(th.Name)
+	p.str(yfmt(1234.5678))
+	p.str(yfmt(-0.01234))
+	p.u64(uint64(w))
+	p.u64(uint64(h))
+	p.u64(uint64(len(grid)))
+	if n := len(grid); n > 0 {
+		p.u64(uint64(grid[0].UnixNano()))
+		p.u64(uint64(grid[n-1].UnixNano()))
+	}
+	for _, l := range lines {
+		p.str(l.Name)
+		p.u64(uint64(l.Series))
+		p.u64(uint64(len(l.Values)))
+		for _, v := range l.Values {
+			p.u64(math.Float64bits(v))
+		}
+	}
+	return plotKey{p.a, p.b}
+}
+
+// plotHasher mixes 64-bit words into two independent lanes.
+type plotHasher struct{ a, b uint64 }
+
+func (p *plotHasher) u64(x uint64) {
+	p.a = bits.RotateLeft64((p.a^x)*0x9e3779b97f4a7c15, 31)
+	p.b = bits.RotateLeft64((p.b+x)*0xc2b2ae3d27d4eb4f, 27) ^ p.a
+}
+
+func (p *plotHasher) str(s string) {
+	p.u64(uint64(len(s)))
+	for len(s) >= 8 {
+		p.u64(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
+		s = s[8:]
+	}
+	var last uint64
+	for i := range len(s) {
+		last |= uint64(s[i]) << (8 * i)
+	}
+	p.u64(last)
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/market"
+	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
 )
 
@@ -296,5 +298,35 @@ func TestModelSaysWhenHistoryIsNotSaved(t *testing.T) {
 	m.Update(RecorderMsg{Failing: false, LastError: "kraken: database or disk is full"})
 	if strings.Contains(ansi.Strip(m.Frame()), "history not saved") {
 		t.Error("the warning stayed after writes recovered")
+	}
+}
+
+// BenchmarkRender is a whole frame of every view (Render, as Update calls
+// it) of the offline board at 160×48 and 250×70, dark theme, range 1Y:
+// "warm" as the frames after the first (the charts come from plots),
+// "cold" with every chart drawn again.
+func BenchmarkRender(b *testing.B) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", false)
+	for _, sz := range [][2]int{{160, 48}, {250, 70}} {
+		for v := View(0); v < numViews; v++ {
+			for _, cold := range []bool{false, true} {
+				name := fmt.Sprintf("%s/%dx%d/warm", v, sz[0], sz[1])
+				if cold {
+					name = name[:len(name)-len("warm")] + "cold"
+				}
+				b.Run(name, func(b *testing.B) {
+					b.ReportAllocs()
+					ui := UI{View: v, Range: Range1Y}
+					Render(d, ui, sz[0], sz[1], th)
+					for b.Loop() {
+						if cold {
+							plots.clear()
+						}
+						Render(d, ui, sz[0], sz[1], th)
+					}
+				})
+			}
+		}
 	}
 }

@@ -259,13 +259,25 @@ func sectorHeadline(h econ.Headline) string {
 // headline falls back to as a step from its publication day.
 func medianStepLines(d *board.Data, grid []time.Time) []Line {
 	var out []Line
+	// The step in force on each day (econ.StepAt), found in one walk: the
+	// grid and the steps are in order.
+	at := make([]*econ.MedianStep, len(grid))
+	for i, j := 0, 0; i < len(grid); i++ {
+		day := econ.DateOf(grid[i])
+		for j < len(d.MedianSteps) && !d.MedianSteps[j].From.After(day) {
+			j++
+		}
+		if j > 0 {
+			at[i] = &d.MedianSteps[j-1]
+		}
+	}
 	slots := [econ.NumScopes]int{2, 3, 4, 5}
 	for _, s := range econ.Scopes() {
 		vals := make([]float64, len(grid))
 		any := false
-		for i, t := range grid {
+		for i := range grid {
 			vals[i] = math.NaN()
-			if st, ok := econ.StepAt(d.MedianSteps, econ.DateOf(t)); ok {
+			if st := at[i]; st != nil {
 				if v, ok := st.Medians[s].Get(); ok {
 					vals[i], any = float64(v), true
 				}
@@ -279,9 +291,9 @@ func medianStepLines(d *board.Data, grid []time.Time) []Line {
 	if hl := d.Board.SectorRule.Headline; hl.Source != "" && hl.Source != "computed" {
 		vals := make([]float64, len(grid))
 		any := false
-		for i, t := range grid {
+		for i := range grid {
 			vals[i] = math.NaN()
-			if st, ok := econ.StepAt(d.MedianSteps, econ.DateOf(t)); ok && st.Headline.Source == hl.Source && st.Headline.Metric == hl.Metric {
+			if st := at[i]; st != nil && st.Headline.Source == hl.Source && st.Headline.Metric == hl.Metric {
 				if v, ok := st.Headline.Median.Get(); ok {
 					vals[i], any = float64(v), true
 				}
