@@ -58,7 +58,7 @@ type Model struct {
 	backfill *feeds.BackfillProgress
 	// historyErr is why history is not being saved ("" while it is).
 	historyErr string
-	history  *board.History
+	history    *board.History
 
 	// start is when the dashboard started (its first minute shows ages in
 	// seconds); tickGen numbers the age tick asked for last, so that a tick
