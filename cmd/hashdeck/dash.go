@@ -48,11 +48,6 @@ func (f *dashFlags) options() app.Options {
 	return app.Options{ConfigPath: f.configPath, Explicit: f.explicit, Theme: f.theme, Offline: f.offline, At: f.at, DataDir: f.dataDir}
 }
 
-// dashFPS is the frame rate of bubbletea's own renderer, where it still
-// draws: the sessions of hashdeck serve (--fps), until they move to
-// tui.Screen. The local dashboard draws on change instead (runDash).
-const dashFPS = 10
-
 // runDash runs the dashboard in this terminal: bubbletea reads the keys
 // and runs the model, and a tui.Screen draws each frame the moment an
 // update changes it (bubbletea's own renderer would wait for its next

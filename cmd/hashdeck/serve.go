@@ -79,7 +79,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			log.Error("closing the history store", "err", err)
 		}
 	}()
-	o.Theme, o.NoColor, o.Notice, o.Secrets, o.FPS = a.ThemeName(), f.noColor, a.Notice, a.Secrets(), dashFPS
+	o.Theme, o.NoColor, o.Notice, o.Secrets = a.ThemeName(), f.noColor, a.Notice, a.Secrets()
 	if o.HostKey == "" {
 		dir, err := a.DataDir()
 		if err != nil {

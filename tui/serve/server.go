@@ -33,7 +33,7 @@ import (
 
 // Options configure a Server. They mirror the flags of `hashdeck serve`,
 // whose names the errors of Validate use. New gives a zero Listen,
-// MaxSessions, Idle, MaxSession, FPS, HandshakeTimeout, KeysPoll or
+// MaxSessions, Idle, MaxSession, HandshakeTimeout, KeysPoll or
 // QuitGrace its default.
 type Options struct {
 	// Listen is the SSH address (host:port); it is not used by New, only
@@ -69,8 +69,6 @@ type Options struct {
 	NoColor bool
 	Notice  string
 	Secrets []string
-	// FPS caps how often a session's renderer looks for a new frame.
-	FPS int
 
 	// HandshakeTimeout bounds the SSH handshake and authentication.
 	HandshakeTimeout time.Duration
@@ -88,10 +86,6 @@ const (
 	DefaultRate        = 30 // new connections a minute per IP address
 	DefaultIdle        = 30 * time.Minute
 	DefaultMaxSession  = 24 * time.Hour
-	// DefaultFPS is the dashboard's own frame cap: idle frames change at
-	// most once a second, and 10 checks a second keep a key's effect
-	// within 100 ms.
-	DefaultFPS = 10
 )
 
 // HostKeyName is the file name of the host key in the data directory.
@@ -120,9 +114,6 @@ func (o *Options) defaults() {
 	}
 	if o.MaxSession == 0 {
 		o.MaxSession = DefaultMaxSession
-	}
-	if o.FPS <= 0 {
-		o.FPS = DefaultFPS
 	}
 	if o.HandshakeTimeout <= 0 {
 		o.HandshakeTimeout = 15 * time.Second

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -345,13 +347,14 @@ func (s *Server) runDashboard(sess ssh.Session, ss *session, req request) (reaso
 			ss.cancel(errPanic)
 		}}
 	out := &countingWriter{w: sess}
-	opts := append(bubbletea.MakeOptions(sess),
-		tea.WithOutput(out),
-		tea.WithWindowSize(w, h),
-		tea.WithFPS(s.o.FPS),
-		tea.WithoutSignalHandler(), // SIGINT and SIGTERM are the server's
-	)
-	p := tea.NewProgram(m, opts...)
+	// The frames are drawn by a tui.Screen on change, not on a clock
+	// (issue 15): bubbletea keeps the input and the event loop.
+	envs := append(slices.Clone(sess.Environ()), "TERM="+pty.Term)
+	scr := tui.NewScreen(out, tui.ScreenOptions{Width: w, Height: h, Env: envs, Profile: colorprofile.Env(envs), Input: true})
+	opts := append(bubbletea.MakeOptions(sess), scr.ProgramOptions()...)
+	opts = append(opts, tea.WithoutSignalHandler()) // SIGINT and SIGTERM are the server's
+	p := tea.NewProgram(scr.Model(m), opts...)
+	scr.Start()
 
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -365,12 +368,13 @@ func (s *Server) runDashboard(sess ssh.Session, ss *session, req request) (reaso
 	})
 	ss.inbox.update() // the history and backfill progress already known
 
-	final, runErr := p.Run()
+	_, runErr := p.Run()
 	close(done)
 	wg.Wait()
+	scr.Close()
 	reason = "quit"
-	if fm, ok := final.(*model); ok && fm.reason != "" {
-		reason = fm.reason
+	if m.reason != "" {
+		reason = m.reason
 	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {
 		s.log.Warn("dashboard stopped with an error", "session", ss.id, "err", runErr)
