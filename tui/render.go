@@ -181,10 +181,13 @@ func tabBar(active View, w int, th themes.Theme) string {
 			b.WriteString(th.Muted.Render(label))
 		}
 	}
-	hint := th.Muted.Render(Keys.Help.Help().Key + " keys  " + Keys.Quit.Help().Key + " " + Keys.Quit.Help().Desc)
 	line := b.String()
-	if gap := w - cellWidth(line) - cellWidth(hint); gap > 0 {
-		line += strings.Repeat(" ", gap) + hint
+	// The key hint, shortened to "? keys" when the whole does not fit (six
+	// tabs at 80 columns): the help key must stay discoverable.
+	for _, hint := range []string{Keys.Help.Help().Key + " keys  " + Keys.Quit.Help().Key + " " + Keys.Quit.Help().Desc, Keys.Help.Help().Key + " keys"} {
+		if gap := w - cellWidth(line) - cellWidth(hint); gap > 0 {
+			return line + strings.Repeat(" ", gap) + th.Muted.Render(hint)
+		}
 	}
 	return line
 }
