@@ -256,6 +256,10 @@ func dsn(path string, busy time.Duration, reader bool) string {
 		"_pragma=busy_timeout(" + fmt.Sprint(busy.Milliseconds()) + ")",
 		"_pragma=synchronous(NORMAL)",
 		"_pragma=foreign_keys(1)",
+		// 512 KiB of page cache per connection instead of SQLite's 2 MiB:
+		// the dashboard's reads are a few thousand daily rows, and five
+		// connections with full caches cost a long-running process ~10 MiB.
+		"_pragma=cache_size(-512)",
 	}
 	if reader {
 		q = append(q, "_pragma=query_only(1)")
