@@ -206,6 +206,15 @@ func statusBar(d *board.Data, ui UI, w int, th themes.Theme) string {
 		mode = th.Warning.Reverse(true).Render(" OFFLINE ")
 	}
 	parts := []string{mode}
+	// A notice (an input error, a one-time message) and a history failure
+	// come first: the line is cut at the right edge, and they are what the
+	// viewer must read now (issue 14 row 14: never cut mid-word at 80×24).
+	if ui.Notice != "" {
+		parts = append(parts, th.Warning.Render(ui.Notice))
+	}
+	if d.HistoryError != "" {
+		parts = append(parts, th.Negative.Render("history not saved: "+d.HistoryError))
+	}
 	if d.AsOf != "" {
 		parts = append(parts, th.Muted.Render("embedded data: "+d.AsOf))
 	}
@@ -236,14 +245,8 @@ func statusBar(d *board.Data, ui UI, w int, th themes.Theme) string {
 			parts = append(parts, th.Warning.Render("history: "+format.Num(float64(len(b.Errors)), 0)+" failed"))
 		}
 	}
-	if d.HistoryError != "" {
-		parts = append(parts, th.Negative.Render("history not saved: "+d.HistoryError))
-	}
 	if d.Price.Layer == board.LayerLive {
 		parts = append(parts, th.Muted.Render("price "+statusAge(d.Now.Sub(d.Price.At), ui.AgeMinutes)+" old"))
-	}
-	if ui.Notice != "" {
-		parts = append(parts, th.Warning.Render(ui.Notice))
 	}
 	line := strings.Join(parts, th.Muted.Render(" │ "))
 	right := th.Muted.Render("theme " + th.Name)

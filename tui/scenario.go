@@ -220,7 +220,7 @@ func scenParse(f int, in string) (float64, string) {
 	}
 	v, ok := scenNumber(in)
 	if !ok {
-		return 0, name + ": " + strconv.Quote(in) + " is not a number in range (e.g. 90000, 90k, 1.2m, 9e4)"
+		return 0, name + ": " + strconv.Quote(in) + " is not a number (90000, 90k, 1.2m, 9e4)"
 	}
 	switch f {
 	case scenPrice:

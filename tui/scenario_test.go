@@ -365,7 +365,7 @@ func TestScenarioAppliesWhatIsTyped(t *testing.T) {
 		keys  []string
 		want  string
 	}{
-		{scenPrice, []string{"1", "e", "4", "0", "0"}, "not a number in range"},
+		{scenPrice, []string{"1", "e", "4", "0", "0"}, "not a number"},
 		{scenPrice, []string{"0", ".", "0", "0", "0", "0", "0", "1"}, "out of range"},
 		{scenFees, []string{"0", ".", "0", "0", "0", "0", "0", "1"}, "out of range"},
 	} {
@@ -429,4 +429,20 @@ func FuzzScenarioInput(f *testing.F) {
 		}
 		_ = scenKeys(UI{View: ViewScenario}, d, append([]string{"enter"}, strings.Split(typed, "")...)...)
 	})
+}
+
+// Issue 14 row 14: at 80×24 an input error is shown whole in the status
+// bar, not cut mid-word.
+func TestScenarioErrorFitsAt80(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	for _, keys := range [][]string{{"1", "-", "2"}, {"-", "5"}, {"9", "0", "x"}} {
+		ui := scenKeys(UI{View: ViewScenario}, d, append([]string{"enter"}, keys...)...)
+		if len(keys) != 3 || keys[2] != "x" {
+			ui = scenKeys(ui, d, "enter")
+		}
+		frame := ansi.Strip(Render(d, ui, 80, 24, detMonoTheme(t)))
+		if ui.Notice == "" || !strings.Contains(frame, ui.Notice) {
+			t.Errorf("%v: notice %q not whole at 80×24:\n%s", keys, ui.Notice, frame)
+		}
+	}
 }
