@@ -50,7 +50,7 @@ func newSnapshotFlags(stderr io.Writer) (*flag.FlagSet, *snapshotFlags) {
 	fs.Lookup("theme").Usage = "colour `theme`: dark, light, high-contrast or colorblind (default: the config's, else dark)"
 	fs.Lookup("no-color").Usage = "draw without colour (NO_COLOR also turns colour off for --format ansi)"
 	fs.Lookup("data-dir").Usage = "`directory` of the history database, read when live (default $XDG_DATA_HOME/hashdeck)"
-	fs.StringVar(&f.view, "view", "overview", "`view` to draw: overview, peers, charts, miner:TICKER or scenario")
+	fs.StringVar(&f.view, "view", "overview", "`view` to draw: overview, peers, charts, miner:TICKER, scenario or costs")
 	fs.StringVar(&f.size, "size", "160x48", "terminal size in cells, `WIDTHxHEIGHT` (at least 80x24)")
 	fs.StringVar(&f.format, "format", "", "output `format`: txt, ansi, svg, png, html or json (default: from --out's extension, else txt)")
 	fs.StringVar(&f.out, "out", "", "write to `FILE` instead of stdout (required for png; - is stdout)")
