@@ -175,10 +175,12 @@ type MinerCost struct {
 	Margin    Maybe[USDPerPHDay] `json:"margin_usd_per_ph_day"`
 	MarginPct Maybe[Percent]     `json:"margin_pct"`
 	Basis     Basis              `json:"basis"`
-	// Period, Source and AsOf carry the provenance of a reported figure.
-	Period string `json:"period,omitempty"`
-	Source string `json:"source,omitempty"`
-	AsOf   string `json:"as_of,omitempty"`
+	// Period, Source, AsOf and Published carry the provenance of a
+	// reported or implied figure.
+	Period    string `json:"period,omitempty"`
+	Source    string `json:"source,omitempty"`
+	AsOf      string `json:"as_of,omitempty"`
+	Published Date   `json:"published,omitzero"`
 }
 
 // MinerCosts holds a miner's cost in every scope, indexed by [Scope].
@@ -333,7 +335,7 @@ func minerCostStack(m *Miner, rule [NumScopes]*RuleMember) MinerCosts {
 	filed := m.Period.Stack(model)
 	for _, s := range Scopes() {
 		if f := rule[s]; f != nil {
-			out[s] = MinerCost{PerPHDay: Known(f.USDPerPHDay), Basis: BasisImplied, Period: f.Quarter, Source: "implied from the quarter's line items", AsOf: f.Published.String()}
+			out[s] = MinerCost{PerPHDay: Known(f.USDPerPHDay), Basis: BasisImplied, Period: f.Quarter, Source: "implied from the quarter's line items", AsOf: f.Published.String(), Published: f.Published}
 			continue
 		}
 		if v := filed.Get(s); v.OK() && m.Period.RealizedPHDays.OK() {
@@ -349,7 +351,7 @@ func minerCostStack(m *Miner, rule [NumScopes]*RuleMember) MinerCosts {
 				continue
 			}
 			if v := r.PerPHDay(); v.OK() {
-				out[s] = MinerCost{PerPHDay: v, ReportedPerBTC: Known(r.PerBTC), Basis: BasisReported, Period: r.Period, Source: r.Source, AsOf: r.AsOf}
+				out[s] = MinerCost{PerPHDay: v, ReportedPerBTC: Known(r.PerBTC), Basis: BasisReported, Period: r.Period, Source: r.Source, AsOf: r.AsOf, Published: r.Published}
 				break
 			}
 		}

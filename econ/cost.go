@@ -231,9 +231,11 @@ type ReportedCost struct {
 	// PeriodHashvalue is the network's mean hashvalue over that period;
 	// without it the figure cannot be restated and stays unknown per PH/day.
 	PeriodHashvalue Maybe[BTCPerPHDay] `json:"period_hashvalue_btc_per_ph_day"`
-	// Source is where the figure was published; AsOf is its date.
-	Source string `json:"source"`
-	AsOf   string `json:"as_of"`
+	// Source is where the figure was published; AsOf is its date as
+	// written, Published the day it became public.
+	Source    string `json:"source"`
+	AsOf      string `json:"as_of"`
+	Published Date   `json:"published,omitzero"`
 }
 
 // PerPHDay restates the figure per PH/s per day ([RestatePerBTC]); unknown

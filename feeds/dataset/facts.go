@@ -48,6 +48,9 @@ type Fact struct {
 	Note      string `json:"note"`
 	// Line is the fact's line in data/miners-facts.csv.
 	Line int `json:"line"`
+	// PublishedOn is when the fact became public ([Fact.Published]); null
+	// when the as-of text gives no date.
+	PublishedOn econ.Date `json:"published"`
 }
 
 // PlainNumber parses s when it is a plain decimal number: ASCII digits with
@@ -101,6 +104,9 @@ func readFacts(fsys fs.FS, file string) ([]Fact, *table, error) {
 		f := Fact{
 			Ticker: t.str(c[0]), Field: t.str(c[1]), Value: t.str(c[2]), Unit: t.str(c[3]),
 			AsOf: t.str(c[4]), Quality: Quality(t.str(c[5])), SourceURL: t.str(c[6]), Note: t.str(c[7]), Line: t.line,
+		}
+		if pub, ok := f.Published(); ok {
+			f.PublishedOn = econ.DateOf(pub)
 		}
 		switch {
 		case f.Ticker == "" || f.Field == "" || f.Value == "":

@@ -53,7 +53,7 @@ type Cost struct {
 func (c Cost) Reported() econ.ReportedCost {
 	r := econ.ReportedCost{Scope: c.Scope, PerBTC: c.PerBTC.Or(0), Period: c.Period.Label, PeriodHashvalue: c.PeriodHashvalue}
 	if c.Fact != nil {
-		r.Source, r.AsOf = c.Fact.SourceURL, c.Fact.AsOf
+		r.Source, r.AsOf, r.Published = c.Fact.SourceURL, c.Fact.AsOf, c.Fact.PublishedOn
 	}
 	return r
 }
@@ -76,11 +76,13 @@ type Contract struct {
 	// "~$5.5B"); empty when there is none.
 	Headline string `json:"headline_value,omitempty"`
 	// Text is the whole value text.
-	Text      string  `json:"text"`
-	AsOf      string  `json:"as_of"`
-	SourceURL string  `json:"source_url"`
-	Quality   Quality `json:"quality"`
-	Fact      *Fact   `json:"fact"`
+	Text string `json:"text"`
+	AsOf string `json:"as_of"`
+	// Published is when the contract became public (the fact's).
+	Published econ.Date `json:"published"`
+	SourceURL string    `json:"source_url"`
+	Quality   Quality   `json:"quality"`
+	Fact      *Fact     `json:"fact"`
 }
 
 // Fundamentals are one ticker's typed figures, built from its facts. A
@@ -356,7 +358,7 @@ func companyNames() [][2]string {
 
 // parseContract transcribes an ai_contract_* fact (see [Contract]).
 func parseContract(f *Fact) Contract {
-	c := Contract{Text: f.Value, AsOf: f.AsOf, SourceURL: f.SourceURL, Quality: f.Quality, Fact: f}
+	c := Contract{Text: f.Value, AsOf: f.AsOf, Published: f.PublishedOn, SourceURL: f.SourceURL, Quality: f.Quality, Fact: f}
 	names := companyNames()
 	for _, tok := range strings.Split(strings.TrimPrefix(f.Field, "ai_contract_"), "_") {
 		for _, n := range names {

@@ -47,6 +47,9 @@ type ReferencePoint struct {
 	// Text is the figure as published; Source who published it and where it was read.
 	Text   string `json:"text"`
 	Source string `json:"source"`
+	// Published is the day the figure is used from: the end of its period
+	// (a board as of an earlier day leaves it out).
+	Published econ.Date `json:"published"`
 }
 
 // ReferencePoints returns the sector reference points: hashprice figures by
@@ -100,6 +103,7 @@ func (d *Dataset) referencePoints() []ReferencePoint {
 	}
 	for i := range refs {
 		r := &refs[i]
+		r.Published = econ.DateOf(r.Period.To)
 		if v, ok := r.USDPerBTC.Get(); ok {
 			r.Restated = econ.Map(d.PeriodHashvalue(r.Period), func(hv econ.BTCPerPHDay) econ.USDPerPHDay { return econ.RestatePerBTC(v, hv) })
 		}

@@ -594,7 +594,7 @@ func recordLow(refs []dataset.ReferencePoint, series Series, cur econ.Maybe[econ
 		label := t.Format(time.DateOnly)
 		return dataset.ReferencePoint{Kind: dataset.RefHashpriceLow, Name: "daily hashprice low",
 			Period: dataset.Period{Label: label, From: t, To: t}, USDPerPHDay: econ.Known(econ.USDPerPHDay(v)),
-			Text: format.USD(v, 2) + " on " + label, Source: "computed by hashdeck from the daily network data"}
+			Text: format.USD(v, 2) + " on " + label, Source: "computed by hashdeck from the daily network data", Published: econ.DateOf(t)}
 	}
 	for _, p := range Until(series.Points, until) {
 		if p.V > 0 && (!found || p.V < float64(best.USDPerPHDay.Or(0))) {

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -786,5 +787,48 @@ func TestJSONSectorRule(t *testing.T) {
 				t.Errorf("cost curve row %v lacks %s", row["ticker"], k)
 			}
 		}
+	}
+}
+
+// Issue 11 §4: every sourced figure anywhere in the board JSON carries
+// `published` — facts, contracts, miners' costs, benchmarks, the headline
+// and the record low. An object is sourced when it names a source URL, a
+// quality grade or a source with a grade.
+func TestJSONSourcedFiguresArePublished(t *testing.T) {
+	d, ds := testBoard(t, goldenAt)
+	var b bytes.Buffer
+	if err := JSON(&b, d, goldenMeta(ds)); err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	missing := map[string]bool{}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			_, url := v["source_url"]
+			_, q := v["quality"]
+			_, g := v["grade"]
+			src, _ := v["source"].(string)
+			basis, _ := v["basis"].(string)
+			sourced := url || q || g && src != "" || basis == "reported" || basis == "implied" || v["kind"] != nil && src != ""
+			if _, ok := v["published"]; sourced && !ok {
+				missing[path] = true
+			}
+			for k, x := range v {
+				walk(path+"."+k, x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(path+"[]", x)
+			}
+		}
+	}
+	walk("", doc)
+	if len(missing) > 0 {
+		t.Errorf("sourced figures without published: %v", slices.Sorted(maps.Keys(missing)))
 	}
 }
