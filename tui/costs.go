@@ -179,7 +179,7 @@ func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	if left := len(rows) - shown; left > 0 {
 		b = append(b, th.Muted.Render(ansi.Truncate(" … "+format.Num(float64(left), 0)+" more (↑↓ to scroll)", w, "…")))
 	}
-	b = append(b, ansi.Truncate(" "+nextUnderWater(rows, hp, hpOK, th), w, "…"))
+	b = append(b, ansi.Truncate(" "+nextUnderWater(rows, hpOK, th), w, "…"))
 	b = append(b, ansi.Truncate(" "+benchLine(benches, th), w, "…"))
 	b = append(b, costPivot(d, w, max(h-len(b), 0), th)...)
 	return fit(strings.Join(b, "\n"), w, h)
@@ -286,9 +286,11 @@ func costMissing(r econ.CurveRow, scope econ.Scope) string {
 	return s
 }
 
-// nextUnderWater lists the hashprice at which each miner still above water
+// nextUnderWater counts the miners under water at the view's scope (each
+// row's own flag, so "—" while the hashprice is unknown; red only when
+// some are) and lists the hashprice at which each miner still above water
 // goes under, highest first: "at $31.79 MARA, at $28.75 HIVE, …".
-func nextUnderWater(rows []econ.CurveRow, hp econ.USDPerPHDay, hpOK bool, th themes.Theme) string {
+func nextUnderWater(rows []econ.CurveRow, hpOK bool, th themes.Theme) string {
 	type at struct {
 		v econ.USDPerPHDay
 		t string
@@ -298,15 +300,21 @@ func nextUnderWater(rows []econ.CurveRow, hp econ.USDPerPHDay, hpOK bool, th the
 	for _, r := range rows {
 		v, ok := r.UnderBelow.Get()
 		switch {
-		case !ok:
-		case hpOK && v > hp:
+		case r.UnderWater == econ.FlagYes:
 			under++
-		default:
+		case ok:
 			next = append(next, at{v, r.Ticker})
 		}
 	}
 	slices.SortFunc(next, func(a, b at) int { return cmp.Compare(b.v, a.v) })
-	s := th.Negative.Render(format.Num(float64(under), 0)+" under water") + th.Muted.Render(" · next under water: ")
+	count, cst := "—", th.Muted
+	if hpOK {
+		count = format.Num(float64(under), 0)
+		if under > 0 {
+			cst = th.Negative
+		}
+	}
+	s := cst.Render(count+" under water") + th.Muted.Render(" · next under water: ")
 	if len(next) == 0 {
 		return s + th.Muted.Render("none with a figure at this scope")
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
 )
 
@@ -71,3 +72,32 @@ func TestCostsKeys(t *testing.T) {
 
 func BenchmarkCosts160x48(b *testing.B) { benchmarkView(b, ViewCosts, 160, 48) }
 func BenchmarkCosts250x70(b *testing.B) { benchmarkView(b, ViewCosts, 250, 70) }
+
+// The under-water count is each row's own flag: unknown ("—", muted) while
+// the hashprice is unknown, muted at 0, red only when some miner is under.
+func TestCostsUnderWaterCount(t *testing.T) {
+	th, err := themes.Get("dark", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost := func(v float64) econ.Maybe[econ.USDPerPHDay] { return econ.Known(econ.USDPerPHDay(v)) }
+	rows := []econ.CurveRow{
+		{Ticker: "AAA", UnderBelow: cost(50), UnderWater: econ.FlagYes},
+		{Ticker: "BBB", UnderBelow: cost(30), UnderWater: econ.FlagNo},
+		{Ticker: "CCC"},
+	}
+	if got := ansi.Strip(nextUnderWater(rows, true, th)); !strings.HasPrefix(got, "1 under water · next under water: at $30.00 BBB") {
+		t.Errorf("known hashprice: %q", got)
+	}
+	if got := nextUnderWater(rows, true, th); !strings.HasPrefix(got, th.Negative.Render("1 under water")) {
+		t.Errorf("one under water is not red: %q", got)
+	}
+	unknown := []econ.CurveRow{{Ticker: "AAA", UnderBelow: cost(50)}, {Ticker: "BBB", UnderBelow: cost(30)}}
+	if got := ansi.Strip(nextUnderWater(unknown, false, th)); !strings.HasPrefix(got, "— under water · next under water: at $50.00 AAA, at $30.00 BBB") {
+		t.Errorf("unknown hashprice must not count 0: %q", got)
+	}
+	none := []econ.CurveRow{{Ticker: "BBB", UnderBelow: cost(30), UnderWater: econ.FlagNo}}
+	if got := nextUnderWater(none, true, th); !strings.HasPrefix(got, th.Muted.Render("0 under water")) {
+		t.Errorf("a count of 0 is painted as an alarm: %q", got)
+	}
+}
