@@ -109,3 +109,22 @@ func TestRedirectPolicy(t *testing.T) {
 		t.Error("an endless chain of redirects was followed")
 	}
 }
+
+// The SEC client sends the user's declared User-Agent (an e-mail address):
+// a redirect to another host must not carry it there.
+func TestSECRedirectToAnotherHostSendsNoUserAgent(t *testing.T) {
+	elsewhere := newHeaderLog(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) })
+	upstream := newHeaderLog(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+r.URL.RequestURI(), http.StatusFound)
+	})
+	c, err := NewSECClient(upstream.URL, SECOptions{UserAgent: secTestUA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Tickers(context.Background()); err == nil {
+		t.Error("Tickers followed a redirect to another host")
+	}
+	if n := len(elsewhere.requests()); n != 0 {
+		t.Errorf("the other host got %d requests (headers %v)", n, elsewhere.requests())
+	}
+}

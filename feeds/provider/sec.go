@@ -226,6 +226,7 @@ func NewSECClient(base string, o SECOptions) (*SECClient, error) {
 	r := resty.New().
 		SetTimeout(o.Timeout).
 		SetRetryCount(0).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(sameHostRedirect)).
 		SetHeader("User-Agent", strings.TrimSpace(o.UserAgent)).
 		SetHeader("Accept", "application/json").
 		SetLogger(discardLogger{})

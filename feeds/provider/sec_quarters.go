@@ -132,13 +132,14 @@ func secConceptQuarters(f SECFiler, concept string, periods []secPeriod) map[sec
 		v := secValue{value: p.value, prov: econ.Provenance{
 			Source:    p.from.Accession,
 			Grade:     econ.GradeA,
+			Primary:   true,
 			Published: econ.DateOf(p.from.Filed),
 			Note:      p.from.Form + " " + concept,
 		}}
 		if r := p.restated; r != nil {
 			v.prov.Note += fmt.Sprintf("; restated (was %s in %s %s)", secAmount(r.Value), r.Form, r.Accession)
 			v.conflicts = []econ.Conflict{{Value: r.Value, Provenance: econ.Provenance{
-				Source: r.Accession, Grade: econ.GradeA, Published: econ.DateOf(r.Filed),
+				Source: r.Accession, Grade: econ.GradeA, Primary: true, Published: econ.DateOf(r.Filed),
 				Note: fmt.Sprintf("%s %s as first reported; restated by %s %s", r.Form, concept, p.from.Form, p.from.Accession),
 			}}}
 		}
@@ -180,6 +181,7 @@ func secConceptQuarters(f SECFiler, concept string, periods []secPeriod) map[sec
 				out[key] = secValue{value: val, prov: econ.Provenance{
 					Source:    long.from.Accession,
 					Grade:     econ.GradeA,
+					Primary:   true,
 					Published: econ.DateOf(pub),
 					Derived:   true,
 					Note:      note,

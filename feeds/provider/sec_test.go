@@ -669,3 +669,18 @@ func TestSECCompanyFactsEmpty(t *testing.T) {
 		t.Errorf("%d quarters from no facts", len(qs))
 	}
 }
+
+// A filing's figure is the primary source: merged over a research row of
+// the same grade from the company's own release, the filing still wins
+// and the release's value stays as a conflict.
+func TestSECFiguresOutrankPrimaryResearch(t *testing.T) {
+	filed := SECQuarters(secFiler(t, "CLSK"), secDecodeFixture(t, "sec/companyfacts-clsk").Facts)
+	q := secQuarter(t, filed, "FY2025 Q1")
+	research := econ.Quarter{Start: q.Start, End: q.End, Published: q.Published}
+	research.RevenueTotal = econ.Item[econ.USD]{Value: econ.Known[econ.USD](160e6),
+		Provenance: econ.Provenance{Source: "https://investors.cleanspark.com/news", Grade: econ.GradeA, Primary: true, Published: q.Published}}
+	m := secQuarter(t, econ.MergeQuarters(filed, []econ.Quarter{research}), "FY2025 Q1")
+	if m.RevenueTotal.Value.Or(0) != 162301000 || len(m.RevenueTotal.Conflicts) != 1 || m.RevenueTotal.Conflicts[0].Value != 160e6 {
+		t.Errorf("merged revenue %v (conflicts %+v); want the 10-Q's $162.3M over the release's $160M", m.RevenueTotal.Value, m.RevenueTotal.Conflicts)
+	}
+}
