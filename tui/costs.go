@@ -358,13 +358,11 @@ func costPivot(d *board.Data, w, h int, th themes.Theme) []string {
 		p := pivot{ticker: m.Ticker, last: 2}
 		qs := econ.QuartersAsOf(m.Quarters, d.Board.SectorRule.AsOf)
 		for _, q := range qs[max(len(qs)-4, 0):] {
-			mine, ok1 := q.RevenueMining.Value.Get()
-			total, ok2 := q.RevenueTotal.Value.Get()
-			if !ok1 || !ok2 || total <= 0 {
-				p.shares = append(p.shares, "—")
+			share, ok := econ.OwnShare(q).Value.Get()
+			if !ok {
+				p.shares = append(p.shares, format.Unknown)
 				continue
 			}
-			share := float64(mine / total)
 			p.shares = append(p.shares, format.Num(share*100, 0)+"%")
 			p.last = share
 		}

@@ -101,3 +101,25 @@ func TestCostsUnderWaterCount(t *testing.T) {
 		t.Errorf("a count of 0 is painted as an alarm: %q", got)
 	}
 }
+
+// The pivot's share is the quarter's own (econ.OwnShare): a self-mining
+// revenue well above total revenue is an inconsistency, shown unknown,
+// never "150%".
+func TestCostsPivotShareIsEconsShare(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	tk := d.Miners[0].Ticker
+	m := d.Miners[0]
+	qs := econ.QuartersAsOf(m.Quarters, d.Board.SectorRule.AsOf)
+	if len(qs) == 0 {
+		t.Fatalf("%s has no quarter", tk)
+	}
+	q := qs[len(qs)-1]
+	bad := q
+	bad.RevenueTotal.Value, bad.RevenueMining.Value = econ.Known[econ.USD](100e6), econ.Known[econ.USD](150e6)
+	m.Quarters = []econ.Quarter{bad}
+	d.Miners[0] = m
+	out := ansi.Strip(strings.Join(costPivot(d, 160, 40, detMonoTheme(t)), "\n"))
+	if strings.Contains(out, "150%") {
+		t.Errorf("pivot shows a share above 100%%:\n%s", out)
+	}
+}
