@@ -176,11 +176,14 @@ type MinerCost struct {
 	MarginPct Maybe[Percent]     `json:"margin_pct"`
 	Basis     Basis              `json:"basis"`
 	// Period, Source, AsOf and Published carry the provenance of a
-	// reported or implied figure.
-	Period    string `json:"period,omitempty"`
-	Source    string `json:"source,omitempty"`
-	AsOf      string `json:"as_of,omitempty"`
-	Published Date   `json:"published,omitzero"`
+	// reported or implied figure; an implied one also its grade and
+	// whether its publication date is an estimate.
+	Period             string `json:"period,omitempty"`
+	Source             string `json:"source,omitempty"`
+	AsOf               string `json:"as_of,omitempty"`
+	Published          Date   `json:"published,omitzero"`
+	PublishedEstimated bool   `json:"published_estimated,omitempty"`
+	Grade              Grade  `json:"grade,omitempty"`
 }
 
 // MinerCosts holds a miner's cost in every scope, indexed by [Scope].
@@ -335,7 +338,8 @@ func minerCostStack(m *Miner, rule [NumScopes]*RuleMember) MinerCosts {
 	filed := m.Period.Stack(model)
 	for _, s := range Scopes() {
 		if f := rule[s]; f != nil {
-			out[s] = MinerCost{PerPHDay: Known(f.USDPerPHDay), Basis: BasisImplied, Period: f.Quarter, Source: "implied from the quarter's line items", AsOf: f.Published.String(), Published: f.Published}
+			out[s] = MinerCost{PerPHDay: Known(f.USDPerPHDay), Basis: BasisImplied, Period: f.Quarter, Source: "implied from the quarter's line items",
+				AsOf: f.Published.String(), Published: f.Published, PublishedEstimated: f.PublishedEstimated, Grade: f.Grade}
 			continue
 		}
 		if v := filed.Get(s); v.OK() && m.Period.RealizedPHDays.OK() {

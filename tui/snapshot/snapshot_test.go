@@ -832,3 +832,61 @@ func TestJSONSourcedFiguresArePublished(t *testing.T) {
 		t.Errorf("sourced figures without published: %v", slices.Sorted(maps.Keys(missing)))
 	}
 }
+
+// A miner's implied cost is the sector rule's member figure, with the same
+// grade and the same "estimated" mark on its publication date.
+func TestJSONImpliedCostKeepsGradeAndEstimate(t *testing.T) {
+	d, ds := testBoard(t, goldenAt)
+	var b bytes.Buffer
+	if err := JSON(&b, d, goldenMeta(ds)); err != nil {
+		t.Fatal(err)
+	}
+	type prov struct {
+		Published string `json:"published"`
+		Estimated bool   `json:"published_estimated"`
+		Grade     string `json:"grade"`
+		Basis     string `json:"basis"`
+	}
+	var doc struct {
+		Sector struct {
+			Scopes []struct {
+				Scope   string `json:"scope"`
+				Members []struct {
+					Ticker string `json:"ticker"`
+					prov
+				} `json:"members"`
+			} `json:"scopes"`
+		} `json:"sector"`
+		Peers []struct {
+			Ticker string `json:"ticker"`
+			Board  struct {
+				Costs map[string]prov `json:"costs"`
+			} `json:"board"`
+		} `json:"peers"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	costs := map[string]map[string]prov{}
+	for _, p := range doc.Peers {
+		costs[p.Ticker] = p.Board.Costs
+	}
+	n, est := 0, 0
+	for _, s := range doc.Sector.Scopes {
+		for _, m := range s.Members {
+			got := costs[m.Ticker][s.Scope]
+			want := m.prov
+			want.Basis = "implied"
+			if got != want {
+				t.Errorf("%s %s: row %+v, rule member %+v", m.Ticker, s.Scope, got, want)
+			}
+			n++
+			if m.Estimated {
+				est++
+			}
+		}
+	}
+	if n == 0 || est == 0 {
+		t.Fatalf("%d members, %d with an estimated date: the fixture no longer exercises this", n, est)
+	}
+}
