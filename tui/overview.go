@@ -239,11 +239,15 @@ func sectorHeadline(h econ.Headline) string {
 	if h.Source == "" {
 		return "no sector headline: " + h.Why
 	}
-	state := "above water"
-	if m, ok := h.Margin.Get(); ok && m < 0 {
-		state = "under water"
+	// Without a margin (no hashprice) the line names no water state.
+	state := ""
+	if m, ok := h.Margin.Get(); ok {
+		state = " above water"
+		if m < 0 {
+			state = " under water"
+		}
 	}
-	s := "median listed miner " + state + " at " + h.Scope.String() + ": cost " +
+	s := "median listed miner" + state + " at " + h.Scope.String() + ": cost " +
 		format.Maybe(h.Median, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }) + " vs hashprice " +
 		format.Maybe(h.Hashprice, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })
 	if h.Source == "computed" {

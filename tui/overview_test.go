@@ -83,3 +83,21 @@ func TestOverviewMarksHashpriceStale(t *testing.T) {
 		t.Errorf("hashprice not marked stale:\n%s", out)
 	}
 }
+
+// The headline states a water level only with a margin: without a
+// hashprice it says neither "above" nor "under".
+func TestSectorHeadlineWaterNeedsAMargin(t *testing.T) {
+	usd := func(v float64) econ.Maybe[econ.USDPerPHDay] { return econ.Known(econ.USDPerPHDay(v)) }
+	h := econ.Headline{Scope: econ.ScopeCash, Median: usd(44), Source: "TheMinerMag", Period: "2025-Q3"}
+	if got := sectorHeadline(h); got != "median listed miner at cash: cost $44.00 vs hashprice — (TheMinerMag 2025-Q3)" {
+		t.Errorf("unknown hashprice: %q", got)
+	}
+	h.Hashprice, h.Margin = usd(37.16), usd(37.16-44)
+	if got := sectorHeadline(h); !strings.HasPrefix(got, "median listed miner under water at cash") {
+		t.Errorf("negative margin: %q", got)
+	}
+	h.Hashprice, h.Margin = usd(50), usd(6)
+	if got := sectorHeadline(h); !strings.HasPrefix(got, "median listed miner above water at cash") {
+		t.Errorf("positive margin: %q", got)
+	}
+}
