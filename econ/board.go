@@ -1,6 +1,7 @@
 package econ
 
 import (
+	"cmp"
 	"encoding/json"
 	"time"
 )
@@ -23,10 +24,15 @@ type NetworkInputs struct {
 	// EpochStart is the time of the current epoch's first block; zero means
 	// no next-difficulty estimate.
 	EpochStart time.Time
-	// Now is the time the board is computed for. It also dates the sector
-	// rule ([BoardDate]): only figures published by that day are used, from
-	// quarters in the window ([InWindow]).
+	// Now is the time the network figures are estimated at (retarget,
+	// halving). It also dates the sector rule ([BoardDate]) unless AsOf is
+	// set: only figures published by that day are used, from quarters in
+	// the window ([InWindow]).
 	Now time.Time
+	// AsOf, when set, dates the sector rule instead of Now: a live board
+	// whose network figures are an older day's still judges costs as of
+	// today.
+	AsOf time.Time
 	// Periods are the network's mean hashvalue and hashprice per quarter,
 	// for the miners' implied costs (the caller computes them from daily
 	// network data; a quarter without an entry has unknown means).
@@ -270,7 +276,7 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	b := Board{Scenario: s, Network: ComputeNetwork(s.applyNetwork(in)), Total: len(miners)}
 	b.Miners = make([]MinerRow, len(miners))
 	hp, hv := b.Network.HashpriceNet, b.Network.Hashvalue
-	asOf := BoardDate(in.Now)
+	asOf := BoardDate(cmp.Or(in.AsOf, in.Now))
 	b.Implied = make([]MinerImplied, len(miners))
 	for i := range miners {
 		b.Implied[i] = MinerImplied{Ticker: miners[i].Ticker, Quarters: ImpliedCostsAsOf(miners[i].Quarters, in.Periods, asOf)}

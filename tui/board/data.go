@@ -373,6 +373,11 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 		// its own day's end and its epoch's first block (snap.NetworkInputs
 		// sets both when the block's time is known).
 		in.Now, in.EpochStart = snap.AsOf.Add(24*time.Hour), epochStart(ds, snap.Epoch)
+		if st != nil && !env.Offline && env.asOf.IsZero() {
+			// Live but without a live height: the costs are still judged
+			// as of today, not as of the embedded day.
+			in.AsOf = now
+		}
 	}
 	d.Computed = computedFrom(d.Price, d.Difficulty, d.Height, d.Fees)
 	d.Mode = ModeOffline

@@ -395,3 +395,23 @@ func TestPointInTimeFacts(t *testing.T) {
 		t.Error("IREN's NVIDIA contract is missing from the undated board")
 	}
 }
+
+// A live board without a live block height estimates the retarget from the
+// embedded day, but still dates the sector rule today: the costs are not
+// judged as of an older window because one feed is down.
+func TestSectorRuleDatedTodayWithoutLiveHeight(t *testing.T) {
+	now := fixedNow
+	st := &market.State{Values: map[market.Metric]market.Value{
+		market.PriceUSD:     {V: 90_000, At: now.Add(-time.Minute), Source: "kraken"},
+		market.Difficulty:   {V: 148e12, At: now.Add(-time.Minute), Source: "mempool.space"},
+		market.FeesPerBlock: {V: 0.02, At: now.Add(-time.Minute), Source: "mempool.space"},
+	}}
+	want := econ.BoardDate(now)
+	if got := Build(testEnv(), st, now, econ.Scenario{}).Board.SectorRule.AsOf; got != want {
+		t.Errorf("no live height: sector rule as of %v, want %v", got, want)
+	}
+	st.Values[market.Height] = market.Value{V: 929_000, At: now.Add(-time.Minute), Source: "mempool.space"}
+	if got := Build(testEnv(), st, now, econ.Scenario{}).Board.SectorRule.AsOf; got != want {
+		t.Errorf("live height: sector rule as of %v, want %v", got, want)
+	}
+}
