@@ -203,14 +203,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		d := *m.data
 		d.HistoryError = m.historyErr
 		m.data = &d
-		m.render()
+		// Only the status bar shows it: redraw that line, not the frame.
+		m.frame = RenderStatus(m.frame, m.data, m.ui, m.w, m.h, m.theme)
 	case BackfillMsg:
 		p := feeds.BackfillProgress(msg)
 		m.backfill = &p
 		d := *m.data
 		d.Backfill = m.backfill
 		m.data = &d
-		m.render()
+		// Only the status bar shows it: redraw that line, not the frame.
+		m.frame = RenderStatus(m.frame, m.data, m.ui, m.w, m.h, m.theme)
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil // a newer state asked for a tick of its own

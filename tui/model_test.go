@@ -330,3 +330,23 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// Backfill progress and the history warning live in the status bar only:
+// they redraw that line, not every panel (under serve, in every session).
+func TestStatusOnlyMessagesRedrawTheStatusLine(t *testing.T) {
+	for _, msg := range []tea.Msg{
+		BackfillMsg{Done: 3, Total: 15, Current: "close IREN"},
+		RecorderMsg{Failing: true, LastError: "disk full"},
+	} {
+		m := newTestModel(t, feeds.NewHub(nil))
+		const body = "BODY AS DRAWN"
+		m.frame = body + "\n" + m.frame[strings.LastIndexByte(m.frame, '\n')+1:]
+		m.Update(msg)
+		if !strings.HasPrefix(m.frame, body+"\n") {
+			t.Errorf("%T redrew the whole frame", msg)
+		}
+		if s := ansi.Strip(m.frame); !strings.Contains(s, "history 3/15") && !strings.Contains(s, "history not saved") {
+			t.Errorf("%T: status line not updated: %q", msg, s)
+		}
+	}
+}
