@@ -22,16 +22,16 @@ import (
 // benchmarks on the same axis, and the AI/HPC pivot (revenue mix and
 // contracted megawatts).
 
-// Sorts of the cost curve (UI.CostSort).
+// Sorts of the cost curve (UI.CostSort). There is no margin sort: against
+// one hashprice it is the cost order.
 const (
 	costSortCost = iota
-	costSortMargin
 	costSortHashrate
 	costSortTicker
 	numCostSorts
 )
 
-var costSortNames = [numCostSorts]string{"cost", "margin", "hashrate", "ticker"}
+var costSortNames = [numCostSorts]string{"cost", "hashrate", "ticker"}
 
 // costGlyphs draw each layer of a bar: distinct in shape, so they read in
 // the mono and colour-blind themes too.
@@ -77,10 +77,7 @@ func costRows(d *board.Data, ui UI) []econ.CurveRow {
 			return 0
 		})
 	}
-	hp := float64(b.Network.HashpriceNet.Or(0))
 	switch ui.CostSort {
-	case costSortMargin:
-		by(func(r econ.CurveRow) (float64, bool) { v, ok := r.UnderBelow.Get(); return hp - float64(v), ok }, true)
 	case costSortHashrate:
 		by(func(r econ.CurveRow) (float64, bool) { v, ok := r.RealizedEHs.Get(); return float64(v), ok }, true)
 	case costSortTicker:

@@ -58,7 +58,6 @@ func TestCostsKeys(t *testing.T) {
 		t.Errorf("four more c: scope %v, want cash again", costScope(d, ui))
 	}
 	ui = UI{View: ViewCosts}
-	ui = costsKey(ui, d, "s")
 	ui = costsKey(ui, d, "s") // by hashrate
 	if rows := costRows(d, ui); rows[0].Ticker != "MARA" || rows[1].Ticker != "IREN" {
 		t.Errorf("by hashrate: %s, %s first; want MARA (47.6 EH/s), IREN (45.2)", rows[0].Ticker, rows[1].Ticker)
@@ -121,5 +120,25 @@ func TestCostsPivotShareIsEconsShare(t *testing.T) {
 	out := ansi.Strip(strings.Join(costPivot(d, 160, 40, detMonoTheme(t)), "\n"))
 	if strings.Contains(out, "150%") {
 		t.Errorf("pivot shows a share above 100%%:\n%s", out)
+	}
+}
+
+// Every sort `s` reaches orders the rows differently from the cost order
+// on the offline board: a sort that changes nothing (margin against one
+// hashprice was the cost order) is not offered.
+func TestCostsEverySortChangesTheOrder(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	tickers := func(ui UI) string {
+		var b strings.Builder
+		for _, r := range costRows(d, ui) {
+			b.WriteString(r.Ticker + " ")
+		}
+		return b.String()
+	}
+	byCost := tickers(UI{View: ViewCosts})
+	for s := costSortCost + 1; s < numCostSorts; s++ {
+		if got := tickers(UI{View: ViewCosts, CostSort: s}); got == byCost {
+			t.Errorf("sort by %s gives the cost order: %s", costSortNames[s], got)
+		}
 	}
 }

@@ -154,7 +154,7 @@ var Keys = KeyMap{
 		Up:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓ or k/j", "select a miner")),
 		Down:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↑/↓ or k/j", "select a miner")),
 		Scope: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cycle the scope: power, direct, cash, all-in")),
-		Sort:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by cost, margin, hashrate or ticker")),
+		Sort:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by cost, hashrate or ticker")),
 		Open:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the miner's detail")),
 	},
 	Scenario: ScenarioKeys{
