@@ -66,9 +66,9 @@ type Headline struct {
 	// benchmark (its sample is the publisher's).
 	N int `json:"n"`
 	// Median is the cost per PH/s per day; MedianPerBTC the same at the
-	// board's hashvalue.
+	// board's hashvalue (today's network), not a publisher's per-BTC figure.
 	Median       Maybe[USDPerPHDay] `json:"median_usd_per_ph_day"`
-	MedianPerBTC Maybe[USDPerBTC]   `json:"median_usd_per_btc"`
+	MedianPerBTC Maybe[USDPerBTC]   `json:"median_usd_per_btc_at_today_network"`
 	Hashprice    Maybe[USDPerPHDay] `json:"hashprice_usd_per_ph_day"`
 	Margin       Maybe[USDPerPHDay] `json:"margin_usd_per_ph_day"`
 	MarginPct    Maybe[Percent]     `json:"margin_pct"`

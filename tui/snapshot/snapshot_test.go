@@ -738,6 +738,10 @@ func TestJSONSectorRule(t *testing.T) {
 				N                        *int     `json:"n"`
 				Median                   *float64 `json:"median_usd_per_ph_day"`
 				Margin                   *float64 `json:"margin_usd_per_ph_day"`
+				// The per-BTC median is at today's network, and named so:
+				// a benchmark's publisher may have its own per-BTC figure.
+				PerBTCToday *float64 `json:"median_usd_per_btc_at_today_network"`
+				PerBTC      *float64 `json:"median_usd_per_btc"`
 			} `json:"headline"`
 			UnderWater struct {
 				Scope string
@@ -756,6 +760,9 @@ func TestJSONSectorRule(t *testing.T) {
 	h := doc.Sector.Headline
 	if h.Source != "TheMinerMag" || h.Scope != "cash" || h.N == nil || h.Median == nil || *h.Median != 44 || h.Margin == nil || *h.Margin >= 0 || h.Published != "2025-11-14" {
 		t.Errorf("headline %+v", h)
+	}
+	if h.PerBTCToday == nil || h.PerBTC != nil {
+		t.Errorf("headline per BTC: at today's network %v, unqualified %v", h.PerBTCToday, h.PerBTC)
 	}
 	if u := doc.Sector.UnderWater; u.Scope == "" || u.Count == nil || u.Of == nil {
 		t.Errorf("under water %+v", u)
