@@ -60,7 +60,7 @@ type SECConfig struct {
 // when set, else the file's [sec] user_agent; "" when neither is.
 func (c Config) SECUserAgent(getenv func(string) string) string {
 	if getenv != nil {
-		if ua := strings.TrimSpace(getenv("HASHDECK_SEC_USER_AGENT")); ua != "" {
+		if ua := strings.TrimSpace(getenv(provider.SECUserAgentEnv)); ua != "" {
 			return ua
 		}
 	}

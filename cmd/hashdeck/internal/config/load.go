@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/hashdeck/hashdeck/feeds/provider"
 )
 
 // Error is one problem with the configuration: the key it concerns,
@@ -457,7 +459,7 @@ func describe(v any, dst reflect.Value) string {
 	case map[string]any:
 		return "a table"
 	case string:
-		typ, val = "string", strconv.Quote(clip(x, 40))
+		typ, val = "string", strconv.Quote(provider.Clip(x, 40))
 	case int64:
 		typ = "integer"
 	case float64:
@@ -471,13 +473,6 @@ func describe(v any, dst reflect.Value) string {
 		return typ + " (value not shown)"
 	}
 	return typ + " " + val
-}
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

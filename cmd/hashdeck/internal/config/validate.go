@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds/dataset"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 	"github.com/hashdeck/hashdeck/themes"
 )
 
@@ -128,7 +129,7 @@ func validTicker(t string) bool {
 
 // tickerProblem explains why t is not a ticker.
 func tickerProblem(t string) string {
-	msg := fmt.Sprintf("%q is not a ticker: 1 to %d of A-Z, 0-9, '.' and '-'", clip(t, 20), maxTickerLength)
+	msg := fmt.Sprintf("%q is not a ticker: 1 to %d of A-Z, 0-9, '.' and '-'", provider.Clip(t, 20), maxTickerLength)
 	if u := strings.ToUpper(strings.TrimSpace(t)); u != t && validTicker(u) {
 		msg += fmt.Sprintf(" (write %q)", u)
 	}
