@@ -686,11 +686,12 @@ func (f *Filings) Health() []market.Health {
 }
 
 // toStoreFacts and fromStoreFacts convert between the provider's facts
-// and the store's rows (the same fields).
+// and the store's rows: the same fields, so a conversion (which stops
+// compiling if the two ever differ).
 func toStoreFacts(fs []provider.SECFact) []store.FilingFact {
 	out := make([]store.FilingFact, len(fs))
 	for i, x := range fs {
-		out[i] = store.FilingFact{Concept: x.Concept, Start: x.Start, End: x.End, Value: x.Value, Accession: x.Accession, Form: x.Form, Filed: x.Filed}
+		out[i] = store.FilingFact(x)
 	}
 	return out
 }
@@ -698,7 +699,7 @@ func toStoreFacts(fs []provider.SECFact) []store.FilingFact {
 func fromStoreFacts(fs []store.FilingFact) []provider.SECFact {
 	out := make([]provider.SECFact, len(fs))
 	for i, x := range fs {
-		out[i] = provider.SECFact{Concept: x.Concept, Start: x.Start, End: x.End, Value: x.Value, Accession: x.Accession, Form: x.Form, Filed: x.Filed}
+		out[i] = provider.SECFact(x)
 	}
 	return out
 }

@@ -183,8 +183,3 @@ func (f SECFiler) FiscalLabel(end time.Time) string {
 	return fmt.Sprintf("FY%d Q%d", fye.Year(), q)
 }
 
-// CalendarLabel returns the calendar quarter a period ending on end falls
-// in: "2025-Q3".
-func CalendarLabel(end time.Time) string {
-	return fmt.Sprintf("%d-Q%d", end.Year(), (int(end.Month())-1)/3+1)
-}

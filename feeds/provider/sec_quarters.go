@@ -294,7 +294,7 @@ func SECQuarters(f SECFiler, facts []SECFact) []econ.Quarter {
 			Start:    econ.DateOf(start),
 			End:      econ.DateOf(end),
 			Fiscal:   f.FiscalLabel(end),
-			Calendar: CalendarLabel(end),
+			Calendar: econ.CalendarQuarter(econ.DateOf(end)),
 		}
 		found := false
 		published := func(it econ.Item[econ.USD]) {

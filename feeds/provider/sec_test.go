@@ -371,7 +371,7 @@ func TestSECFiscalLabel(t *testing.T) {
 		if got := f.FiscalLabel(secDay(c.end)); got != c.fiscal {
 			t.Errorf("%s %s: %s, want %s", c.ticker, c.end, got, c.fiscal)
 		}
-		if got := CalendarLabel(secDay(c.end)); got != c.calendar {
+		if got := econ.CalendarQuarter(econ.DateOf(secDay(c.end))); got != c.calendar {
 			t.Errorf("%s: calendar %s, want %s", c.end, got, c.calendar)
 		}
 	}
