@@ -584,15 +584,6 @@ func (f *Filings) Quarters(ticker string) []econ.Quarter {
 	return nil
 }
 
-// Latest returns the newest quarter held for ticker, and false when none.
-func (f *Filings) Latest(ticker string) (econ.Quarter, bool) {
-	qs := f.Quarters(ticker)
-	if len(qs) == 0 {
-		return econ.Quarter{}, false
-	}
-	return qs[len(qs)-1], true
-}
-
 // AllQuarters returns the quarters held for every filer that has any, by
 // ticker (see Quarters).
 func (f *Filings) AllQuarters() map[string][]econ.Quarter {

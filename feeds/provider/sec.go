@@ -173,10 +173,6 @@ type SECOptions struct {
 	Limiter SECLimiter
 	// MaxBody caps a body in bytes (DefaultSECMaxBody).
 	MaxBody int64
-	// TickersBase is where /files/company_tickers.json is asked for: by
-	// default the client's base, or SECTickersBase when that base is the
-	// public https://data.sec.gov.
-	TickersBase string
 }
 
 // SECClient requests SEC EDGAR's company facts and ticker map. It is safe
@@ -201,16 +197,11 @@ func NewSECClient(base string, o SECOptions) (*SECClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s base URL: %w", SECSource, err)
 	}
-	tb := o.TickersBase
-	switch {
-	case tb != "":
-		if tb, err = ParseBaseURL(tb); err != nil {
-			return nil, fmt.Errorf("%s tickers base URL: %w", SECSource, err)
-		}
-	case b == DefaultEndpoints().SEC:
+	// The ticker map is on www.sec.gov when the base is the public
+	// data.sec.gov, else on the base itself (a mirror or a test server).
+	tb := b
+	if b == DefaultEndpoints().SEC {
 		tb = SECTickersBase
-	default:
-		tb = b
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultSECTimeout
