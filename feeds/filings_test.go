@@ -508,8 +508,8 @@ func TestFilingsSharedStore(t *testing.T) {
 	if got := flHits(e.srv); got != "tickers 1, CLSK 1, IREN 1, MARA 1" {
 		t.Errorf("requests %s", got)
 	}
-	if qs := b.Quarters("CLSK"); len(qs) == 0 || qs[len(qs)-1].Fiscal != "FY2026 Q1" || flSummary(b.Quarters("CLSK")) != flSummary(a.Quarters("CLSK")) {
-		t.Errorf("b's CLSK quarters: latest %+v %v", q.Fiscal, ok)
+	if qs := b.Quarters("CLSK"); len(qs) == 0 || qs[len(qs)-1].Fiscal != "FY2026 Q1" || flSummary(qs) != flSummary(a.Quarters("CLSK")) {
+		t.Errorf("b's CLSK quarters: %s", flSummary(qs))
 	}
 	if s := flStatus(t, b, "CLSK"); !s.LastFetch.Equal(flT0()) || s.Requests != 0 {
 		t.Errorf("b's status %+v", s)
