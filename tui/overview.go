@@ -194,7 +194,13 @@ func overviewHashprice(d *board.Data, th themes.Theme) string {
 // count at one scope. No statement mixes scopes. w is the panel's width.
 func overviewSector(d *board.Data, w int, th themes.Theme) string {
 	r := d.Board.SectorRule
-	b := []string{th.Title.Render(" Sector") + th.Muted.Render("  listed miners' median cost, $/PH/day")}
+	title := th.Title.Render(" Sector")
+	if c := d.Computed; c.Stale {
+		// The margins are hashprice less cost: as stale as the hashprice
+		// (first, so a narrow panel keeps it).
+		title += "  " + th.Warning.Render("margins "+sourcedNote(c, d.Now))
+	}
+	b := []string{title + th.Muted.Render("  listed miners' median cost, $/PH/day")}
 	for i, l := range wrapWords(sectorHeadline(r.Headline), w-3) {
 		if i == 2 {
 			break

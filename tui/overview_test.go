@@ -101,3 +101,24 @@ func TestSectorHeadlineWaterNeedsAMargin(t *testing.T) {
 		t.Errorf("positive margin: %q", got)
 	}
 }
+
+// The sector's margins are hashprice less cost: from a stale hashprice
+// they are stale, and the panel says so as the hashprice panel does.
+func TestSectorMarginsStaleWithTheHashprice(t *testing.T) {
+	now := fixedNow
+	st := &market.State{Values: map[market.Metric]market.Value{
+		market.PriceUSD:     {V: 90_000, At: now.Add(-2 * time.Hour), Source: "kraken", Stale: true},
+		market.Difficulty:   {V: 148e12, At: now.Add(-time.Minute), Source: "mempool.space"},
+		market.Height:       {V: 929_000, At: now.Add(-time.Minute), Source: "mempool.space"},
+		market.FeesPerBlock: {V: 0.02, At: now.Add(-time.Minute), Source: "mempool.space"},
+	}}
+	d := board.Build(testEnv(), st, now, econ.Scenario{})
+	if got := ansi.Strip(overviewSector(d, 100, detMonoTheme(t))); !strings.Contains(got, "margins STALE 2h") {
+		t.Errorf("sector panel from a stale hashprice:\n%s", got)
+	}
+	st.Values[market.PriceUSD] = market.Value{V: 90_000, At: now.Add(-time.Minute), Source: "kraken"}
+	d = board.Build(testEnv(), st, now, econ.Scenario{})
+	if got := ansi.Strip(overviewSector(d, 100, detMonoTheme(t))); strings.Contains(got, "STALE") {
+		t.Errorf("sector panel from a fresh hashprice says stale:\n%s", got)
+	}
+}
