@@ -267,7 +267,7 @@ func (m *Model) key(name string) (tea.Model, tea.Cmd) {
 	if key.Matches(k, km.ForceQuit) {
 		return m, tea.Quit
 	}
-	before := m.ui.Scenario
+	before, themeBefore := m.ui, m.themeIdx
 	switch {
 	case m.ui.View == ViewScenario && m.ui.Editing:
 		m.ui = scenarioKey(m.ui, m.data, name) // typing: every key is input
@@ -306,9 +306,12 @@ func (m *Model) key(name string) (tea.Model, tea.Cmd) {
 			m.ui = costsKey(m.ui, m.data, name)
 		}
 	}
-	if m.ui.Scenario != before {
+	switch {
+	case m.ui.Scenario != before.Scenario:
 		m.rebuild()
 		return m, m.bell()
+	case m.ui == before && m.themeIdx == themeBefore:
+		return m, nil // a key that changed nothing: the frame stands
 	}
 	m.render()
 	return m, nil

@@ -350,3 +350,19 @@ func TestStatusOnlyMessagesRedrawTheStatusLine(t *testing.T) {
 		}
 	}
 }
+
+// A key that changes nothing (unbound, or the wheel on a view without a
+// list) leaves the frame as drawn; a key that changes the view redraws it.
+func TestKeyThatChangesNothingDoesNotRedraw(t *testing.T) {
+	m := newTestModel(t, feeds.NewHub(nil))
+	const body = "BODY AS DRAWN"
+	m.frame = body
+	m.key("z")
+	if m.frame != body {
+		t.Error("an unbound key redrew the frame")
+	}
+	m.key("?")
+	if m.frame == body || !m.ui.ShowHelp {
+		t.Error("? did not redraw with the help")
+	}
+}
