@@ -323,15 +323,19 @@ func nextUnderWater(rows []econ.CurveRow, hpOK bool, th themes.Theme) string {
 }
 
 // benchLine names the published benchmarks (♦ on the bars when of the
-// view's scope).
+// view's scope), each with its publication day ("~" when estimated).
 func benchLine(bs []econ.BenchmarkComparison, th themes.Theme) string {
 	if len(bs) == 0 {
 		return th.Muted.Render("no published benchmark for a recent quarter")
 	}
 	var parts []string
 	for _, b := range bs {
+		pub := b.Published.String()
+		if b.PublishedEstimated {
+			pub += "~" // the publication day is an estimate
+		}
 		parts = append(parts, b.Source+" "+b.Period+" "+b.Scope.String()+" "+
-			format.Maybe(b.USDPerPHDay, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }))
+			format.Maybe(b.USDPerPHDay, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })+" pub "+pub)
 	}
 	return th.Warning.Render("♦ ") + th.Muted.Render(strings.Join(parts, " · "))
 }
