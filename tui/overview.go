@@ -240,7 +240,7 @@ func overviewSector(d *board.Data, w int, th themes.Theme) string {
 
 // sectorHeadline is the sector headline in words, e.g. "median listed
 // miner under water at cash: cost $44.00 vs hashprice $37.16 (TheMinerMag
-// 2025-Q3)", or why there is none.
+// 2025-Q3, pub 2025-11-14~)", or why there is none.
 func sectorHeadline(h econ.Headline) string {
 	if h.Source == "" {
 		return "no sector headline: " + h.Why
@@ -256,10 +256,17 @@ func sectorHeadline(h econ.Headline) string {
 	s := "median listed miner" + state + " at " + h.Scope.String() + ": cost " +
 		format.Maybe(h.Median, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }) + " vs hashprice " +
 		format.Maybe(h.Hashprice, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })
-	if h.Source == "computed" {
-		return s + " (n " + format.Num(float64(h.N), 0) + ", " + h.Period + ")"
+	pub := ""
+	if !h.Published.IsZero() {
+		pub = ", pub " + h.Published.String()
+		if h.PublishedEstimated {
+			pub += "~" // the publication day is an estimate
+		}
 	}
-	return s + " (" + h.Source + " " + h.Period + ")"
+	if h.Source == "computed" {
+		return s + " (n " + format.Num(float64(h.N), 0) + ", " + h.Period + pub + ")"
+	}
+	return s + " (" + h.Source + " " + h.Period + pub + ")"
 }
 
 // medianStepLines are the sector's medians over the grid's days as

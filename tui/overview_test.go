@@ -88,8 +88,9 @@ func TestOverviewMarksHashpriceStale(t *testing.T) {
 // hashprice it says neither "above" nor "under".
 func TestSectorHeadlineWaterNeedsAMargin(t *testing.T) {
 	usd := func(v float64) econ.Maybe[econ.USDPerPHDay] { return econ.Known(econ.USDPerPHDay(v)) }
-	h := econ.Headline{Scope: econ.ScopeCash, Median: usd(44), Source: "TheMinerMag", Period: "2025-Q3"}
-	if got := sectorHeadline(h); got != "median listed miner at cash: cost $44.00 vs hashprice — (TheMinerMag 2025-Q3)" {
+	h := econ.Headline{Scope: econ.ScopeCash, Median: usd(44), Source: "TheMinerMag", Period: "2025-Q3",
+		Published: econ.DateOf(time.Date(2025, 11, 14, 0, 0, 0, 0, time.UTC)), PublishedEstimated: true}
+	if got := sectorHeadline(h); got != "median listed miner at cash: cost $44.00 vs hashprice — (TheMinerMag 2025-Q3, pub 2025-11-14~)" {
 		t.Errorf("unknown hashprice: %q", got)
 	}
 	h.Hashprice, h.Margin = usd(37.16), usd(37.16-44)
