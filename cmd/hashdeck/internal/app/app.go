@@ -209,11 +209,23 @@ func (a *App) Start(ctx context.Context, onHistory func(*board.History, error), 
 	}
 	wg.Go(func() { a.Recorder.Run(ctx) })
 	wg.Go(func() { a.Backfill.Run(ctx) })
+	// The store's series are read after start and after each backfill; a
+	// filings update only merges the new quarters into the last read.
+	var base *board.History
 	load := func() {
-		h, err := a.LoadHistory(ctx)
-		if ctx.Err() == nil {
-			onHistory(h, err)
+		b, err := a.storeHistory(ctx)
+		if ctx.Err() != nil {
+			return
 		}
+		base = b
+		onHistory(a.withFiled(b), err)
+	}
+	refile := func() {
+		if base == nil {
+			load()
+			return
+		}
+		onHistory(a.withFiled(base), nil)
 	}
 	var filed <-chan struct{} // nil without filings: never ready
 	if a.Filings != nil {
@@ -229,7 +241,7 @@ func (a *App) Start(ctx context.Context, onHistory func(*board.History, error), 
 					load()
 				}
 			case <-filed:
-				load()
+				refile()
 			case <-ctx.Done():
 				return
 			}
@@ -262,8 +274,24 @@ const historyYears = 3
 
 // LoadHistory reads the stored daily closes of every peer, the daily BTC
 // price and fees, and the difficulty, and merges them with the embedded
-// series. Call it off the UI goroutine.
+// series and the filed quarters. Call it off the UI goroutine.
 func (a *App) LoadHistory(ctx context.Context) (*board.History, error) {
+	h, err := a.storeHistory(ctx)
+	return a.withFiled(h), err
+}
+
+// withFiled merges the filed quarters into h (nil stays nil).
+func (a *App) withFiled(h *board.History) *board.History {
+	if h == nil {
+		return nil
+	}
+	filed, health := a.filed()
+	return h.WithFiled(a.Env, filed, health)
+}
+
+// storeHistory reads the store's series without the filed quarters (nil
+// without a store).
+func (a *App) storeHistory(ctx context.Context) (*board.History, error) {
 	if a.Store == nil {
 		return nil, nil
 	}
@@ -296,8 +324,7 @@ func (a *App) LoadHistory(ctx context.Context) (*board.History, error) {
 			(*s.dst)[i] = board.Point{T: p.At, V: p.Value}
 		}
 	}
-	filed, health := a.filed()
-	return board.NewHistory(a.Env, closes, net).WithFiled(a.Env, filed, health), nil
+	return board.NewHistory(a.Env, closes, net), nil
 }
 
 // filed returns the quarters the SEC filings give per ticker and, as the
