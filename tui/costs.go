@@ -97,15 +97,15 @@ func costsKey(ui UI, d *board.Data, name string) UI {
 	case key.Matches(k, km.Sort):
 		ui.CostSort = (ui.CostSort + 1) % numCostSorts
 	case key.Matches(k, km.Up):
-		ui.Selected = clampSel(clampSel(ui.Selected, n)-1, n)
+		ui.CostSelected = clampSel(clampSel(ui.CostSelected, n)-1, n)
 	case key.Matches(k, km.Down):
-		ui.Selected = clampSel(clampSel(ui.Selected, n)+1, n)
+		ui.CostSelected = clampSel(clampSel(ui.CostSelected, n)+1, n)
 	case key.Matches(k, km.Open):
 		rows := costRows(d, ui)
 		if len(rows) == 0 {
 			return ui
 		}
-		ui.Detail = rows[clampSel(ui.Selected, len(rows))].Ticker
+		ui.Detail = rows[clampSel(ui.CostSelected, len(rows))].Ticker
 		ui.View = ViewDetail
 	}
 	return ui
@@ -164,7 +164,7 @@ func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	b = append(b, th.Header.Render(ansi.Truncate(head, w, "")))
 
 	room := h - len(b) - 4 // the under-water line, the benchmarks line, the pivot title and one pivot row at least
-	sel := clampSel(ui.Selected, len(rows))
+	sel := clampSel(ui.CostSelected, len(rows))
 	off := 0
 	if room > 0 && sel >= room {
 		off = sel - room + 1

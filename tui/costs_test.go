@@ -142,3 +142,16 @@ func TestCostsEverySortChangesTheOrder(t *testing.T) {
 		}
 	}
 }
+
+// The costs view keeps its own selection: its rows are in cost order, the
+// peers table's in its sort, so sharing one index moved the peers cursor
+// to another miner.
+func TestCostsSelectionIsItsOwn(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	ui := UI{View: ViewCosts, Selected: 3}
+	ui = costsKey(ui, d, "down")
+	ui = costsKey(ui, d, "down")
+	if ui.Selected != 3 || ui.CostSelected != 2 {
+		t.Errorf("after two downs in costs: peers row %d (want 3 kept), costs row %d (want 2)", ui.Selected, ui.CostSelected)
+	}
+}

@@ -91,10 +91,13 @@ type UI struct {
 	Editing       bool
 	Input         string
 	// CostScope is the scope the cost curve is drawn at once chosen
-	// (CostScopeSet; else the sector headline's), CostSort its order.
+	// (CostScopeSet; else the sector headline's), CostSort its order and
+	// CostSelected the selected row in that order (its own: the peers
+	// table's Selected indexes another order).
 	CostScope    econ.Scope
 	CostScopeSet bool
 	CostSort     int
+	CostSelected int
 	// ShowHelp shows every key over the view.
 	ShowHelp bool
 	// Notice is a one-line message (e.g. an input error) shown in the status bar.
