@@ -182,4 +182,3 @@ func (f SECFiler) FiscalLabel(end time.Time) string {
 	q := min(max(4-(months+1)/3, 1), 4)
 	return fmt.Sprintf("FY%d Q%d", fye.Year(), q)
 }
-
