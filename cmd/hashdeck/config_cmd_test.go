@@ -9,12 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 
-	"github.com/BurntSushi/toml"
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
+	"github.com/pelletier/go-toml/v2"
 )
 
 // configEnv returns a getenv reading from vars.
@@ -107,7 +108,7 @@ func TestConfigKeysNeverPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	out = append(out, enc.String())
-	if !strings.Contains(enc.String(), `coingecko = "set"`) && !strings.Contains(enc.String(), `CoinGecko = "set"`) {
+	if !regexp.MustCompile(`(?i)coingecko = .set.`).MatchString(enc.String()) {
 		t.Errorf("TOML encoding of the keys:\n%s", enc.String())
 	}
 	var logs bytes.Buffer

@@ -19,19 +19,23 @@ import (
 // Endpoints holds the base URL (scheme://host[:port]) of every upstream.
 // Paths are fixed by each provider, so a local server can stand in for any
 // upstream by serving the same paths.
+//
+// The toml tags are the keys of the configuration file's [providers]
+// table; each key's environment variable is HASHDECK_ and the key in
+// capitals (see WithEnv).
 type Endpoints struct {
-	Mempool        string
-	BlockchainInfo string // serves both blockchain.info and api.blockchain.info paths when overridden
-	Coinbase       string
-	Kraken         string
-	CoinGecko      string
-	Yahoo          string
-	Nasdaq         string
-	HashrateIndex  string
+	Mempool        string `toml:"mempool_url"`
+	BlockchainInfo string `toml:"blockchaininfo_url"` // serves both blockchain.info and api.blockchain.info paths when overridden
+	Coinbase       string `toml:"coinbase_url"`
+	Kraken         string `toml:"kraken_url"`
+	CoinGecko      string `toml:"coingecko_url"`
+	Yahoo          string `toml:"yahoo_url"`
+	Nasdaq         string `toml:"nasdaq_url"`
+	HashrateIndex  string `toml:"hashrateindex_url"`
 	// SEC serves the XBRL company facts (data.sec.gov). An override serves
 	// /files/company_tickers.json too, which the public default takes from
 	// www.sec.gov (see SECTickersBase).
-	SEC string
+	SEC string `toml:"sec_url"`
 }
 
 // DefaultEndpoints returns the public base URLs.

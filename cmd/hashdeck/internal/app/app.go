@@ -109,8 +109,8 @@ func New(ctx context.Context, o Options) (*App, error) {
 		}
 	}
 	env.Fleet = board.Fleet{Efficiency: cfg.Fleet.Efficiency, PowerPrice: cfg.Fleet.PowerPrice, PoolFee: cfg.Fleet.PoolFee}
-	env.Alerts = board.Alerts{HashpriceBelow: cfg.Alerts.HashpriceBelow, MarginBelowPct: cfg.Alerts.SectorMarginBelow,
-		PeerMovePct: cfg.Alerts.PeerDailyMove, Bell: cfg.Display.Bell}
+	env.Alerts = board.Alerts{HashpriceBelow: config.Opt(cfg.Alerts.HashpriceBelow), MarginBelowPct: config.Opt(cfg.Alerts.SectorMarginBelow),
+		PeerMovePct: config.Opt(cfg.Alerts.PeerDailyMove), Bell: cfg.Display.Bell}
 	env.Offline = o.Offline
 	a := &App{Cfg: cfg, Env: env, o: o}
 	if o.Offline {
@@ -165,7 +165,7 @@ func (a *App) openHistory(ctx context.Context, src feeds.Sources) error {
 		a.Notice = "history roll-up failed: " + err.Error()
 	}
 	a.Recorder = feeds.NewRecorder(st, 64)
-	a.Backfill, err = feeds.NewBackfill(st, store.MetricKey, feeds.BackfillOptions{Endpoints: src.Endpoints, Symbols: src.Symbols})
+	a.Backfill, err = feeds.NewBackfill(st, store.MetricKey, feeds.BackfillOptions{Endpoints: src.Endpoints, Symbols: src.Symbols, Interval: a.Cfg.Intervals.History.Duration})
 	if err != nil {
 		st.Close()
 		a.Store = nil
@@ -438,16 +438,16 @@ func (d *App) Overrides() map[string]snapshot.Override {
 			continue
 		}
 		var fields []string
-		if o.Hashrate.OK() {
+		if o.Hashrate != nil {
 			fields = append(fields, "hashrate_ehs")
 		}
-		if o.Efficiency.OK() {
+		if o.Efficiency != nil {
 			fields = append(fields, "efficiency_j_per_th")
 		}
-		if o.PowerPrice.OK() {
+		if o.PowerPrice != nil {
 			fields = append(fields, "power_price_usd_per_kwh")
 		}
-		if o.Cost.OK() && o.CostScope != nil {
+		if o.Cost != nil && o.CostScope != nil {
 			fields = append(fields, "cost_usd_per_btc:"+o.CostScope.String()+":"+o.CostPeriod)
 		}
 		out[t] = snapshot.Override{Source: o.Source, Fields: fields}

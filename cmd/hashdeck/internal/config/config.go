@@ -1,19 +1,17 @@
 // Package config is hashdeck's configuration: the settings, their defaults,
-// loading and validating the TOML file, and the commented default file.
+// reading and checking the TOML file, and the commented default file.
 //
-// Each setting is defined once, as a field of the types below tagged with
-// its TOML key (toml), the comment written beside it in [DefaultFile]
-// (help), for an optional one the example written commented out (example),
-// and for a number the range it must be in (check: ">0", ">=0 <=1"),
-// which [Config.Validate] enforces. The decoder, the list of known keys,
-// the default file and the messages all read the tags. The keys of
-// [intervals] are the exception: feeds.Intervals is not ours to tag, so
-// they are listed in intervalKeys.
+// Each setting is defined once, as a field tagged with its TOML key
+// (toml), the comment written beside it in [DefaultFile] (help), for an
+// optional one the example written commented out (example), and for a
+// number the range it must be in (check: ">0", ">=0 <=1"). The TOML
+// library decodes the file into these types and reports unknown keys and
+// wrong types with their lines; [Config.Validate] enforces the checks; the
+// default file and the help read the same tags.
 package config
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +30,7 @@ import (
 // Config is hashdeck's configuration: the defaults ([Default]) with
 // whatever the TOML file sets on top ([Load]). Every setting has a
 // default, so hashdeck runs with no file at all. Optional values are
-// econ.Maybe or pointers: unset is not zero.
+// pointers: unset is not zero ([Opt] reads one as an econ.Maybe).
 //
 // Printing a Config (any verb) or encoding it never shows the API keys:
 // they are [Secret]s.
@@ -81,18 +79,26 @@ type PeersConfig struct {
 type MinerOverride struct {
 	// Ticker is the miner as written; a former ticker resolves through the
 	// aliases ([Config.Canonical]).
-	Ticker        string                       `toml:"ticker" example:"IREN" help:"a ticker of [peers] (a former one works too)"`
-	Hashrate      econ.Maybe[econ.EHs]         `toml:"hashrate_ehs" example:"50.0" check:">0 <=2000" help:"EH/s (1 EH/s = 1,000 PH/s)"`
-	HashrateLabel string                       `toml:"hashrate_label" example:"installed" help:"what the hashrate measures: installed, operating, ..."`
-	Efficiency    econ.Maybe[econ.JoulesPerTH] `toml:"efficiency_j_per_th" example:"15.3" check:">0" help:"J/TH (= W per TH/s)"`
-	PowerPrice    econ.Maybe[econ.USDPerKWh]   `toml:"power_usd_per_kwh" example:"0.038" check:">=0 <=1" help:"USD per kWh (USD/MWh ÷ 1000)"`
+	Ticker        string            `toml:"ticker" example:"IREN" help:"a ticker of [peers] (a former one works too)"`
+	Hashrate      *econ.EHs         `toml:"hashrate_ehs" example:"50.0" check:">0 <=2000" help:"EH/s (1 EH/s = 1,000 PH/s)"`
+	HashrateLabel string            `toml:"hashrate_label" example:"installed" help:"what the hashrate measures: installed, operating, ..."`
+	Efficiency    *econ.JoulesPerTH `toml:"efficiency_j_per_th" example:"15.3" check:">0" help:"J/TH (= W per TH/s)"`
+	PowerPrice    *econ.USDPerKWh   `toml:"power_usd_per_kwh" example:"0.038" check:">=0 <=1" help:"USD per kWh (USD/MWh ÷ 1000)"`
 	// Cost is a cost per BTC produced covering CostScope over CostPeriod (as
 	// dataset.ParsePeriod reads it). The three go together.
-	Cost       econ.Maybe[econ.USDPerBTC] `toml:"cost_usd_per_btc" example:"43700.0" check:">0" help:"USD per BTC produced; needs the next two"`
-	CostScope  *econ.Scope                `toml:"cost_scope" example:"cash" help:"what it covers: power | direct | cash | all-in"`
-	CostPeriod string                     `toml:"cost_period" example:"2025-Q3" help:"the period it covers: 2025-Q3, 2025-08 or 2025"`
+	Cost       *econ.USDPerBTC `toml:"cost_usd_per_btc" example:"43700.0" check:">0" help:"USD per BTC produced; needs the next two"`
+	CostScope  *econ.Scope     `toml:"cost_scope" example:"cash" help:"what it covers: power | direct | cash | all-in"`
+	CostPeriod string          `toml:"cost_period" example:"2025-Q3" help:"the period it covers: 2025-Q3, 2025-08 or 2025"`
 	// Source names where the figures come from (defaultSource unless set).
 	Source string `toml:"source" example:"my notes" help:"default: user config"`
+}
+
+// Opt returns what p points to as an econ.Maybe: unknown when p is nil.
+func Opt[T econ.Number](p *T) econ.Maybe[T] {
+	if p == nil {
+		return econ.Unknown[T]()
+	}
+	return econ.Known(*p)
 }
 
 // defaultSource names the user as the source of a [[miner]] override.
@@ -102,12 +108,11 @@ const defaultSource = "user config"
 // the API keys. The environment wins over both ([Config.Endpoints],
 // [Config.Keys]): each key's variable is HASHDECK_ and the key in capitals.
 type ProvidersConfig struct {
-	// URLs are the base URLs from the file, as written, one key per field
-	// named after it (mempool_url for Mempool); [Config.Endpoints]
-	// normalises them.
-	URLs             provider.Endpoints `toml:"*_url"`
-	CoinGeckoKey     Secret             `toml:"coingecko_key" help:"CoinGecko demo API key"`
-	HashrateIndexKey Secret             `toml:"hashrateindex_key" help:"Hashrate Index API key"`
+	// Endpoints are the base URLs from the file, as written (the keys are
+	// the fields' toml tags); [Config.Endpoints] normalises them.
+	provider.Endpoints
+	CoinGeckoKey     Secret `toml:"coingecko_key" help:"CoinGecko demo API key"`
+	HashrateIndexKey Secret `toml:"hashrateindex_key" help:"Hashrate Index API key"`
 }
 
 // envVar is the environment variable that overrides key of [providers]:
@@ -115,36 +120,65 @@ type ProvidersConfig struct {
 func envVar(key string) string { return "HASHDECK_" + strings.ToUpper(key) }
 
 // IntervalsConfig is the [intervals] table: how often each group of
-// upstreams is polled and how often daily history is backfilled, each
-// with a floor that protects the upstreams ([intervalKeys]).
+// upstreams is polled (feeds.Intervals) and how often daily history is
+// backfilled. Each has a floor that protects the upstreams ([floors]).
 type IntervalsConfig struct {
-	feeds.Intervals
-	// History is the backfill of daily history.
-	History time.Duration
+	Network        Duration `toml:"network" help:"difficulty, height and hashrate"`
+	Fees           Duration `toml:"fees" help:"mean fees per block"`
+	Prices         Duration `toml:"btc_price" help:"the bitcoin price"`
+	EquitiesOpen   Duration `toml:"equities_open" help:"peer share prices in US market hours"`
+	EquitiesClosed Duration `toml:"equities_closed" help:"peer share prices outside market hours"`
+	Hashprice      Duration `toml:"hashprice" help:"Hashrate Index (1 request / 15 s after a burst)"`
+	History        Duration `toml:"history" help:"backfill of daily history"`
 }
 
-// interval is one key of [intervals].
-type interval struct {
-	key        string
-	dst        *time.Duration
-	def, floor time.Duration
-	doc        string
+// intervals returns f and history as an IntervalsConfig.
+func intervals(f feeds.Intervals, history time.Duration) IntervalsConfig {
+	return IntervalsConfig{Duration{f.Network, ""}, Duration{f.Fees, ""}, Duration{f.Prices, ""}, Duration{f.EquitiesOpen, ""},
+		Duration{f.EquitiesClosed, ""}, Duration{f.Hashprice, ""}, Duration{history, ""}}
 }
 
-// intervalKeys lists the keys of [intervals] with their defaults and
-// floors (feeds.DefaultIntervals and feeds.FloorIntervals for the feeds),
-// pointing into iv.
-func intervalKeys(iv *IntervalsConfig) []interval {
-	def, floor := feeds.DefaultIntervals(), feeds.FloorIntervals()
-	return []interval{
-		{"network", &iv.Network, def.Network, floor.Network, "difficulty, height and hashrate"},
-		{"fees", &iv.Fees, def.Fees, floor.Fees, "mean fees per block"},
-		{"btc_price", &iv.Prices, def.Prices, floor.Prices, "the bitcoin price"},
-		{"equities_open", &iv.EquitiesOpen, def.EquitiesOpen, floor.EquitiesOpen, "peer share prices in US market hours"},
-		{"equities_closed", &iv.EquitiesClosed, def.EquitiesClosed, floor.EquitiesClosed, "peer share prices outside market hours"},
-		{"hashprice", &iv.Hashprice, def.Hashprice, floor.Hashprice, "Hashrate Index (1 request / 15 s after a burst)"},
-		{"history", &iv.History, 24 * time.Hour, time.Hour, "backfill of daily history"},
+// floors are the shortest intervals allowed: feeds.FloorIntervals, and an
+// hour between backfills.
+func floors() IntervalsConfig { return intervals(feeds.FloorIntervals(), time.Hour) }
+
+// Feeds returns the poll intervals.
+func (iv IntervalsConfig) Feeds() feeds.Intervals {
+	return feeds.Intervals{Network: iv.Network.Duration, Fees: iv.Fees.Duration, Prices: iv.Prices.Duration,
+		EquitiesOpen: iv.EquitiesOpen.Duration, EquitiesClosed: iv.EquitiesClosed.Duration, Hashprice: iv.Hashprice.Duration}
+}
+
+// Duration is a time.Duration written as a Go duration in quotes ("90s").
+// What is wrong with the text read is kept for [Config.Validate] to
+// report with every other problem: the library would end the reading at
+// an error, and hands a bare number (60) to UnmarshalText as text too.
+type Duration struct {
+	time.Duration
+	problem string
+}
+
+// UnmarshalText parses a Go duration.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(strings.TrimSpace(string(b)))
+	if *d = (Duration{v, ""}); err != nil {
+		d.problem = fmt.Sprintf(`%q is not a duration: write a number with a unit, like "90s", "5m" or "1h30m"`, b)
 	}
+	return nil
+}
+
+// MarshalText writes the duration as [Duration.String] does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// String writes the duration without zero trailing units: 15m, not 15m0s.
+func (d Duration) String() string {
+	s := d.Duration.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // Theme is a colour theme of the dashboard.
@@ -178,9 +212,9 @@ type DisplayConfig struct {
 
 // AlertsConfig is the [alerts] table. Each alert is off while unknown.
 type AlertsConfig struct {
-	HashpriceBelow    econ.Maybe[econ.USDPerPHDay] `toml:"hashprice_below_usd_per_ph_day" example:"35.0" check:">0" help:"hashprice below this, USD per PH/s per day"`
-	SectorMarginBelow econ.Maybe[econ.Percent]     `toml:"sector_margin_below_pct" example:"0.0" check:"<100" help:"sector median margin below this, percent of hashprice"`
-	PeerDailyMove     econ.Maybe[econ.Percent]     `toml:"peer_daily_move_pct" example:"10.0" check:">0" help:"a peer's share price moving more than this percent in a day"`
+	HashpriceBelow    *econ.USDPerPHDay `toml:"hashprice_below_usd_per_ph_day" example:"35.0" check:">0" help:"hashprice below this, USD per PH/s per day"`
+	SectorMarginBelow *econ.Percent     `toml:"sector_margin_below_pct" example:"0.0" check:"<100" help:"sector median margin below this, percent of hashprice"`
+	PeerDailyMove     *econ.Percent     `toml:"peer_daily_move_pct" example:"10.0" check:">0" help:"a peer's share price moving more than this percent in a day"`
 }
 
 // FleetConfig is the [fleet] table: "my fleet" on the scenario view.
@@ -192,8 +226,8 @@ type FleetConfig struct {
 
 // StoreConfig is the [store] table: how long history is kept.
 type StoreConfig struct {
-	RawDays    int `toml:"raw_days" check:">=1" help:"days raw samples are kept (then hourly)"`
-	HourlyDays int `toml:"hourly_days" help:"days hourly rows are kept (then daily, forever); at least raw_days"`
+	RawDays    int `toml:"raw_days" check:">=1 <=36500" help:"days raw samples are kept (then hourly)"`
+	HourlyDays int `toml:"hourly_days" check:">=1 <=36500" help:"days hourly rows are kept (then daily, forever); at least raw_days"`
 }
 
 // RawRetention is RawDays as a duration (for store.Options.RawRetention).
@@ -216,13 +250,11 @@ func Default() Config {
 	}
 	c := Config{
 		Peers:     PeersConfig{Tickers: sym.Peers, Aliases: aliases},
-		Providers: ProvidersConfig{URLs: provider.DefaultEndpoints()},
+		Providers: ProvidersConfig{Endpoints: provider.DefaultEndpoints()},
+		Intervals: intervals(feeds.DefaultIntervals(), 24*time.Hour),
 		Display:   DisplayConfig{Theme: ThemeAuto},
 		Fleet:     FleetConfig{Efficiency: 17.5, PowerPrice: 0.05, PoolFee: 0},
 		Store:     StoreConfig{RawDays: 30, HourlyDays: 365},
-	}
-	for _, iv := range intervalKeys(&c.Intervals) {
-		*iv.dst = iv.def
 	}
 	return c
 }
@@ -300,23 +332,23 @@ func (k APIKeys) String() string {
 // from getenv (provider.Endpoints.WithEnv). The error names the key or the
 // variable. A nil getenv reads no environment.
 func (c Config) Endpoints(getenv func(string) string) (provider.Endpoints, error) {
-	var errs []error
+	var p problems
 	for _, f := range fields(&c.Providers) {
 		if strings.HasSuffix(f.name, "_url") {
 			base, err := provider.ParseBaseURL(f.v.String())
 			if err != nil {
-				errs = append(errs, &Error{Key: "providers." + f.name, Msg: err.Error()})
+				p.add("providers."+f.name, "%v", err)
 			}
 			f.v.SetString(base)
 		}
 	}
-	if len(errs) > 0 {
-		return provider.Endpoints{}, errors.Join(errs...)
+	if len(p) > 0 {
+		return provider.Endpoints{}, p.err()
 	}
 	if getenv == nil {
-		return c.Providers.URLs, nil
+		return c.Providers.Endpoints, nil
 	}
-	return c.Providers.URLs.WithEnv(getenv)
+	return c.Providers.Endpoints.WithEnv(getenv)
 }
 
 // Keys returns the API keys: HASHDECK_COINGECKO_KEY and
@@ -349,7 +381,7 @@ func (c Config) Sources(getenv func(string) string) (feeds.Sources, error) {
 	}
 	k := c.Keys(getenv)
 	return feeds.Sources{
-		Endpoints: e, Symbols: sym, Intervals: c.Intervals.Intervals,
+		Endpoints: e, Symbols: sym, Intervals: c.Intervals.Feeds(),
 		CoinGeckoKey: k.CoinGecko.Reveal(), HashrateIndexKey: k.HashrateIndex.Reveal(),
 	}, nil
 }
@@ -393,21 +425,59 @@ func (c Config) Override(ticker string) (MinerOverride, bool) {
 // The cost stays unrestated, and econ then ignores it, when periodHashvalue
 // is nil or does not know the period. m's slices are not modified.
 func (o MinerOverride) Apply(m econ.Miner, periodHashvalue func(dataset.Period) econ.Maybe[econ.BTCPerPHDay]) econ.Miner {
-	if o.Hashrate.OK() {
-		m.Hashrate, m.HashrateLabel = o.Hashrate, o.HashrateLabel
+	if o.Hashrate != nil {
+		m.Hashrate, m.HashrateLabel = Opt(o.Hashrate), o.HashrateLabel
 	}
-	if o.Efficiency.OK() {
-		m.Efficiency = o.Efficiency
+	if o.Efficiency != nil {
+		m.Efficiency = Opt(o.Efficiency)
 	}
-	if o.PowerPrice.OK() {
-		m.PowerPrice = o.PowerPrice
+	if o.PowerPrice != nil {
+		m.PowerPrice = Opt(o.PowerPrice)
 	}
-	if cost, ok := o.Cost.Get(); ok && o.CostScope != nil {
-		r := econ.ReportedCost{Scope: *o.CostScope, PerBTC: cost, Period: o.CostPeriod, Source: o.Source}
+	if o.Cost != nil && o.CostScope != nil {
+		r := econ.ReportedCost{Scope: *o.CostScope, PerBTC: *o.Cost, Period: o.CostPeriod, Source: o.Source}
 		if p, err := dataset.ParsePeriod(o.CostPeriod); err == nil && periodHashvalue != nil {
 			r.PeriodHashvalue = periodHashvalue(p)
 		}
 		m.Reported = append([]econ.ReportedCost{r}, m.Reported...)
 	}
 	return m
+}
+
+// field is one key of a table: its name, its tags and the field it fills.
+type field struct {
+	name, help, example, check string
+	v                          reflect.Value
+}
+
+// fields lists the keys of the table struct p points to (or p itself, a
+// reflect.Value): its tagged fields, and those of a struct embedded in it.
+// The help of a key of [providers] names its environment variable, that of
+// an interval its floor.
+func fields(p any) []field {
+	v, ok := p.(reflect.Value)
+	if !ok {
+		v = reflect.ValueOf(p).Elem()
+	}
+	var out []field
+	for i := range v.NumField() {
+		sf, fv := v.Type().Field(i), v.Field(i)
+		if f := (field{sf.Tag.Get("toml"), sf.Tag.Get("help"), sf.Tag.Get("example"), sf.Tag.Get("check"), fv}); sf.Anonymous {
+			out = append(out, fields(fv)...)
+		} else if f.name != "" {
+			out = append(out, f)
+		}
+	}
+	switch v.Type() {
+	case reflect.TypeFor[ProvidersConfig]():
+		for i, f := range out {
+			out[i].help = strings.TrimPrefix(f.help+"; "+envVar(f.name), "; ")
+		}
+	case reflect.TypeFor[IntervalsConfig]():
+		fl := reflect.ValueOf(floors())
+		for i := range out {
+			out[i].help += "; floor " + fl.Field(i).Interface().(Duration).String()
+		}
+	}
+	return out
 }

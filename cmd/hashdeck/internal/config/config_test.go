@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
@@ -76,9 +76,10 @@ func TestConfigDefaultFileRoundTrips(t *testing.T) {
 	if n != 40 { // 38 + [providers] sec_url and [sec] user_agent
 		t.Errorf("%d keys, want 40", n)
 	}
-	for _, iv := range intervalKeys(&IntervalsConfig{}) {
-		if !strings.Contains(src, "floor "+formatDuration(iv.floor)) {
-			t.Errorf("the default file does not give the %s floor", iv.key)
+	fl := reflect.ValueOf(floors())
+	for i, f := range fields(&IntervalsConfig{}) {
+		if !regexp.MustCompile(`(?m)^` + f.name + ` = .*floor ` + fl.Field(i).Interface().(Duration).String() + `\b`).MatchString(src) {
+			t.Errorf("the default file does not give the %s floor", f.name)
 		}
 	}
 	// Uncommenting the examples gives a valid file that sets them.
@@ -94,7 +95,7 @@ func TestConfigDefaultFileRoundTrips(t *testing.T) {
 	if len(ex.Miners) != 1 || !ok || o.Source != "my notes" || o.CostScope == nil || *o.CostScope != econ.ScopeCash {
 		t.Errorf("the [[miner]] example loads as %+v", ex.Miners)
 	}
-	if v, ok := ex.Alerts.HashpriceBelow.Get(); !ok || v != 35 || !ex.Alerts.SectorMarginBelow.OK() || !ex.Alerts.PeerDailyMove.OK() {
+	if v, ok := Opt(ex.Alerts.HashpriceBelow).Get(); !ok || v != 35 || ex.Alerts.SectorMarginBelow == nil || ex.Alerts.PeerDailyMove == nil {
 		t.Errorf("the [alerts] examples load as %+v", ex.Alerts)
 	}
 }
@@ -118,30 +119,29 @@ func TestConfigFullFixture(t *testing.T) {
 		t.Fatalf("%d miners, want 2", len(c.Miners))
 	}
 	m := c.Miners[0]
-	cash := econ.ScopeCash
+	cash, hr, eff, pw, cost := econ.ScopeCash, econ.EHs(50), econ.JoulesPerTH(15.3), econ.USDPerKWh(0.038), econ.USDPerBTC(43700)
 	want := MinerOverride{
-		Ticker: "IREN", Hashrate: econ.Known[econ.EHs](50), HashrateLabel: "installed",
-		Efficiency: econ.Known[econ.JoulesPerTH](15.3), PowerPrice: econ.Known[econ.USDPerKWh](0.038),
-		Cost: econ.Known[econ.USDPerBTC](43700), CostScope: &cash, CostPeriod: "2025-Q3", Source: "my notes",
+		Ticker: "IREN", Hashrate: &hr, HashrateLabel: "installed", Efficiency: &eff, PowerPrice: &pw,
+		Cost: &cost, CostScope: &cash, CostPeriod: "2025-Q3", Source: "my notes",
 	}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("miner[1] = %+v\nwant %+v", m, want)
 	}
-	if o, ok := c.Override("BITF"); !ok || o.Source != "user config" || o.Efficiency.Or(0) != 19 || o.Hashrate.OK() {
+	if o, ok := c.Override("BITF"); !ok || o.Source != "user config" || Opt(o.Efficiency).Or(0) != 19 || o.Hashrate != nil {
 		t.Errorf("Override(BITF) = %+v, %t", o, ok)
 	}
 	if _, ok := c.Override("CORZ"); ok {
 		t.Error("Override(CORZ) found an override")
 	}
 	iv := c.Intervals
-	if iv.Network != 90*time.Second || iv.Fees != time.Minute || iv.Prices != 10*time.Second || iv.EquitiesOpen != time.Minute ||
-		iv.EquitiesClosed != time.Hour || iv.Hashprice != 5*time.Minute || iv.History != 6*time.Hour {
+	if iv.Network.Duration != 90*time.Second || iv.Fees.Duration != time.Minute || iv.Prices.Duration != 10*time.Second || iv.EquitiesOpen.Duration != time.Minute ||
+		iv.EquitiesClosed.Duration != time.Hour || iv.Hashprice.Duration != 5*time.Minute || iv.History.Duration != 6*time.Hour {
 		t.Errorf("intervals %+v", iv)
 	}
 	if c.Display != (DisplayConfig{Theme: ThemeHighContrast, Bell: true}) {
 		t.Errorf("display %+v", c.Display)
 	}
-	if c.Alerts.SectorMarginBelow.Or(0) != -5 || c.Alerts.PeerDailyMove.Or(0) != 10 {
+	if Opt(c.Alerts.SectorMarginBelow).Or(0) != -5 || Opt(c.Alerts.PeerDailyMove).Or(0) != 10 {
 		t.Errorf("alerts %+v", c.Alerts)
 	}
 	if c.Fleet != (FleetConfig{Efficiency: 21.5, PowerPrice: 0.045, PoolFee: 2}) || c.Store != (StoreConfig{RawDays: 14, HourlyDays: 730}) {
@@ -166,7 +166,7 @@ func TestConfigFullFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Nasdaq = "http://nasdaq.test"
-	if src.Endpoints != e || src.CoinGeckoKey != "CG-file-key-123" || src.HashrateIndexKey != "hri" || src.Intervals != c.Intervals.Intervals ||
+	if src.Endpoints != e || src.CoinGeckoKey != "CG-file-key-123" || src.HashrateIndexKey != "hri" || src.Intervals != c.Intervals.Feeds() ||
 		!reflect.DeepEqual(src.Symbols.List(), []string{"IREN", "CORZ", "KEEL", "MARA"}) {
 		t.Errorf("Sources: endpoints %+v, intervals %+v, symbols %v", src.Endpoints, src.Intervals, src.Symbols.List())
 	}
@@ -230,12 +230,12 @@ func TestConfigBadInput(t *testing.T) {
 		{"duration as integer", "[intervals]\nnetwork = 60", "intervals.network", `want a duration in quotes, like "90s", "5m" or "1h", got integer 60`},
 		{"duration without unit", `[intervals]` + "\n" + `network = "60"`, "intervals.network", `"60" is not a duration`},
 		{"number as string", "[fleet]\nefficiency_j_per_th = \"17.5\"", "fleet.efficiency_j_per_th", `want a number, got string "17.5"`},
-		{"nan", "[fleet]\npower_usd_per_kwh = nan", "fleet.power_usd_per_kwh", "want a finite number"},
+		{"nan", "[fleet]\npower_usd_per_kwh = nan", "fleet.power_usd_per_kwh", "must be a finite number"},
 		{"bool as string", "[display]\nbell = \"yes\"", "display.bell", `want true or false, got string "yes"`},
 		{"fractional days", "[store]\nraw_days = 1.5", "store.raw_days", "want a whole number, got float 1.5"},
-		{"days out of range", "[store]\nhourly_days = 99999999999", "store.hourly_days", "99999999999 is out of range"},
+		{"days out of range", "[store]\nhourly_days = 99999999999", "store.hourly_days", "must be between 1 and 36500 (got 99999999999)"},
 		{"tickers not an array", "[peers]\ntickers = \"IREN\"", "peers.tickers", `want an array, got string "IREN"`},
-		{"ticker not a string", "[peers]\ntickers = [\"IREN\", 5]", "peers.tickers[2]", "want a string, got integer 5"},
+		{"ticker not a string", "[peers]\ntickers = [\"IREN\", 5]", "peers.tickers", "want a string, got integer 5"},
 		{"aliases not a table", "[peers]\naliases = [\"BITF\"]", "peers.aliases", "want a table, got an array"},
 		{"section not a table", "peers = 5", "peers", "want a table, got integer 5"},
 		{"miner as a table", "[miner]\nticker = \"IREN\"", "miner", "write [[miner]] (two brackets"},
@@ -252,7 +252,7 @@ func TestConfigBadInput(t *testing.T) {
 		{"negative power", "[fleet]\npower_usd_per_kwh = -0.01", "fleet.power_usd_per_kwh", "must be between 0 and 1 (got -0.01)"},
 		{"power in USD/MWh", "[fleet]\npower_usd_per_kwh = 45", "fleet.power_usd_per_kwh", "must be between 0 and 1 (got 45)"},
 		{"pool fee 100", "[fleet]\npool_fee_pct = 100", "fleet.pool_fee_pct", "below 100"},
-		{"no raw days", "[store]\nraw_days = 0", "store.raw_days", "at least 1"},
+		{"no raw days", "[store]\nraw_days = 0", "store.raw_days", "between 1 and 36500"},
 		{"hourly shorter than raw", "[store]\nraw_days = 60\nhourly_days = 30", "store.hourly_days", "at least store.raw_days (60)"},
 		{"unknown theme", "[display]\ntheme = \"neon\"", "display.theme", `"neon" is not a theme`},
 		{"alert at zero", "[alerts]\nhashprice_below_usd_per_ph_day = 0", "alerts.hashprice_below_usd_per_ph_day", "must be positive"},
@@ -287,8 +287,8 @@ func TestConfigBadInput(t *testing.T) {
 		{"miner bad period", "[[miner]]\nticker = \"IREN\"\ncost_usd_per_btc = 40000\ncost_scope = \"cash\"\ncost_period = \"Q3 2025\"", "miner[1].cost_period", `"Q3 2025"`},
 		{"miner scope without cost", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\ncost_scope = \"cash\"", "miner[1].cost_scope", "only used with cost_usd_per_btc"},
 		{"miner label without hashrate", "[[miner]]\nticker = \"IREN\"\nhashrate_label = \"installed\"", "miner[1].hashrate_label", "hashrate_ehs, which is not given"},
-		{"miner empty source", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nsource = \"\"", "miner[1].source", "must not be empty"},
-		{"miner not a table", "miner = [{ ticker = \"IREN\", hashrate_ehs = 5 }, 3]", "miner[2]", "want a table, got integer 3"},
+		{"miner empty source", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nsource = \" \"", "miner[1].source", "must not be blank"},
+		{"miner not a table", "miner = [{ ticker = \"IREN\", hashrate_ehs = 5 }, 3]", "miner", "want a table, got integer 3"},
 		{"miner long label", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nhashrate_label = \"" + strings.Repeat("x", 41) + "\"", "miner[1].hashrate_label", "longer than 40 characters"},
 		{"miner source with newline", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nsource = \"a\\nb\"", "miner[1].source", "control character"},
 		{"miner unknown key", "[[miner]]\nticker = \"IREN\"\nhashrate = 5", "miner[1].hashrate", `unknown key (did you mean "hashrate_ehs"?)`},
@@ -327,11 +327,11 @@ func TestConfigBadInput(t *testing.T) {
 
 func TestConfigValidateReportsEverything(t *testing.T) {
 	c := Default()
-	c.Intervals.Network = 5 * time.Second
-	c.Intervals.Hashprice = -time.Minute
+	c.Intervals.Network.Duration = 5 * time.Second
+	c.Intervals.Hashprice.Duration = -time.Minute
 	c.Fleet.Efficiency = 0
 	c.Display.Theme = "neon"
-	c.Providers.URLs.Kraken = "kraken.com"
+	c.Providers.Kraken = "kraken.com"
 	err := c.Validate()
 	want := []string{
 		`intervals.network: "5s" is below the 30s floor`,
@@ -395,9 +395,11 @@ func TestConfigSyntaxError(t *testing.T) {
 	if !strings.Contains(p.Msg, `(a duration goes in quotes: network = "60s")`) {
 		t.Errorf("no hint to quote the duration: %s", p.Msg)
 	}
-	var pe toml.ParseError
-	if !errors.As(err, &pe) || pe.Position.Line != 3 {
-		t.Errorf("the error does not wrap a toml.ParseError at line 3: %#v", err)
+	var de *toml.DecodeError
+	if !errors.As(err, &de) {
+		t.Errorf("the error does not wrap a *toml.DecodeError: %#v", err)
+	} else if line, _ := de.Position(); line != 3 {
+		t.Errorf("the error does not wrap a *toml.DecodeError at line 3: %#v", err)
 	}
 	// Other syntax errors, each with its line.
 	for _, tt := range []struct {
@@ -497,7 +499,7 @@ func TestConfigEndpointsEnv(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := Default()
-		c.Providers.URLs = got
+		c.Providers.Endpoints = got
 		n := 0
 		for _, g := range fields(&c.Providers) {
 			if g.v.Kind() == reflect.String && g.v.String() == "http://env.example:1" {
@@ -566,23 +568,23 @@ ticker = "C"
 [fleet]
 pool_fee_pct = 1
 `
-	lines := keyLines(strings.TrimPrefix(src, "\uFEFF"))
+	lines := keyLines([]byte(strings.TrimPrefix(src, "\uFEFF")))
 	for key, want := range map[string]int{
-		"top": 2, "peers": 3, "peers.tickers": 4, "peers.aliases": 8, "peers.aliases.Z": 8, "peers.quoted key": 9, "peers.literal": 13,
+		"top": 2, "peers": 3, "peers.tickers": 4, "peers.aliases": 8, "peers.quoted key": 9, "peers.literal": 13,
 		"intervals": 15, "intervals.network": 16, "intervals.dotted.sub.key": 17,
 		"miner[1]": 18, "miner[1].ticker": 19, "miner[2]": 20, "miner[2].ticker": 22, "miner[2].extra": 23, "miner[2].extra.note": 24,
 		"miner[3]": 25, "miner[3].ticker": 26, "fleet": 27, "fleet.pool_fee_pct": 28,
 	} {
-		if got := lines[key]; got != want {
+		if got := lines.line[key]; got != want {
 			t.Errorf("%s: line %d, want %d", key, got, want)
 		}
 	}
 	for _, k := range []string{"not.a", "peers.not.a", "peers.x", "not", "miner", "miner[4]"} {
-		if n, ok := lines[k]; ok {
+		if n, ok := lines.line[k]; ok {
 			t.Errorf("%q recorded at line %d", k, n)
 		}
 	}
-	for key, want := range map[string]int{"peers.tickers[2]": 4, "peers.aliases.Q": 8, "miner[2].nope": 20, "intervals.dotted": 15, "nothing.here": 0} {
+	for key, want := range map[string]int{"peers.tickers[2]": 4, "peers.aliases.Q": 8, "peers.aliases.Z": 8, "miner[2].nope": 20, "intervals.dotted": 15, "nothing.here": 0} {
 		if got := lines.lookup(key); got != want {
 			t.Errorf("lookup(%s) = %d, want %d", key, got, want)
 		}

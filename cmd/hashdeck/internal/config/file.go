@@ -10,9 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/BurntSushi/toml"
 )
 
 // WriteFile writes data to path with mode 0600, creating its
@@ -87,7 +84,7 @@ func DefaultFile() string {
 			switch k := f.v.Kind(); {
 			case f.example == "":
 				l.kv = f.name + " = " + tomlValue(f.v)
-			case k == reflect.String || k == reflect.Pointer:
+			case k == reflect.String || want(f.v.Type()) == "a string":
 				l.kv = "# " + f.name + " = " + strconv.Quote(f.example)
 			}
 			if f.v.Type() == reflect.TypeFor[Theme]() {
@@ -170,8 +167,8 @@ func tomlValue(v reflect.Value) string {
 	switch x := v.Interface().(type) {
 	case Secret:
 		return `""`
-	case time.Duration:
-		return strconv.Quote(formatDuration(x))
+	case Duration:
+		return strconv.Quote(x.String())
 	case bool:
 		return strconv.FormatBool(x)
 	case []string:
@@ -183,7 +180,10 @@ func tomlValue(v reflect.Value) string {
 	case map[string]string:
 		var kv []string
 		for _, k := range slices.Sorted(maps.Keys(x)) {
-			kv = append(kv, toml.Key{k}.String()+" = "+strconv.Quote(x[k]))
+			if strings.Trim(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
+				k = strconv.Quote(k) // a bare key is only A-Za-z0-9_-
+			}
+			kv = append(kv, k+" = "+strconv.Quote(x[k]))
 		}
 		return "{ " + strings.Join(kv, ", ") + " }"
 	}
@@ -203,9 +203,10 @@ func tomlValue(v reflect.Value) string {
 // IntervalsHelp describes each poll interval setting for the help text:
 // "network (1m, floor 30s)".
 func IntervalsHelp() []string {
-	var iv []string
-	for _, s := range intervalKeys(&IntervalsConfig{}) {
-		iv = append(iv, fmt.Sprintf("%s (%s, floor %s)", s.key, formatDuration(s.def), formatDuration(s.floor)))
+	var out []string
+	def, fl := reflect.ValueOf(Default().Intervals), reflect.ValueOf(floors())
+	for i, f := range fields(&IntervalsConfig{}) {
+		out = append(out, fmt.Sprintf("%s (%s, floor %s)", f.name, def.Field(i).Interface(), fl.Field(i).Interface()))
 	}
-	return iv
+	return out
 }

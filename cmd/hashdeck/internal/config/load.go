@@ -1,23 +1,24 @@
 package config
 
 import (
+	"bytes"
 	"encoding"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/agnivade/levenshtein"
+	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/hashdeck/hashdeck/feeds/provider"
 )
@@ -34,7 +35,7 @@ type Error struct {
 	Key string
 	// Msg says what is wrong.
 	Msg string
-	// Err is the underlying error, if any (a toml.ParseError, an fs error).
+	// Err is the underlying error, if any (a *toml.DecodeError, an fs error).
 	Err error
 }
 
@@ -120,8 +121,9 @@ const maxFileSize = 1 << 20
 // of at most 1 MiB is refused before it is read.
 //
 // Every problem is reported at once (errors.Join of *Error, in file
-// order; see [Errors]), each naming its key and, when it is in the
-// file, its line. The Config returned with an error holds what could be
+// order; see [Errors]), each naming its key and, when it is in the file,
+// its line; but a syntax error or a value of the wrong type ends the
+// reading, and is the one problem reported. The Config returned with an error holds what could be
 // read and must not be used. The environment is not applied here: see
 // [Config.Endpoints] and [Config.Keys].
 func Load(path string, explicit bool, getenv func(string) string) (Config, error) {
@@ -179,20 +181,48 @@ var errTooBig = fmt.Errorf("larger than %d KiB: not a configuration file", maxFi
 // Parse is [Load] for a file already read: name is used in
 // error messages.
 func Parse(name string, data []byte) (Config, error) {
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	c := Default()
-	src := strings.TrimPrefix(string(data), "\uFEFF") // the library's offsets are past it
-	var doc map[string]any
-	if _, err := toml.Decode(src, &doc); err != nil {
-		return c, syntaxError(name, src, err)
-	}
+	c.Peers.Aliases = nil // a table in the file replaces the renames, not adds to them
+	err := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields().Decode(&c)
+	at := keyLines(data)
 	var probs problems
-	probs.value("", doc, reflect.ValueOf(&c).Elem())
+	var unknown *toml.StrictMissingError
+	var de *toml.DecodeError
+	switch {
+	case errors.As(err, &unknown):
+		for i := range unknown.Errors {
+			line, _ := unknown.Errors[i].Position()
+			probs = append(probs, unknownKey(at.keyOn(line, unknown.Errors[i].Key()), line, at))
+		}
+	case errors.As(err, &de):
+		e := decodeError(data, de, at)
+		e.Path = name
+		return c, e
+	case err != nil:
+		return c, &Error{Path: name, Msg: err.Error(), Err: err}
+	}
+	if c.Peers.Aliases == nil {
+		c.Peers.Aliases = Default().Peers.Aliases
+	}
+	for i := range c.Miners {
+		if c.Miners[i].Source == "" {
+			c.Miners[i].Source = defaultSource
+		}
+	}
+	if at.line["miner"] > 0 {
+		probs.add("miner", "write [[miner]] (two brackets: one table per miner), not [miner]")
+	}
+	for _, key := range slices.SortedFunc(maps.Keys(at.kind), func(a, b string) int { return at.line[a] - at.line[b] }) {
+		probs = append(probs, at.check(key, reflect.ValueOf(&c).Elem())...)
+	}
 	if probs = append(probs, Errors(c.Validate())...); len(probs) == 0 {
 		return c, nil
 	}
-	at := keyLines(src)
 	for _, p := range probs {
-		p.Path, p.Line = name, at.lookup(p.Key)
+		if p.Path = name; p.Line == 0 {
+			p.Line = at.lookup(p.Key)
+		}
 	}
 	slices.SortStableFunc(probs, func(a, b *Error) int { return sortLine(a) - sortLine(b) })
 	return c, probs.err()
@@ -201,210 +231,198 @@ func Parse(name string, data []byte) (Config, error) {
 // sortLine puts the problems with no line last.
 func sortLine(e *Error) int {
 	if e.Line == 0 {
-		return math.MaxInt32
+		return 1 << 30
 	}
 	return e.Line
 }
 
-// syntaxError turns a TOML error into an Error with its position, counted
-// from the byte offset: the library's line is one too far when it stops
-// at a newline ("[fleet" on line 1 would be on line 2). The value of an
-// API key is not quoted; a duration without quotes gets a hint.
-func syntaxError(name, src string, err error) error {
-	var pe toml.ParseError
-	if !errors.As(err, &pe) {
-		return &Error{Path: name, Msg: err.Error(), Err: err}
+// mismatch is the library's message for a value of the wrong type.
+var mismatch = regexp.MustCompile(`^toml: cannot decode TOML (\S+) into .* of type (\S+)$`)
+
+// decodeError turns the library's error into an Error naming the key and
+// its position: a wrong type says what the key wants; the value of an API
+// key is never shown; a duration without quotes gets a hint.
+func decodeError(src []byte, de *toml.DecodeError, at lineMap) *Error {
+	line, col := de.Position()
+	key := at.keyOn(line, de.Key())
+	e := &Error{Line: line, Col: col, Key: key, Msg: strings.TrimPrefix(de.Error(), "toml: "), Err: de}
+	text := string(bytes.Split(src, []byte("\n"))[line-1])
+	t, known := fieldType(key)
+	m := mismatch.FindStringSubmatch(de.Error())
+	if known && m != nil && m[2] != t.String() && (t.Kind() == reflect.Slice || t.Kind() == reflect.Map) {
+		t = t.Elem() // an element of the array or table
 	}
-	start := min(max(pe.Position.Start, 0), len(src))
-	e := &Error{Path: name, Line: lineAt(src, start), Col: start - strings.LastIndexByte(src[:start], '\n'), Msg: "TOML syntax: " + pe.Message, Err: err}
-	key, value, _ := strings.Cut(strings.Split(src, "\n")[e.Line-1], "=")
+	secret := known && t == reflect.TypeFor[Secret]()
+	_, parsed := at.kind[key] // else the parser stopped there: a syntax error
+	switch {
+	case m != nil && known:
+		e.Msg = "want " + want(t) + ", got " + got(m[1], valueAt(text, col), secret)
+	case !known || !parsed:
+		e.Key, e.Msg = "", "TOML syntax: "+e.Msg
+	}
+	name, value, _ := strings.Cut(text, "=")
 	for _, f := range fields(&ProvidersConfig{}) {
-		if f.v.Type() == reflect.TypeFor[Secret]() && strings.Contains(key, f.name) {
+		if f.v.Type() == reflect.TypeFor[Secret]() && strings.Contains(name, f.name) && !secret {
 			e.Msg = "TOML syntax error in the value of providers." + f.name + " (not shown: it is an API key); write it in double quotes"
 		}
 	}
-	for _, iv := range intervalKeys(&IntervalsConfig{}) {
-		if strings.TrimSpace(key) == iv.key && value != "" && !strings.ContainsAny(value, `"'`) {
-			e.Msg += fmt.Sprintf(` (a duration goes in quotes: %s = "60s")`, iv.key)
+	for _, f := range fields(&IntervalsConfig{}) {
+		if strings.TrimSpace(name) == f.name && !parsed && !strings.ContainsAny(value, `"'`) {
+			e.Msg += fmt.Sprintf(` (a duration goes in quotes: %s = "60s")`, f.name)
 		}
 	}
 	return e
 }
 
-// field is one key of a table: its name, its tags and the field it fills.
-type field struct {
-	name, help, example, check string
-	v                          reflect.Value
+// got names a TOML value: its type and, unless it is an API key's, the value.
+func got(kind, value string, secret bool) string {
+	switch kind = strings.ToLower(kind); {
+	case kind == "array":
+		return "an array"
+	case strings.Contains(kind, "table"), kind == "inline":
+		return "a table"
+	case secret:
+		return kind + " (value not shown)"
+	}
+	return kind + " " + value
 }
 
-// fields lists the keys of the table struct p points to (or p itself, a
-// reflect.Value): its tagged fields, a "*_url" one standing for a key per
-// field inside it (mempool_url for Mempool); intervalKeys for
-// [intervals]. Keys of [providers] have their environment variable in
-// their help.
-func fields(p any) []field {
-	v, ok := p.(reflect.Value)
+// valueAt returns the TOML value that starts at column col of line: a
+// quoted string, or what comes before a separator.
+func valueAt(line string, col int) string {
+	v := line[min(max(col-1, 0), len(line)):]
+	if q := strings.IndexByte(v[min(1, len(v)):], v[0]); len(v) > 0 && (v[0] == '"' || v[0] == '\'') && q >= 0 {
+		return provider.Clip(v[:q+2], 40)
+	}
+	if i := strings.IndexAny(v, ",]} \t#"); i >= 0 {
+		v = v[:i]
+	}
+	return provider.Clip(v, 40)
+}
+
+// want says what a setting of type t is written as.
+func want(t reflect.Type) string {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == reflect.TypeFor[Duration]():
+		return `a duration in quotes, like "90s", "5m" or "1h"`
+	case reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
+		return "a string"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int:
+		return "a whole number"
+	case reflect.Float64:
+		return "a number"
+	case reflect.Slice:
+		return "an array"
+	}
+	return "a table"
+}
+
+// fieldType returns the type of the setting key ("miner[2].cost_scope").
+func fieldType(key string) (reflect.Type, bool) {
+	v, ok := fieldValue(reflect.ValueOf(&Config{}).Elem(), unindex(key))
 	if !ok {
-		v = reflect.ValueOf(p).Elem()
+		return nil, false
 	}
-	var out []field
-	if iv, ok := v.Addr().Interface().(*IntervalsConfig); ok {
-		for _, k := range intervalKeys(iv) {
-			out = append(out, field{k.key, k.doc + "; floor " + formatDuration(k.floor), "", "", reflect.ValueOf(k.dst).Elem()})
-		}
-		return out
-	}
-	for i := range v.NumField() {
-		sf, fv := v.Type().Field(i), v.Field(i)
-		f := field{sf.Tag.Get("toml"), sf.Tag.Get("help"), sf.Tag.Get("example"), sf.Tag.Get("check"), fv}
-		if suffix, ok := strings.CutPrefix(f.name, "*"); ok {
-			for j := range fv.NumField() {
-				out = append(out, field{name: strings.ToLower(sf.Type.Field(j).Name) + suffix, v: fv.Field(j)})
-			}
-		} else if f.name != "" {
-			out = append(out, f)
-		}
-	}
-	if v.Type() == reflect.TypeFor[ProvidersConfig]() {
-		for i, f := range out {
-			out[i].help = strings.TrimPrefix(f.help+"; "+envVar(f.name), "; ")
-		}
-	}
-	return out
+	return v.Type(), true
 }
 
-// value decodes the TOML value raw into dst, the setting key, by the Go
-// type of dst; a table into a struct, key by key. A wrong type or an
-// unknown key is a problem, and leaves the default. Whether values make
-// sense is Validate's job.
-func (p *problems) value(key string, raw any, dst reflect.Value) {
-	want := func(what string) { p.add(key, "want %s, got %s", what, describe(raw, dst)) }
-	s, isString := raw.(string)
-	f, isNumber := raw.(float64)
-	if i, ok := raw.(int64); ok {
-		f, isNumber = float64(i), true
+// fieldValue returns the field of the setting key in v, a Config; for a
+// [[miner]] or map entry v does not have, a new one (not in v).
+func fieldValue(v reflect.Value, key string) (reflect.Value, bool) {
+	for part := range strings.SplitSeq(key, ".") {
+		if part == "" {
+			break
+		}
+		if v.Kind() == reflect.Slice || v.Kind() == reflect.Map {
+			v = reflect.New(v.Type().Elem()).Elem()
+		}
+		name, index, _ := strings.Cut(strings.TrimSuffix(part, "]"), "[")
+		i := slices.IndexFunc(fields(v), func(f field) bool { return f.name == name })
+		if v.Kind() != reflect.Struct || i < 0 {
+			return v, false
+		}
+		v = fields(v)[i].v
+		if n, err := strconv.Atoi(index); err == nil && n >= 1 && n <= v.Len() {
+			v = v.Index(n - 1)
+		}
 	}
-	table, isTable := raw.(map[string]any)
-	text, _ := dst.Addr().Interface().(encoding.TextUnmarshaler)
-	_, maybe := dst.Addr().Interface().(json.Unmarshaler)
-	switch k := dst.Kind(); {
-	case k == reflect.Pointer: // *econ.Scope: set when valid
-		v := reflect.New(dst.Type().Elem())
-		if p.decoded(key, raw, v.Elem()) {
-			dst.Set(v)
-		}
-	case text != nil && !isString:
-		want("a string")
-	case text != nil:
-		if err := text.UnmarshalText([]byte(s)); err != nil {
-			p.add(key, "%v", err)
-		}
-	case dst.Type() == reflect.TypeFor[time.Duration]():
-		d, err := time.ParseDuration(strings.TrimSpace(s))
-		switch {
-		case !isString:
-			want(`a duration in quotes, like "90s", "5m" or "1h"`)
-		case err != nil:
-			p.add(key, `%q is not a duration: write a number with a unit, like "90s", "5m" or "1h30m"`, s)
-		default:
-			dst.SetInt(int64(d))
-		}
-	case k == reflect.Slice && isTable:
-		p.add(key, "write [[%s]] (two brackets: one table per %s), not [%s]", key, key, key)
-	case k == reflect.Slice:
-		arr := reflect.ValueOf(raw)
-		if arr.Kind() != reflect.Slice {
-			want("an array")
-			return
-		}
-		dst.Set(reflect.MakeSlice(dst.Type(), 0, arr.Len()))
-		for i := range arr.Len() {
-			e, raw := reflect.New(dst.Type().Elem()).Elem(), arr.Index(i).Interface()
-			if m, ok := e.Addr().Interface().(*MinerOverride); ok {
-				m.Source = defaultSource
-			}
-			// A bad element is left out; a table keeps what it got right.
-			_, isTable := raw.(map[string]any)
-			if p.decoded(fmt.Sprintf("%s[%d]", key, i+1), raw, e) || isTable {
-				dst.Set(reflect.Append(dst, e))
-			}
-		}
-	case k == reflect.Map && isTable:
-		dst.Set(reflect.MakeMap(dst.Type()))
-		for _, name := range slices.Sorted(maps.Keys(table)) {
-			e := reflect.New(dst.Type().Elem()).Elem()
-			if p.decoded(key+"."+name, table[name], e) {
-				dst.SetMapIndex(reflect.ValueOf(name), e)
-			}
-		}
-	case (k == reflect.Map || k == reflect.Struct && !maybe) && !isTable:
-		want("a table")
-	case k == reflect.Struct && !maybe:
-		p.table(key, table, dst)
-	case k == reflect.Bool:
-		if b, ok := raw.(bool); ok {
-			dst.SetBool(b)
-		} else {
-			want("true or false")
-		}
-	case k == reflect.String && isString:
-		dst.SetString(s)
-	case k == reflect.String:
-		want("a string")
-	case k == reflect.Int && (!isNumber || f != math.Trunc(f)):
-		want("a whole number")
-	case k == reflect.Int && math.Abs(f) > math.MaxInt32:
-		p.add(key, "%v is out of range", raw)
-	case k == reflect.Int:
-		dst.SetInt(int64(f))
-	case !isNumber:
-		want("a number")
-	case math.IsNaN(f) || math.IsInf(f, 0):
-		want("a finite number")
-	case k == reflect.Float64:
-		dst.SetFloat(f)
-	default: // econ.Maybe: UnmarshalJSON is the setter reflection reaches
-		_ = dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON([]byte(num(f)))
-	}
+	return v, true
 }
 
-// decoded is value, reporting whether it added no problem.
-func (p *problems) decoded(key string, raw any, dst reflect.Value) bool {
-	n := len(*p)
-	p.value(key, raw, dst)
-	return len(*p) == n
+// unindex drops the [N] of the array tables from key: miner[2].x → miner.x.
+func unindex(key string) string { return regexp.MustCompile(`\[\d+\]`).ReplaceAllString(key, "") }
+
+// check reports a key written as a value the library reads without an
+// error but should not: a duration or an API key that is not in quotes
+// (it would read 60 as the text "60"), a key in another case ("Theme"
+// is read as theme).
+func (m lineMap) check(key string, c reflect.Value) []*Error {
+	v, ok := fieldValue(c, key)
+	if i := strings.LastIndexByte(key, '.'); !ok && i >= 0 {
+		if pv, ok := fieldValue(c, key[:i]); ok && pv.Kind() == reflect.Struct {
+			for _, f := range fields(pv) {
+				if strings.EqualFold(f.name, key[i+1:]) {
+					return []*Error{unknownKey(key, m.line[key], m)}
+				}
+			}
+		}
+	}
+	if !ok || m.kind[key] == unstable.String {
+		return nil
+	}
+	what := "want " + want(v.Type()) + ", got " + got(m.kind[key].String(), m.value[key], v.Type() == reflect.TypeFor[Secret]())
+	switch d := v.Addr().Interface().(type) {
+	case *Duration:
+		d.problem = what
+	case *Secret:
+		*d = Secret{}
+		return []*Error{{Key: key, Line: m.line[key], Msg: what}}
+	}
+	return nil
 }
 
-// table decodes the TOML table raw into the struct v; an unknown key is
-// named with the known key it resembles, or with the known keys.
-func (p *problems) table(path string, raw map[string]any, v reflect.Value) {
-	sub := func(k string) string { return strings.TrimPrefix(path+"."+k, ".") }
+// unknownKey reports a key or table the settings do not have, with the
+// known key it resembles, or the known keys.
+func unknownKey(key string, line int, at lineMap) *Error {
+	parent, k := "", key
+	if i := strings.LastIndexByte(key, '.'); i >= 0 {
+		parent, k = key[:i], key[i+1:]
+	}
 	var known []string
-	for _, f := range fields(v) {
-		if known = append(known, f.name); raw[f.name] != nil {
-			p.value(sub(f.name), raw[f.name], f.v)
+	if t, ok := fieldType(parent); ok {
+		if t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		for _, f := range fields(reflect.New(t).Elem()) {
+			known = append(known, f.name)
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(raw)) {
-		if slices.Contains(known, k) {
-			continue
-		}
-		what, in := "key", "in ["+path+"]"
-		if _, ok := raw[k].(map[string]any); ok {
-			what = "table"
-		}
-		if i := strings.IndexByte(path, '['); i >= 0 {
-			in = "in [[" + path[:i] + "]]"
-		}
-		switch s := suggest(k, known); {
-		case s != "":
-			p.add(sub(k), "unknown %s (did you mean %q?)", what, s)
-		case path == "":
-			p.add(k, "unknown %s; the tables are %s", what, strings.Join(known, ", "))
-		default:
-			p.add(sub(k), "unknown %s; the keys %s are %s", what, in, strings.Join(known, ", "))
-		}
+	what, in := "key", "in ["+unindex(parent)+"]"
+	if at.header[line] {
+		what = "table"
 	}
+	if strings.Contains(parent, "[") {
+		in = "in [[" + unindex(parent) + "]]"
+	}
+	e := &Error{Line: line, Key: key}
+	switch s := suggest(k, known); {
+	case s != "":
+		e.Msg = fmt.Sprintf("unknown %s (did you mean %q?)", what, s)
+	case parent == "":
+		e.Msg = fmt.Sprintf("unknown %s; the tables are %s", what, strings.Join(known, ", "))
+	default:
+		e.Msg = fmt.Sprintf("unknown %s; the keys %s are %s", what, in, strings.Join(known, ", "))
+	}
+	return e
 }
 
 // suggest returns the known key closest to k (k in another case, or at
@@ -413,7 +431,7 @@ func (p *problems) table(path string, raw map[string]any, v reflect.Value) {
 func suggest(k string, known []string) string {
 	lk, best, bestD := strings.ToLower(k), "", 3
 	for _, c := range known {
-		if d := distance(lk, c); d < bestD {
+		if d := levenshtein.ComputeDistance(lk, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
@@ -425,138 +443,71 @@ func suggest(k string, known []string) string {
 	return best
 }
 
-// distance is the Levenshtein distance between a and b, in bytes. Neither
-// the standard library nor a module in go.mod has one, and it is ten lines.
-func distance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := range len(a) {
-		cur[0] = i + 1
-		for j := range len(b) {
-			cur[j+1] = min(prev[j+1]+1, cur[j]+1, prev[j]+b2i(a[i] != b[j]))
+// lineMap says where the keys of a file are: line["intervals.network"],
+// line["miner[2]"] (the header), line["miner[2].ticker"]; at[n] the key
+// on line n; header[n] whether line n is a table header; the kind of each
+// key's value and, for a scalar, its text.
+type lineMap struct {
+	line   map[string]int
+	at     map[int]string
+	header map[int]bool
+	kind   map[string]unstable.Kind
+	value  map[string]string
+}
+
+// keyLines finds the line of every key and table header of src with the
+// TOML library's parser (as far as src parses). The n-th [[miner]] table
+// is miner[n].
+func keyLines(src []byte) lineMap {
+	m := lineMap{map[string]int{}, map[int]string{}, map[int]bool{}, map[string]unstable.Kind{}, map[string]string{}}
+	var p unstable.Parser
+	p.Reset(src)
+	table, count := "", map[string]int{}
+	for p.NextExpression() {
+		e := p.Expression()
+		var parts []string
+		line := 0
+		for it := e.Key(); it.Next(); {
+			if line == 0 {
+				line = p.Shape(it.Node().Raw).Start.Line
+			}
+			parts = append(parts, string(it.Node().Data))
 		}
-		prev, cur = cur, prev
+		key := strings.Join(parts, ".")
+		switch e.Kind {
+		case unstable.ArrayTable:
+			count[key]++
+			key = fmt.Sprintf("%s[%d]", key, count[key])
+		case unstable.Table:
+			if n := count[parts[0]]; n > 0 { // [miner.extra] belongs to the last [[miner]]
+				key = fmt.Sprintf("%s[%d]%s", parts[0], n, strings.TrimPrefix(key, parts[0]))
+			}
+		default:
+			key = strings.TrimPrefix(table+"."+key, ".")
+			m.kind[key], m.value[key] = e.Value().Kind, provider.Clip(string(e.Value().Data), 40)
+		}
+		if e.Kind != unstable.KeyValue {
+			table, m.header[line] = key, true
+		}
+		m.line[key], m.at[line] = line, key
 	}
-	return prev[len(b)]
+	return m
 }
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// describe names the type of a TOML value and, unless it was meant for a
-// Secret, the value.
-func describe(v any, dst reflect.Value) string {
-	typ, val := fmt.Sprintf("%T", v), fmt.Sprint(v)
-	switch x := v.(type) {
-	case []any, []map[string]any:
-		return "an array"
-	case map[string]any:
-		return "a table"
-	case string:
-		typ, val = "string", strconv.Quote(provider.Clip(x, 40))
-	case int64:
-		typ = "integer"
-	case float64:
-		typ, val = "float", num(x)
-	case bool:
-		typ = "boolean"
-	case time.Time:
-		typ, val = "date-time", x.Format(time.RFC3339)
-	}
-	if dst.Type() == reflect.TypeFor[Secret]() {
-		return typ + " (value not shown)"
-	}
-	return typ + " " + val
-}
-
-func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
-// lineMap maps keys to lines: "intervals.network", "miner[2].ticker",
-// "miner[2]" (the header).
-type lineMap map[string]int
 
 // lookup returns the line of key, or of the nearest enclosing key or table
 // in the file ("peers.tickers" for "peers.tickers[3]"); 0 when none is.
-func (l lineMap) lookup(key string) int {
-	for l[key] == 0 && strings.ContainsAny(key, ".[") {
+func (m lineMap) lookup(key string) int {
+	for m.line[key] == 0 && strings.ContainsAny(key, ".[") {
 		key = key[:strings.LastIndexAny(key, ".[")]
 	}
-	return l[key]
+	return m.line[key]
 }
 
-// maxMinerPasses bounds the passes of keyLines over [[miner]] tables: the
-// keys of tables before the last 64 have the line of no key.
-const maxMinerPasses = 64
-
-// keyLines finds the line of every key and table header of src, valid TOML.
-//
-// BurntSushi/toml v1.6.0 records where each key is, but privately
-// (MetaData.keyInfo): the position shows only in the toml.ParseError of a
-// value that fails to decode, so probe decodes into lineProbe, which
-// always fails. It also keeps one position per dotted name, for [[miner]]
-// that of the last table: so the tables are read from the last back, the
-// file cut before the last [[miner]] header after each pass.
-func keyLines(src string) lineMap {
-	out := lineMap{}
-	for pass, n := 0, 0; pass <= maxMinerPasses; pass++ {
-		var top map[string]toml.Primitive
-		md, err := toml.Decode(src, &top)
-		var miners []map[string]toml.Primitive
-		array := err == nil && md.Type("miner") == "ArrayHash" && md.PrimitiveDecode(top["miner"], &miners) == nil
-		for k, v := range top {
-			if pass == 0 && (k != "miner" || !array) {
-				probeLines(&md, src, v, k, out)
-			}
-		}
-		if pass == 0 {
-			n = len(miners)
-		}
-		if !array || n == 0 {
-			return out
-		}
-		name := fmt.Sprintf("miner[%d]", n)
-		header, _ := probe(&md, top["miner"])
-		out[name] = lineAt(src, header)
-		for k, v := range miners[len(miners)-1] {
-			probeLines(&md, src, v, name+"."+k, out)
-		}
-		src, n = src[:header], n-1
+// keyOn names the key the library reports on line: the one written there
+// when it is the same key (with its [N]), else the library's.
+func (m lineMap) keyOn(line int, key toml.Key) string {
+	if k := m.at[line]; k != "" && unindex(k) == strings.Join(key, ".") {
+		return k
 	}
-	return out
+	return strings.Join(key, ".")
 }
-
-// probeLines records the line of the value v, named name, and of the keys
-// inside it.
-func probeLines(md *toml.MetaData, src string, v toml.Primitive, name string, out lineMap) {
-	if start, ok := probe(md, v); ok {
-		out[name] = lineAt(src, start)
-	}
-	var t map[string]toml.Primitive
-	if md.PrimitiveDecode(v, &t) == nil {
-		for k, e := range t {
-			probeLines(md, src, e, name+"."+k, out)
-		}
-	}
-}
-
-// probe returns the byte offset where the library saw the key of v.
-func probe(md *toml.MetaData, v toml.Primitive) (int, bool) {
-	var pe toml.ParseError
-	ok := errors.As(md.PrimitiveDecode(v, lineProbe{}), &pe) && pe.Position.Line > 0
-	return pe.Position.Start, ok
-}
-
-// lineProbe is a TOML value that never decodes.
-type lineProbe struct{}
-
-// UnmarshalTOML fails.
-func (lineProbe) UnmarshalTOML(any) error { return errors.New("probe") }
-
-// lineAt is the line of the byte offset start of src.
-func lineAt(src string, start int) int { return 1 + strings.Count(src[:start], "\n") }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,7 +32,7 @@ func (c Config) Validate() error {
 	c.each(func(key string, f field) {
 		if v, ok := number(f.v); ok && f.check != "" {
 			if in, want := inRange(f.check, v); !in {
-				p.add(key, "must be %s (got %s)", want, num(v))
+				p.add(key, "must be %s (got %s)", want, strconv.FormatFloat(v, 'f', -1, 64))
 			}
 		}
 		if s, ok := f.v.Interface().(Secret); ok && strings.ContainsFunc(s.Reveal(), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
@@ -43,13 +42,16 @@ func (c Config) Validate() error {
 	if _, err := c.Endpoints(nil); err != nil {
 		p = append(p, Errors(err)...)
 	}
-	for _, iv := range intervalKeys(&c.Intervals) {
-		d, key := *iv.dst, "intervals."+iv.key
-		switch {
-		case d <= 0:
-			p.add(key, "%q must be positive", formatDuration(d))
-		case d < iv.floor:
-			p.add(key, "%q is below the %s floor", formatDuration(d), formatDuration(iv.floor))
+	fl := reflect.ValueOf(floors())
+	for i, f := range fields(&c.Intervals) {
+		d, floor := f.v.Interface().(Duration), fl.Field(i).Interface().(Duration)
+		switch key := "intervals." + f.name; {
+		case d.problem != "":
+			p.add(key, "%s", d.problem)
+		case d.Duration <= 0:
+			p.add(key, "%q must be positive", d)
+		case d.Duration < floor.Duration:
+			p.add(key, "%q is below the %s floor", d, floor)
 		}
 	}
 	if !slices.Contains(Themes(), c.Display.Theme) {
@@ -79,17 +81,16 @@ func (c *Config) each(f func(key string, fd field)) {
 	}
 }
 
-// number returns the value of a number field, or of a known econ.Maybe.
+// number returns the value of a number field, or of a set optional one.
 func number(v reflect.Value) (float64, bool) {
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+	}
 	switch v.Kind() {
 	case reflect.Float64:
 		return v.Float(), true
 	case reflect.Int:
 		return float64(v.Int()), true
-	}
-	if get := v.MethodByName("Get"); get.IsValid() && get.Type().NumOut() == 2 {
-		out := get.Call(nil)
-		return out[0].Convert(reflect.TypeFor[float64]()).Float(), out[1].Bool()
 	}
 	return 0, false
 }
@@ -97,8 +98,7 @@ func number(v reflect.Value) (float64, bool) {
 // inRange reports whether v is finite and meets check, bounds separated
 // by spaces (">0", ">=0 <100"), and says what check wants in words.
 func inRange(check string, v float64) (bool, string) {
-	in := !math.IsNaN(v) && !math.IsInf(v, 0)
-	var words []string
+	in, words := !math.IsNaN(v) && !math.IsInf(v, 0), []string{}
 	for _, c := range strings.Fields(check) {
 		i := strings.LastIndexAny(c, "<>=") + 1
 		b, _ := strconv.ParseFloat(c[i:], 64)
@@ -117,7 +117,10 @@ func inRange(check string, v float64) (bool, string) {
 		words[0] = "positive"
 	}
 	if len(words) == 2 && strings.HasPrefix(words[0], "at least ") && strings.HasPrefix(words[1], "at most ") {
-		return in, "between " + words[0][9:] + " and " + words[1][8:]
+		words = []string{"between " + words[0][9:] + " and " + words[1][8:]}
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		words = append([]string{"a finite number"}, words...)
 	}
 	return in, strings.Join(words, " and ")
 }
@@ -225,27 +228,27 @@ func (c Config) validateMiners(p *problems) {
 			}
 			p.add(base, "sets nothing: give %s", strings.Join(figures, ", "))
 		}
-		if m.HashrateLabel != "" && !m.Hashrate.OK() {
+		if m.HashrateLabel != "" && !(m.Hashrate != nil) {
 			p.add(key("hashrate_label"), "labels hashrate_ehs, which is not given")
 		}
 		switch {
-		case m.Cost.OK() && m.CostScope == nil:
+		case (m.Cost != nil) && m.CostScope == nil:
 			p.add(key("cost_scope"), "missing: say what cost_usd_per_btc covers (power, direct, cash or all-in)")
-		case !m.Cost.OK() && m.CostScope != nil:
+		case !(m.Cost != nil) && m.CostScope != nil:
 			p.add(key("cost_scope"), "is only used with cost_usd_per_btc, which is not given")
 		case m.CostScope != nil && *m.CostScope >= econ.NumScopes:
 			p.add(key("cost_scope"), "%s is not a cost scope (power, direct, cash or all-in)", m.CostScope)
 		}
 		switch _, err := dataset.ParsePeriod(m.CostPeriod); {
-		case m.Cost.OK() && m.CostPeriod == "":
+		case (m.Cost != nil) && m.CostPeriod == "":
 			p.add(key("cost_period"), `missing: the period cost_usd_per_btc covers, like "2025-Q3" (it is restated at that period's hashvalue)`)
-		case !m.Cost.OK() && m.CostPeriod != "":
+		case !(m.Cost != nil) && m.CostPeriod != "":
 			p.add(key("cost_period"), "is only used with cost_usd_per_btc, which is not given")
 		case m.CostPeriod != "" && err != nil:
 			p.add(key("cost_period"), "%v (write a quarter like \"2025-Q3\", a month \"2025-08\" or a year \"2025\")", err)
 		}
 		if strings.TrimSpace(m.Source) == "" {
-			p.add(key("source"), "must not be empty (leave it out for %q)", defaultSource)
+			p.add(key("source"), "must not be blank (leave it out for %q)", defaultSource)
 		}
 		for _, t := range []struct {
 			k, s string
@@ -259,16 +262,4 @@ func (c Config) validateMiners(p *problems) {
 			}
 		}
 	}
-}
-
-// formatDuration writes d without zero trailing units: 15m, not 15m0s.
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
