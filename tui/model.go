@@ -65,8 +65,28 @@ type Model struct {
 	// made stale by a newer state is dropped.
 	start   time.Time
 	tickGen uint64
-	// after is tea.Tick (a fake clock's in tests).
-	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	// tickStop ends the wait of the age tick asked for last (closed when a
+	// newer one is asked for, and by Close).
+	tickStop chan struct{}
+	// after is [tick] (a fake clock's in tests).
+	after func(time.Duration, <-chan struct{}, func(time.Time) tea.Msg) tea.Cmd
+}
+
+// tick is tea.Tick that gives up when stop is closed. tea.Tick's goroutine
+// waits for its timer whatever happens: an age tick superseded by a newer
+// state, or a closed SSH session's, would stay for up to an hour, keeping
+// the session's model in memory.
+func tick(d time.Duration, stop <-chan struct{}, fn func(time.Time) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case now := <-t.C:
+			return fn(now)
+		case <-stop:
+			return nil
+		}
+	}
 }
 
 // BackfillMsg reports the history backfill's progress to the model.
@@ -93,7 +113,7 @@ type tickMsg struct {
 // New returns a dashboard model. Its subscription to the hub (if any) is
 // released by Close.
 func New(o Options) (*Model, error) {
-	m := &Model{env: o.Env, now: o.Now, mono: o.NoColor, themeNames: themes.Names(), w: MinWidth, h: MinHeight, after: tea.Tick}
+	m := &Model{env: o.Env, now: o.Now, mono: o.NoColor, themeNames: themes.Names(), w: MinWidth, h: MinHeight, after: tick}
 	if o.Width > 0 && o.Height > 0 {
 		m.w, m.h = o.Width, o.Height
 	}
@@ -119,10 +139,20 @@ func New(o Options) (*Model, error) {
 	return m, nil
 }
 
-// Close releases the model's subscription to the feeds hub.
+// Close releases the model's subscription to the feeds hub and ends the
+// wait of its age tick. Call it after the event loop has stopped.
 func (m *Model) Close() {
 	if m.sub != nil {
 		m.sub.Close()
+	}
+	m.stopTick()
+}
+
+// stopTick ends the wait of the age tick asked for last, if any.
+func (m *Model) stopTick() {
+	if m.tickStop != nil {
+		close(m.tickStop)
+		m.tickStop = nil
 	}
 }
 
@@ -146,6 +176,7 @@ func (m *Model) waitState() tea.Cmd {
 // price there is nothing to wake for.
 func (m *Model) ageTick() tea.Cmd {
 	m.tickGen++
+	m.stopTick()
 	if m.sub == nil || m.data.Price.Layer != board.LayerLive {
 		return nil
 	}
@@ -155,7 +186,8 @@ func (m *Model) ageTick() tea.Cmd {
 		d = min(d, m.start.Add(time.Minute).Sub(now)) // then ages turn to minutes
 	}
 	gen := m.tickGen
-	return m.after(max(d, time.Millisecond), func(t time.Time) tea.Msg { return tickMsg{t: t, gen: gen} })
+	m.tickStop = make(chan struct{})
+	return m.after(max(d, time.Millisecond), m.tickStop, func(t time.Time) tea.Msg { return tickMsg{t: t, gen: gen} })
 }
 
 // Init asks for the terminal background and starts listening to the feeds.

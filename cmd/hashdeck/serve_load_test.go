@@ -90,8 +90,10 @@ func serveMetricValue(t *testing.T, client *http.Client, url, series string) flo
 // TestServeLoad opens many idle dashboards against a live server (a child
 // process polling a local fixture upstream) and reports its memory, the
 // bytes sent to each idle session, the upstream requests and the
-// goroutines after everyone left. It is a measurement (about 45 s; 30
-// sessions for 10 s with -race), run only when HASHDECK_LOAD_TEST=1.
+// goroutines after everyone left, and its RSS a minute after that. It is a
+// measurement (about 3 minutes: the idle window starts after the sessions'
+// first minute; 30 sessions for 10 s with -race), run only when
+// HASHDECK_LOAD_TEST=1.
 // HASHDECK_SERVE_LOAD=N,SOLO,IDLE,WxH sets the session count, the seconds
 // of the one-viewer and N-viewer phases and the terminal size (default
 // 100,5,20,80x24). The memory target is checked at 80×24 only: the
@@ -207,6 +209,7 @@ func TestServeLoad(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	opened := time.Now()
 	if failed.Load() > 0 {
 		t.FailNow()
 	}
@@ -217,6 +220,12 @@ func TestServeLoad(t *testing.T) {
 		t.Fatalf("%v sessions open, want %d", got, n)
 	}
 	time.Sleep(2 * time.Second) // every first frame is out
+	if !race {
+		// A session's status bar counts the data's age in seconds for its
+		// first minute (see tui.statusAge), then in minutes: idle starts
+		// after that minute.
+		time.Sleep(time.Until(opened.Add(61 * time.Second)))
+	}
 	reqB0, wire0 := requests.Load(), metric("hashdeck_ssh_sent_bytes_total")
 	for _, v := range viewers {
 		v.out.Store(int64(v.p.Out.Len()))
@@ -256,9 +265,15 @@ func TestServeLoad(t *testing.T) {
 	if !servetest.Wait(10*time.Second, func() bool { return metric("hashdeck_ssh_sessions_open") == 0 }) {
 		t.Errorf("%v sessions still open after everyone left", metric("hashdeck_ssh_sessions_open"))
 	}
+	closed := time.Now()
 	gAfter := metric("go_goroutines")
 	servetest.Wait(10*time.Second, func() bool { gAfter = metric("go_goroutines"); return gAfter <= g0 })
 	hwm := serveProcStatus(pid, "VmHWM")
+	rssClosed := serveProcStatus(pid, "VmRSS")
+	if !race {
+		time.Sleep(time.Until(closed.Add(time.Minute)))
+	}
+	rssAfter := serveProcStatus(pid, "VmRSS")
 
 	mib := func(b float64) string { return strconv.FormatFloat(b/(1<<20), 'f', 1, 64) + " MiB" }
 	kib := func(b float64) string { return strconv.FormatFloat(b/1024, 'f', 2, 64) + " KiB" }
@@ -272,11 +287,16 @@ func TestServeLoad(t *testing.T) {
 	t.Logf("upstream requests: %d at start (first poll + backfill), %d in %ds with 1 viewer, %d in %v with %d viewers",
 		perPoll, reqA, soloSecs, reqB, idleFor.Round(time.Second), n)
 	t.Logf("goroutines: %v before any session, %v with %d sessions, %v after all closed", g0, gN, n, gAfter)
+	t.Logf("RSS after the last session closed: %s at once, %s a minute later (%.0f%% of the %s with no session yet)",
+		mib(float64(rssClosed)), mib(float64(rssAfter)), 100*float64(rssAfter)/float64(rss0), mib(float64(rss0)))
 	t.Logf("server CPU while the %d sessions were idle: %.2f%% of one core (GOGC=%s)", n, 100*cpu.Seconds()/idleFor.Seconds(),
 		map[bool]string{true: os.Getenv("GOGC"), false: "50, serve's default"}[os.Getenv("GOGC") != ""])
 
 	if gAfter > g0 {
 		t.Errorf("goroutines %v after all sessions closed, baseline %v", gAfter, g0)
+	}
+	if !race && float64(rssAfter) > 1.2*float64(rss0) {
+		t.Errorf("RSS %s a minute after the last session closed, more than 120%% of the %s before the first", mib(float64(rssAfter)), mib(float64(rss0)))
 	}
 
 	// Last: SIGTERM with n sessions connected. Every one is told, and the

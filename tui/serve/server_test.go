@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -321,6 +322,30 @@ func TestServeGoroutinesReturnToBaseline(t *testing.T) {
 	if got, ok := waitGoroutines(base, 5*time.Second); !ok {
 		buf := make([]byte, 1<<20)
 		t.Errorf("goroutines: %d after the sessions closed, baseline %d\n%s", got, base, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// When the last session goes, and only then, the server gives the memory
+// back (lastGone, debug.FreeOSMemory in production).
+func TestServeLastSessionReturnsMemory(t *testing.T) {
+	var calls atomic.Int32
+	st := startOffline(t, Options{}, func(s *Server) { s.lastGone = func() { calls.Add(1) } })
+	var clients []*gossh.Client
+	for range 2 {
+		c := st.MustDial(t)
+		clients = append(clients, c)
+		servetest.OpenPTY(t, c, 100, 30, "").WaitText(t, 10*time.Second, "Overview")
+	}
+	clients[0].Close()
+	if !servetest.Wait(5*time.Second, func() bool { return st.srv.OpenSessions() == 1 }) {
+		t.Fatalf("%d sessions open, want 1", st.srv.OpenSessions())
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("lastGone ran %d times with a session still open", n)
+	}
+	clients[1].Close()
+	if !servetest.Wait(5*time.Second, func() bool { return calls.Load() == 1 }) {
+		t.Errorf("lastGone ran %d times after the last session closed, want 1", calls.Load())
 	}
 }
 

@@ -279,11 +279,17 @@ func (s *Server) register(sess ssh.Session, fp string) (ss *session, why rejectR
 }
 
 // release forgets ss: its slot is free again. It may be called twice.
+// When ss was the last session, lastGone runs.
 func (s *Server) release(ss *session) {
 	ss.cancel(nil)
 	s.mu.Lock()
+	_, open := s.sessions[ss.id]
 	delete(s.sessions, ss.id)
+	last := open && len(s.sessions) == 0
 	s.mu.Unlock()
+	if last && s.lastGone != nil {
+		s.lastGone()
+	}
 }
 
 // unregister releases ss and counts its handler as done.
