@@ -57,11 +57,11 @@ func BenchmarkBoard(b *testing.B) {
 	}
 }
 
-// BenchmarkSensitivityGrid computes a 50×50 grid of sector margin over BTC
-// price × difficulty change for 15 miners. Target: under 1 ms.
-func BenchmarkSensitivityGrid(b *testing.B) {
+// BenchmarkMarginGrid computes a 50×50 grid of sector margin over BTC
+// price × difficulty change. Target: under 1 ms.
+func BenchmarkMarginGrid(b *testing.B) {
 	b.ReportAllocs()
-	in, miners := testNetwork(), benchMiners()
+	in := testNetwork()
 	prices := make([]USDPerBTC, 50)
 	diffs := make([]Percent, 50)
 	for i := range 50 {
@@ -69,7 +69,7 @@ func BenchmarkSensitivityGrid(b *testing.B) {
 		diffs[i] = Percent(-25 + i)
 	}
 	for b.Loop() {
-		g := SensitivityGrid(in, miners, Scenario{}, ScopeCash, prices, diffs)
+		g := MarginGrid(in, Scenario{}, ScopeCash, Known[USDPerPHDay](34), prices, diffs)
 		sinkHP = g.Margin[0].Or(0)
 	}
 }

@@ -249,22 +249,13 @@ type Board struct {
 	Network  NetworkView `json:"network"`
 	Scenario Scenario    `json:"scenario"`
 	Miners   []MinerRow  `json:"miners"`
-	// Sector, WithCost and UnderWater summarize the per-miner rows, each
-	// miner at its widest scope: a count across scopes, kept for the rows'
-	// tests, never a sector statement. Screens, JSON and metrics use
-	// SectorRule, which states one scope with its n.
-	Sector [NumScopes]SectorScope `json:"sector"`
-	// Total is the number of miners; WithCost how many have any cost figure;
-	// UnderWater how many of those are under water at their headline scope.
-	Total      int        `json:"miners_total"`
-	WithCost   int        `json:"miners_with_cost"`
-	UnderWater Maybe[int] `json:"miners_under_water"`
+	// Total is the number of miners.
+	Total int `json:"miners_total"`
 	// Implied holds each miner's implied costs per quarter (in Miners
 	// order), from its quarters as of the board's date.
 	Implied []MinerImplied `json:"implied_costs"`
-	// SectorRule is the sector headline by the one-scope rule
-	// ([ComputeSectorRule]); it supersedes Sector and UnderWater, which mix
-	// scopes, periods and company metrics.
+	// SectorRule is the sector: medians, headline and under-water count,
+	// each at one scope with its n ([ComputeSectorRule]).
 	SectorRule SectorRule `json:"sector_rule"`
 }
 
@@ -282,27 +273,8 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 		b.Implied[i] = MinerImplied{Ticker: miners[i].Ticker, Quarters: ImpliedCostsAsOf(miners[i].Quarters, in.Periods, asOf)}
 	}
 	b.SectorRule = ComputeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv)
-	under := 0
 	for i := range miners {
-		r := minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker))
-		b.Miners[i] = r
-		if r.HasCost {
-			b.WithCost++
-			if r.UnderWater == FlagYes {
-				under++
-			}
-		}
-	}
-	if hp.OK() {
-		b.UnderWater = Known(under)
-	}
-	var buf [32]USDPerPHDay
-	scratch := buf[:0]
-	if len(miners) > len(buf) {
-		scratch = make([]USDPerPHDay, 0, len(miners))
-	}
-	for _, sc := range Scopes() {
-		b.Sector[sc] = summarizeScope(sc, b.Miners, hp, hv, scratch)
+		b.Miners[i] = minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker))
 	}
 	return b
 }

@@ -128,42 +128,10 @@ func TestBoard(t *testing.T) {
 			t.Errorf("%s: headline %v has %v under %v; want %v %v %v", tk, r.Headline, r.HasCost, r.UnderWater, w.scope, w.has, w.under)
 		}
 	}
-	if b.Total != 6 || b.WithCost != 4 || b.UnderWater.Or(-1) != 2 {
-		t.Errorf("totals: %d miners, %d with cost, %v under water; want 6, 4, 2", b.Total, b.WithCost, b.UnderWater)
-	}
-
-	// Sector: power has MODEL 14.4, ALLIN 24, FILED 20 → median 20; three missing.
-	p := b.Sector[ScopePower]
-	if p.Have != 3 || p.Missing != 3 || p.Median.Or(0) != 20 || p.Q1.Or(0) != 17.2 || p.Q3.Or(0) != 22 {
-		t.Errorf("power sector = %+v", p)
-	}
-	if p.UnderWater.Or(-1) != 0 {
-		t.Errorf("power: %v under water, want 0", p.UnderWater)
-	}
-	// Cash: CASH 35, FILED 33 → median 34, both below $38.85.
-	c := b.Sector[ScopeCash]
-	if c.Have != 2 || c.Median.Or(0) != 34 || c.UnderWater.Or(-1) != 0 {
-		t.Errorf("cash sector = %+v", c)
+	if b.Total != 6 {
+		t.Errorf("%d miners, want 6", b.Total)
 	}
 	hp := float64(n.Hashprice.Or(0))
-	if got := c.Margin.Or(0); !near(float64(got), hp-34, 1e-12) {
-		t.Errorf("cash margin = %v, want %v", got, hp-34)
-	}
-	if got := c.MarginPct.Or(0); !near(float64(got), (hp-34)/hp*100, 1e-12) {
-		t.Errorf("cash margin %% = %v", got)
-	}
-	if got := c.MedianPerBTC.Or(0); !near(float64(got), 34/float64(hv), 1e-12) {
-		t.Errorf("cash median per BTC = %v", got)
-	}
-	// All-in: ALLIN 50, FILED 48 → median 49, both under water.
-	a := b.Sector[ScopeAllIn]
-	if a.Have != 2 || a.Median.Or(0) != 49 || a.UnderWater.Or(-1) != 2 || a.Margin.Or(0) >= 0 {
-		t.Errorf("all-in sector = %+v", a)
-	}
-	// Direct: FILED only.
-	if d := b.Sector[ScopeDirect]; d.Have != 1 || d.Median.Or(0) != 25 {
-		t.Errorf("direct sector = %+v", d)
-	}
 
 	// Break-evens for a miner with efficiency.
 	m := row["MODEL"]
@@ -182,11 +150,8 @@ func TestBoardWithUnknownInputs(t *testing.T) {
 	if b.Network.Hashprice.OK() || !b.Network.Hashvalue.OK() {
 		t.Errorf("without a price: hashprice %v hashvalue %v; want unknown, known", b.Network.Hashprice, b.Network.Hashvalue)
 	}
-	if b.UnderWater.OK() || b.Sector[ScopeCash].UnderWater.OK() || b.Sector[ScopeCash].Margin.OK() {
-		t.Error("under water / margin known without a hashprice")
-	}
-	if !b.Sector[ScopeCash].Median.OK() {
-		t.Error("the median cost does not need a price")
+	if u := b.SectorRule.UnderWater.Count; u.OK() {
+		t.Errorf("%v under water without a hashprice", u)
 	}
 	for _, r := range b.Miners {
 		if r.UnderWater != FlagUnknown {
@@ -234,11 +199,11 @@ func TestBreakEvenIsNotUnderWater(t *testing.T) {
 	if b.Miners[0].Costs[ScopeCash].PerPHDay != b.Network.HashpriceNet {
 		t.Fatalf("cost %v != hashprice %v", b.Miners[0].Costs[ScopeCash].PerPHDay, b.Network.HashpriceNet)
 	}
-	if b.Miners[0].UnderWater != FlagNo || b.Sector[ScopeCash].UnderWater.Or(-1) != 0 || b.UnderWater.Or(-1) != 0 {
-		t.Errorf("a miner at break-even counts as under water: row %v, sector %v", b.Miners[0].UnderWater, b.Sector[ScopeCash].UnderWater)
+	if b.Miners[0].UnderWater != FlagNo {
+		t.Errorf("a miner at break-even counts as under water: %v", b.Miners[0].UnderWater)
 	}
-	if b.Sector[ScopeCash].Margin.Or(-1) != 0 {
-		t.Errorf("margin at break-even = %v", b.Sector[ScopeCash].Margin)
+	if m := Margin(b.Network.HashpriceNet.Or(0), b.Miners[0].Costs[ScopeCash].PerPHDay.Or(0)); m != 0 {
+		t.Errorf("margin at break-even = %v", m)
 	}
 }
 
@@ -250,8 +215,8 @@ func TestBoardPoolFee(t *testing.T) {
 	if !near(float64(net), float64(gross)*0.98, 1e-12) {
 		t.Errorf("net %v, gross %v, want 2%% less", net, gross)
 	}
-	if got := b.Sector[ScopeCash].Margin.Or(0); !near(float64(got), float64(net)-34, 1e-12) {
-		t.Errorf("margin is measured against net hashprice: %v", got)
+	if g := MarginGrid(in, Scenario{}, ScopeCash, Known[USDPerPHDay](34), []USDPerBTC{in.Price.Or(0)}, []Percent{0}); !near(float64(g.Margin[0].Or(0)), float64(net)-34, 1e-12) {
+		t.Errorf("margin is measured against net hashprice: %v", g.Margin[0])
 	}
 }
 
@@ -268,7 +233,8 @@ func TestBoardJSON(t *testing.T) {
 			Costs      map[string]map[string]any `json:"costs"`
 			UnderWater *bool                     `json:"under_water"`
 		} `json:"miners"`
-		Sector []map[string]any `json:"sector"`
+		Sector     map[string]any `json:"sector"`
+		SectorRule map[string]any `json:"sector_rule"`
 	}
 	if err := json.Unmarshal(raw, &back); err != nil {
 		t.Fatal(err)
@@ -290,8 +256,9 @@ func TestBoardJSON(t *testing.T) {
 			}
 		}
 	}
-	if len(back.Sector) != NumScopes || back.Sector[3]["scope"] != "all-in" {
-		t.Errorf("sector encodes as %v", back.Sector)
+	// The sector is the one-scope rule; no summary mixing scopes is encoded.
+	if back.Sector != nil || back.SectorRule["headline"] == nil {
+		t.Errorf("sector encodes as %v, sector_rule as %v", back.Sector, back.SectorRule)
 	}
 	if !strings.Contains(string(raw), `"power_price_usd_per_kwh":null`) {
 		t.Error("unknown values are not encoded as null")

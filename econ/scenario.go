@@ -54,19 +54,12 @@ type Grid struct {
 // At returns the margin at difficulty-change row i and price column j.
 func (g Grid) At(i, j int) Maybe[USDPerPHDay] { return g.Margin[i*len(g.Prices)+j] }
 
-// SensitivityGrid computes the sector margin in scope over BTC prices ×
-// difficulty changes, starting from the inputs under base (whose price and
-// difficulty change the grid replaces), against the board's per-miner
-// median of that scope ([MarginGrid] measures against any median).
-// Difficulty changes are relative to the inputs' difficulty. Cells are
-// unknown when difficulty, height or fees are, or the median is.
-func SensitivityGrid(in NetworkInputs, miners []Miner, base Scenario, scope Scope, prices []USDPerBTC, diffChanges []Percent) Grid {
-	return MarginGrid(in, base, scope, ComputeBoard(in, miners, base).Sector[scope].Median, prices, diffChanges)
-}
-
 // MarginGrid is the margin of hashprice (after pool fee) over median, a cost
-// of scope per PH/s per day, over BTC prices × difficulty changes from the
-// inputs under base. The median does not move with price or difficulty.
+// of scope per PH/s per day (the sector rule's), over BTC prices ×
+// difficulty changes from the inputs under base (whose price and difficulty
+// change the grid replaces). Difficulty changes are relative to the inputs'
+// difficulty. The median does not move with price or difficulty. Cells are
+// unknown when difficulty, height or fees are, or the median is.
 func MarginGrid(in NetworkInputs, base Scenario, scope Scope, median Maybe[USDPerPHDay], prices []USDPerBTC, diffChanges []Percent) Grid {
 	g := Grid{Scope: scope, Prices: prices, DiffChanges: diffChanges, Median: median}
 	g.Margin = make([]Maybe[USDPerPHDay], len(prices)*len(diffChanges))

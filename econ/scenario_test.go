@@ -16,8 +16,15 @@ func TestScenario(t *testing.T) {
 	if !near(float64(s.Network.Hashprice.Or(0)), 2*float64(base.Network.Hashprice.Or(0)), 1e-12) {
 		t.Errorf("doubled price: hashprice %v vs %v", s.Network.Hashprice, base.Network.Hashprice)
 	}
-	if s.Sector[ScopeAllIn].Median != base.Sector[ScopeAllIn].Median || s.Sector[ScopeAllIn].UnderWater.Or(-1) != 0 {
-		t.Errorf("doubled price: all-in median %v (was %v), under water %v; want same, 0", s.Sector[ScopeAllIn].Median, base.Sector[ScopeAllIn].Median, s.Sector[ScopeAllIn].UnderWater)
+	for i, r := range s.Miners {
+		for _, sc := range Scopes() {
+			if got, was := r.Costs[sc].PerPHDay, base.Miners[i].Costs[sc].PerPHDay; got != was {
+				t.Errorf("doubled price: %s %v cost %v per PH/day, was %v", r.Ticker, sc, got, was)
+			}
+		}
+		if r.UnderWater == FlagYes {
+			t.Errorf("doubled price: %s still under water", r.Ticker)
+		}
 	}
 
 	// Difficulty +25%: hashvalue falls to 1/1.25; a BTC costs 25% more.
@@ -25,8 +32,10 @@ func TestScenario(t *testing.T) {
 	if !near(float64(s.Network.Hashvalue.Or(0)), float64(base.Network.Hashvalue.Or(0))/1.25, 1e-12) {
 		t.Errorf("difficulty +25%%: hashvalue %v vs %v", s.Network.Hashvalue, base.Network.Hashvalue)
 	}
-	if !near(float64(s.Sector[ScopeCash].MedianPerBTC.Or(0)), 1.25*float64(base.Sector[ScopeCash].MedianPerBTC.Or(0)), 1e-12) {
-		t.Error("difficulty +25%: median cost per BTC did not rise 25%")
+	for i, r := range s.Miners {
+		if was, ok := base.Miners[i].Costs[ScopeCash].PerBTC.Get(); ok && !near(float64(r.Costs[ScopeCash].PerBTC.Or(0)), 1.25*float64(was), 1e-12) {
+			t.Errorf("difficulty +25%%: %s cash cost per BTC %v, was %v: did not rise 25%%", r.Ticker, r.Costs[ScopeCash].PerBTC, was)
+		}
 	}
 	if s.Network.Adjustment == nil || s.Network.Adjustment.NextDifficulty.Or(0) != s.Network.Difficulty.Or(0)*Difficulty(1+s.Network.Adjustment.ChangePct.Or(0)/100) {
 		t.Error("the next-difficulty estimate does not start from the scenario's difficulty")
@@ -68,18 +77,19 @@ func TestScenario(t *testing.T) {
 	}
 }
 
-func TestSensitivityGridAgreesWithBoard(t *testing.T) {
+func TestMarginGridAgreesWithBoard(t *testing.T) {
 	in, miners := testNetwork(), testMiners()
 	prices := []USDPerBTC{60_000, 91_132, 150_000}
 	diffs := []Percent{-20, 0, 10, -100}
-	g := SensitivityGrid(in, miners, Scenario{}, ScopeCash, prices, diffs)
+	median := Known[USDPerPHDay](34)
+	g := MarginGrid(in, Scenario{}, ScopeCash, median, prices, diffs)
 	if len(g.Margin) != len(prices)*len(diffs) || g.Median.Or(0) != 34 {
 		t.Fatalf("grid has %d cells, median %v", len(g.Margin), g.Median)
 	}
 	for i, dc := range diffs[:3] {
 		for j, p := range prices {
 			b := ComputeBoard(in, miners, Scenario{Price: Known(p), DifficultyChangePct: dc})
-			want := b.Sector[ScopeCash].Margin.Or(0)
+			want := b.Network.HashpriceNet.Or(0) - 34
 			if got, ok := g.At(i, j).Get(); !ok || !near(float64(got), float64(want), 1e-12) {
 				t.Errorf("grid[%v%%][$%v] = %v, board says %v", dc, p, got, want)
 			}
@@ -98,18 +108,12 @@ func TestSensitivityGridAgreesWithBoard(t *testing.T) {
 	if !(g.At(0, 1).Or(0) > g.At(1, 1).Or(0) && g.At(1, 1).Or(0) > g.At(2, 1).Or(0)) {
 		t.Error("margin does not fall with difficulty")
 	}
-	// A scope nobody has gives an unknown grid, not zeros.
-	none := SensitivityGrid(in, miners[3:4], Scenario{}, ScopeCash, prices, diffs)
+	// An unknown median gives an unknown grid, not zeros.
+	none := MarginGrid(in, Scenario{}, ScopeCash, Unknown[USDPerPHDay](), prices, diffs)
 	for _, c := range none.Margin {
 		if c.OK() {
-			t.Fatal("grid known without any cost data")
+			t.Fatal("grid known without a median")
 		}
-	}
-	// A power-price scenario moves the median the grid uses.
-	hot := SensitivityGrid(in, miners, Scenario{PowerPrice: Known[USDPerKWh](0.10)}, ScopePower, prices, diffs)
-	cold := SensitivityGrid(in, miners, Scenario{}, ScopePower, prices, diffs)
-	if !(hot.Median.Or(0) > cold.Median.Or(0)) {
-		t.Errorf("power median at $0.10 %v not above base %v", hot.Median, cold.Median)
 	}
 }
 

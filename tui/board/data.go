@@ -263,7 +263,7 @@ type Data struct {
 	// any input is. Its V and Source are unused.
 	Computed Sourced
 	// Inputs and Miners are what the boards were computed from (before the
-	// scenario), for econ functions such as SensitivityGrid.
+	// scenario), for econ functions such as MarginGrid.
 	Inputs econ.NetworkInputs
 	Miners []econ.Miner
 	// Board is the econ board under the scenario; Base without it.
