@@ -178,6 +178,8 @@ type Server struct {
 	hostname     func() (string, error)
 	// lastGone runs when the last session has gone (returnMemory).
 	lastGone func()
+	// sleep waits before a session's program starts (time.Sleep).
+	sleep func(time.Duration)
 
 	mu       sync.Mutex
 	sessions map[uint64]*session
@@ -204,6 +206,7 @@ func New(env *board.Env, hub *feeds.Hub, o Options, log *slog.Logger) (*Server, 
 		clock:    realClock{},
 		hostname: os.Hostname,
 		lastGone: returnMemory,
+		sleep:    time.Sleep,
 		newDashboard: func(o tui.Options) (dashboard, error) {
 			return tui.New(o)
 		},

@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -347,6 +348,33 @@ func TestServeLastSessionReturnsMemory(t *testing.T) {
 	if !servetest.Wait(5*time.Second, func() bool { return calls.Load() == 1 }) {
 		t.Errorf("lastGone ran %d times after the last session closed, want 1", calls.Load())
 	}
+}
+
+// A session's program starts on the tickGrid, after its first frame is
+// out: bubbletea's per-program ticker then fires in step with the other
+// sessions' instead of waking the process once per session.
+func TestServeProgramsStartOnTheGrid(t *testing.T) {
+	clock := newFakeClock()
+	clock.Advance(37 * time.Millisecond) // off the grid
+	waits, release := make(chan time.Duration, 4), make(chan struct{})
+	st := startOffline(t, Options{}, func(s *Server) {
+		s.clock = clock
+		s.sleep = func(d time.Duration) { waits <- d; <-release } // the program waits until the test says
+	})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	p := servetest.OpenPTY(t, st.MustDial(t), 100, 30, "")
+	var d time.Duration
+	select {
+	case d = <-waits:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session never waited for the grid")
+	}
+	if end := clock.Now().Add(d); d <= 0 || d > tickGrid || end.Truncate(tickGrid) != end {
+		t.Errorf("waited %v from %v: does not end on the %v grid", d, clock.Now(), tickGrid)
+	}
+	p.WaitText(t, 10*time.Second, "Overview") // drawn while the program waits
+	once.Do(func() { close(release) })
 }
 
 // TestServeIdleAndLifetime drives the session limits with a fake clock:

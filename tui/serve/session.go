@@ -374,6 +374,15 @@ func (s *Server) runDashboard(sess ssh.Session, ss *session, req request) (reaso
 	})
 	ss.inbox.update() // the history and backfill progress already known
 
+	// bubbletea's Run starts a ticker (once a second at the least, with
+	// or without a renderer; no option stops it). Every session's program
+	// starts on a grid of tickGrid, so that the runtime serves all their
+	// ticks in a few wake-ups a second instead of one per session (100
+	// idle sessions: 1.2-1.9 % of a core unaligned, 0.15 % on this grid).
+	// The first frame is drawn before the wait.
+	scr.Post(m.View(), w, h)
+	now := s.clock.Now()
+	s.sleep(now.Truncate(tickGrid).Add(tickGrid).Sub(now))
 	_, runErr := p.Run()
 	close(done)
 	wg.Wait()
@@ -731,3 +740,6 @@ func (s *Server) helpText(local net.Addr) string {
 	}
 	return b.String()
 }
+
+// tickGrid is the grid the sessions' programs start on.
+const tickGrid = 250 * time.Millisecond
