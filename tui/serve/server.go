@@ -21,6 +21,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"charm.land/ssh"
@@ -188,6 +189,7 @@ type Server struct {
 	history  *board.History
 	backfill *feeds.BackfillProgress
 	handlers sync.WaitGroup // running session handlers
+	running  atomic.Int64   // how many (for lastGone)
 	stop     chan struct{}  // closed by Shutdown: ends the keys watcher
 }
 
@@ -503,7 +505,8 @@ func shortDuration(d time.Duration) string {
 // returnMemory gives the memory the sessions used back to the system. The
 // Go runtime returns freed memory only after a collection lowers its heap
 // goal, and an idle server makes almost no garbage to start one: 100
-// sessions gone left RSS at 300 % of the baseline a minute later. It waits
-// a few seconds for the sessions' goroutines to end; a collection is a few
-// milliseconds, once per last viewer leaving.
-func returnMemory() { time.AfterFunc(3*time.Second, debug.FreeOSMemory) }
+// sessions gone left RSS at 300 % of the baseline a minute later. It runs
+// when the last session handler has returned, after a second for the
+// connection's own goroutines to end; a collection is a few milliseconds,
+// once per last viewer leaving.
+func returnMemory() { time.AfterFunc(time.Second, debug.FreeOSMemory) }

@@ -275,27 +275,26 @@ func (s *Server) register(sess ssh.Session, fp string) (ss *session, why rejectR
 	ss.lastInput.Store(ss.start.UnixNano())
 	s.sessions[ss.id] = ss
 	s.handlers.Add(1)
+	s.running.Add(1)
 	return ss, 0, true
 }
 
 // release forgets ss: its slot is free again. It may be called twice.
-// When ss was the last session, lastGone runs.
 func (s *Server) release(ss *session) {
 	ss.cancel(nil)
 	s.mu.Lock()
-	_, open := s.sessions[ss.id]
 	delete(s.sessions, ss.id)
-	last := open && len(s.sessions) == 0
 	s.mu.Unlock()
-	if last && s.lastGone != nil {
-		s.lastGone()
-	}
 }
 
-// unregister releases ss and counts its handler as done.
+// unregister releases ss and counts its handler as done; when it was the
+// last handler running, lastGone runs.
 func (s *Server) unregister(ss *session) {
 	s.release(ss)
 	s.handlers.Done()
+	if s.running.Add(-1) == 0 && s.lastGone != nil {
+		s.lastGone()
+	}
 }
 
 // countingWriter counts what a session's program writes.
