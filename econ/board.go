@@ -272,7 +272,14 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	for i := range miners {
 		b.Implied[i] = MinerImplied{Ticker: miners[i].Ticker, Quarters: ImpliedCostsAsOf(miners[i].Quarters, in.Periods, asOf)}
 	}
-	b.SectorRule = ComputeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv)
+	var shift map[string]Maybe[USDPerPHDay]
+	if np, ok := s.PowerPrice.Get(); ok {
+		shift = make(map[string]Maybe[USDPerPHDay], len(miners))
+		for i := range miners {
+			shift[miners[i].Ticker] = powerShift(&miners[i], np)
+		}
+	}
+	b.SectorRule = computeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv, shift)
 	for i := range miners {
 		b.Miners[i] = minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker))
 	}
@@ -344,22 +351,30 @@ func minerCostStack(m *Miner, rule [NumScopes]*RuleMember) MinerCosts {
 	return out
 }
 
+// powerShift is how much m's costs per PH/s per day move when it pays np
+// per kWh instead of its own power price; unknown without its efficiency
+// or its own price. Rows and the sector rule's members move by it alike.
+func powerShift(m *Miner, np USDPerKWh) Maybe[USDPerPHDay] {
+	eff, effOK := m.Efficiency.Get()
+	own, ownOK := m.PowerPrice.Get()
+	if !effOK || !ownOK {
+		return Unknown[USDPerPHDay]()
+	}
+	return Known(PowerCost(eff, np) - PowerCost(eff, own))
+}
+
 func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh], rule [NumScopes]*RuleMember) MinerRow {
 	r := MinerRow{Ticker: m.Ticker, Hashrate: m.Hashrate, HashrateLabel: m.HashrateLabel, Efficiency: m.Efficiency, PowerPrice: m.PowerPrice}
 	r.Costs = minerCostStack(m, rule)
 	if np, ok := override.Get(); ok {
-		eff, effOK := m.Efficiency.Get()
-		own, ownOK := m.PowerPrice.Get()
-		switch {
-		case effOK && ownOK:
-			delta := PowerCost(eff, np) - PowerCost(eff, own)
+		if delta, ok := powerShift(m, np).Get(); ok {
 			for s := range r.Costs {
 				if c, ok := r.Costs[s].PerPHDay.Get(); ok {
 					r.Costs[s].PerPHDay = Known(c + delta)
 				}
 			}
 			r.PowerPrice = override
-		default:
+		} else {
 			r.PowerNotAdjusted = true
 		}
 	}

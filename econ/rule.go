@@ -39,6 +39,13 @@ type RuleMember struct {
 	PublishedEstimated bool `json:"published_estimated,omitempty"`
 	// UnderWater: the cost is above the board's hashprice (after pool fee).
 	UnderWater bool `json:"under_water"`
+	// Under a power-price what-if ([Scenario.PowerPrice]), WhatIf is
+	// USDPerPHDay moved by the miner's power cost at that price (as its
+	// row is): the median and UnderWater use it. NotAdjusted says the
+	// figure could not follow (no efficiency or no own power price) and is
+	// used as reported.
+	WhatIf      Maybe[USDPerPHDay] `json:"what_if_usd_per_ph_day,omitzero"`
+	NotAdjusted bool               `json:"not_adjusted_to_what_if,omitempty"`
 }
 
 // RuleScope is the sector median of one scope under the rule: over the
@@ -123,6 +130,10 @@ type SectorRule struct {
 	// Benchmarks are the usable benchmarks for quarters in the window,
 	// public by AsOf, in the order the headline prefers them.
 	Benchmarks []BenchmarkComparison `json:"benchmarks"`
+	// PowerWhatIf: the board is under a power-price what-if; members'
+	// figures follow it where they can (RuleMember.WhatIf), benchmarks
+	// do not.
+	PowerWhatIf bool `json:"power_what_if,omitempty"`
 }
 
 // ComputeSectorRule applies the sector rule on day asOf to the miners'
@@ -142,14 +153,22 @@ type SectorRule struct {
 //  4. Each listed benchmark has the computed median of its scope over its
 //     own quarter beside it, and the difference.
 func ComputeSectorRule(asOf Date, miners []MinerImplied, benchmarks []Benchmark, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay]) SectorRule {
-	r := SectorRule{AsOf: asOf}
+	return computeSectorRule(asOf, miners, benchmarks, hp, hv, nil)
+}
+
+// computeSectorRule is ComputeSectorRule under a power-price what-if:
+// shift holds, by ticker, how much each miner's costs per PH/day move
+// (unknown: they cannot); nil without a what-if. Benchmarks, published
+// figures, do not move.
+func computeSectorRule(asOf Date, miners []MinerImplied, benchmarks []Benchmark, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], shift map[string]Maybe[USDPerPHDay]) SectorRule {
+	r := SectorRule{AsOf: asOf, PowerWhatIf: shift != nil}
 	if asOf.IsZero() {
 		r.Headline.Why = "no board date, so no figure can be placed in time"
 		return r
 	}
 	r.Window = CalendarQuarter(quarterStart(quarterIndex(asOf)-WindowQuarters)) + ".." + CalendarQuarter(asOf)
 	for _, s := range Scopes() {
-		r.Scopes[s] = ruleScope(s, asOf, miners, hp)
+		r.Scopes[s] = ruleScope(s, asOf, miners, hp, shift)
 	}
 
 	for _, b := range benchmarks {
@@ -195,7 +214,7 @@ func ComputeSectorRule(asOf Date, miners []MinerImplied, benchmarks []Benchmark,
 func quarterStart(i int) Date { return NewDate(i/4, time.Month(i%4*3+1), 1) }
 
 // ruleScope gathers scope s's members and statistics.
-func ruleScope(s Scope, asOf Date, miners []MinerImplied, hp Maybe[USDPerPHDay]) RuleScope {
+func ruleScope(s Scope, asOf Date, miners []MinerImplied, hp Maybe[USDPerPHDay], shift map[string]Maybe[USDPerPHDay]) RuleScope {
 	rs := RuleScope{Scope: s, Tickers: []string{}, Members: []RuleMember{}}
 	var buf [32]USDPerPHDay
 	costs := buf[:0]
@@ -208,8 +227,18 @@ func ruleScope(s Scope, asOf Date, miners []MinerImplied, hp Maybe[USDPerPHDay])
 			if !ok || !InWindow(q.End, asOf) || !c.PublishedBy(asOf) {
 				continue
 			}
-			rs.Members = append(rs.Members, RuleMember{Ticker: m.Ticker, Quarter: q.Calendar, USDPerPHDay: v,
-				Grade: c.Grade, Published: c.Published, PublishedEstimated: c.PublishedEstimated, UnderWater: hpOK && v > p})
+			mb := RuleMember{Ticker: m.Ticker, Quarter: q.Calendar, USDPerPHDay: v,
+				Grade: c.Grade, Published: c.Published, PublishedEstimated: c.PublishedEstimated}
+			if shift != nil {
+				d, ok := shift[m.Ticker].Get()
+				if ok {
+					v += d
+					mb.WhatIf = Known(v)
+				}
+				mb.NotAdjusted = !ok
+			}
+			mb.UnderWater = hpOK && v > p
+			rs.Members = append(rs.Members, mb)
 			rs.Tickers = append(rs.Tickers, m.Ticker)
 			costs = append(costs, v)
 			break

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -526,7 +527,39 @@ func scenBoard(d *board.Data, w int, pal *detPal) string {
 		}
 		lines = append(lines, l)
 	}
+	if note := scenPowerNote(a.SectorRule); note != "" {
+		for _, l := range wrapWords(note, max(w-1, 20)) {
+			lines = append(lines, " "+pal.muted.paint(l))
+		}
+	}
 	return strings.Join(lines, "\n")
+}
+
+// scenPowerNote says, under a power-price what-if, whose costs in the
+// medians above follow it and whose stay as reported; "" without one.
+func scenPowerNote(r econ.SectorRule) string {
+	if !r.PowerWhatIf {
+		return ""
+	}
+	var moved, kept []string
+	for _, rs := range r.Scopes {
+		for _, m := range rs.Members {
+			switch {
+			case m.WhatIf.OK() && !slices.Contains(moved, m.Ticker):
+				moved = append(moved, m.Ticker)
+			case m.NotAdjusted && !slices.Contains(kept, m.Ticker):
+				kept = append(kept, m.Ticker)
+			}
+		}
+	}
+	note := "what-if power price moves no median member"
+	if len(moved) > 0 {
+		note = "what-if power price moves " + strings.Join(moved, " ")
+	}
+	if len(kept) > 0 {
+		note += "; as reported (no J/TH or own price): " + strings.Join(kept, " ")
+	}
+	return note + "; benchmarks unchanged"
 }
 
 // scenPctChange is the relative change of after over before.

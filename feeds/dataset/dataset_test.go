@@ -1141,3 +1141,4 @@ func TestClosesHaveNoFloat32Noise(t *testing.T) {
 		}
 	}
 }
+

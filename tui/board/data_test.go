@@ -415,3 +415,52 @@ func TestSectorRuleDatedTodayWithoutLiveHeight(t *testing.T) {
 		t.Errorf("live height: sector rule as of %v, want %v", got, want)
 	}
 }
+
+// A power-price what-if moves the sector rule's members as it moves their
+// rows: the power median (IREN alone on 2025-12-29) and IREN's row agree,
+// and a member whose cost cannot follow (no efficiency or own price) is
+// flagged and kept as reported. Before, the rows moved and the medians did
+// not.
+func TestPowerWhatIfMovesTheSectorAsTheRows(t *testing.T) {
+	env := testEnv()
+	base := Build(env, nil, fixedNow, econ.Scenario{}).Board
+	b := Build(env, nil, fixedNow, econ.Scenario{PowerPrice: econ.Known[econ.USDPerKWh](0.06)}).Board
+	if !b.SectorRule.PowerWhatIf || base.SectorRule.PowerWhatIf {
+		t.Fatalf("power what-if flag: %v under the what-if, %v without", b.SectorRule.PowerWhatIf, base.SectorRule.PowerWhatIf)
+	}
+	row := map[string]econ.MinerRow{}
+	for _, r := range b.Miners {
+		row[r.Ticker] = r
+	}
+	adjusted, kept := 0, 0
+	for _, sc := range econ.Scopes() {
+		rs := b.SectorRule.Scopes[sc]
+		var costs []econ.USDPerPHDay
+		for _, m := range rs.Members {
+			r := row[m.Ticker]
+			v, ok := m.WhatIf.Get()
+			switch {
+			case ok:
+				adjusted++
+				if got := r.Costs[sc].PerPHDay.Or(-1); math.Abs(float64(got-v)) > 1e-9 {
+					t.Errorf("%s %v: member %v under the what-if, row %v", m.Ticker, sc, v, got)
+				}
+			case m.NotAdjusted && r.PowerNotAdjusted:
+				kept++
+				v = m.USDPerPHDay
+			default:
+				t.Errorf("%s %v: neither moved nor flagged (row not adjusted: %v)", m.Ticker, sc, r.PowerNotAdjusted)
+			}
+			costs = append(costs, v)
+		}
+		if q, ok := econ.QuartilesOf(costs); ok && rs.Median.Or(-1) != q.Median {
+			t.Errorf("%v median %v, want %v over the members under the what-if", sc, rs.Median, q.Median)
+		}
+	}
+	if adjusted == 0 || kept == 0 {
+		t.Errorf("%d members moved, %d kept as reported: want some of each on 2025-12-29", adjusted, kept)
+	}
+	if p, bp := b.SectorRule.Scopes[econ.ScopePower].Median.Or(0), base.SectorRule.Scopes[econ.ScopePower].Median.Or(0); !(p > bp) {
+		t.Errorf("power median %v at $0.06/kWh, %v at the miners' own prices: it did not rise", p, bp)
+	}
+}
