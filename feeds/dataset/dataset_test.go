@@ -1141,4 +1141,3 @@ func TestClosesHaveNoFloat32Noise(t *testing.T) {
 		}
 	}
 }
-
