@@ -350,3 +350,19 @@ func underWater(r *SectorRule) UnderWaterCount {
 	}
 	return u
 }
+
+// CurveScope is the scope the board's cost curve is drawn at: the
+// headline's when the headline is computed; else the widest scope any
+// miner has a figure in (a benchmark headline may be of a scope no listed
+// miner reports); else power.
+func (r *SectorRule) CurveScope() Scope {
+	if r.Headline.Source == "computed" {
+		return r.Headline.Scope
+	}
+	for s := ScopeAllIn; s > ScopePower; s-- {
+		if r.Scopes[s].N > 0 {
+			return s
+		}
+	}
+	return ScopePower
+}

@@ -255,3 +255,24 @@ func TestSectorRuleJSON(t *testing.T) {
 		t.Errorf("implied cash JSON %v", cash)
 	}
 }
+
+// The cost curve (costs view and JSON) is drawn at the computed headline's
+// scope, else at the widest scope some miner has: a benchmark headline's
+// scope may have no miner at all (cash on 2025-12-29), and the JSON curve
+// was then every miner with no figure.
+func TestCurveScope(t *testing.T) {
+	var r SectorRule
+	if s := r.CurveScope(); s != ScopePower {
+		t.Errorf("no figures: %v, want power", s)
+	}
+	r.Headline = Headline{Source: "TheMinerMag", Scope: ScopeCash}
+	r.Scopes[ScopePower].N, r.Scopes[ScopeDirect].N = 1, 4
+	if s := r.CurveScope(); s != ScopeDirect {
+		t.Errorf("benchmark headline at cash, miners up to direct: %v, want direct", s)
+	}
+	r.Headline = Headline{Source: "computed", Scope: ScopeDirect}
+	r.Scopes[ScopeAllIn].N = 2
+	if s := r.CurveScope(); s != ScopeDirect {
+		t.Errorf("computed headline at direct: %v, want direct", s)
+	}
+}

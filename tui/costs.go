@@ -41,19 +41,10 @@ var costGlyphs = [econ.NumScopes]string{"█", "▓", "▒", "░"}
 // computed headline's, else the widest scope some miner has a recent
 // figure in (a benchmark headline has no miners to draw).
 func costScope(d *board.Data, ui UI) econ.Scope {
-	r := d.Board.SectorRule
-	switch {
-	case ui.CostScopeSet:
+	if ui.CostScopeSet {
 		return ui.CostScope
-	case r.Headline.Source == "computed":
-		return r.Headline.Scope
 	}
-	for s := econ.ScopeAllIn; s > econ.ScopePower; s-- {
-		if r.Scopes[s].N > 0 {
-			return s
-		}
-	}
-	return econ.ScopePower
+	return d.Board.SectorRule.CurveScope()
 }
 
 // costRows is the cost curve at the view's scope in the view's order.

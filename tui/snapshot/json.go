@@ -171,7 +171,8 @@ type document struct {
 		UnderWater econ.UnderWaterCount           `json:"under_water"`
 		Scopes     [econ.NumScopes]econ.RuleScope `json:"scopes"`
 		Benchmarks []econ.BenchmarkComparison     `json:"benchmarks"`
-		// CostCurve is every miner at the headline scope (econ.CostCurve).
+		// CostCurve is every miner at the scope the costs view opens at
+		// (econ.SectorRule.CurveScope), as econ.CostCurve gives it.
 		CostCurve []econ.CurveRow `json:"cost_curve"`
 		Total     int             `json:"miners_total"`
 	} `json:"sector"`
@@ -262,7 +263,7 @@ func JSON(w io.Writer, d *board.Data, m Meta) error {
 	r := b.SectorRule
 	doc.Sector.AsOf, doc.Sector.Window, doc.Sector.Headline, doc.Sector.UnderWater = r.AsOf, r.Window, r.Headline, r.UnderWater
 	doc.Sector.Scopes, doc.Sector.Benchmarks, doc.Sector.Total = r.Scopes, r.Benchmarks, b.Total
-	doc.Sector.CostCurve = econ.CostCurve(b.Implied, r.AsOf, r.Headline.Scope, b.Network.HashpriceNet)
+	doc.Sector.CostCurve = econ.CostCurve(b.Implied, r.AsOf, r.CurveScope(), b.Network.HashpriceNet)
 	if doc.Sector.Benchmarks == nil {
 		doc.Sector.Benchmarks = []econ.BenchmarkComparison{}
 	}
