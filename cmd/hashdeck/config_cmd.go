@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/config"
+	"github.com/hashdeck/hashdeck/feeds/provider"
 )
 
 // runConfig is "hashdeck config": init, check and path.
@@ -139,7 +140,10 @@ func runConfigCheck(args []string, stdout, stderr io.Writer, getenv func(string)
 Loads and validates the configuration file and the HASHDECK_* environment
 variables. Prints
 
-  ok: PATH (N peers, M miner overrides, keys: coingecko unset, hashrateindex set)
+  ok: PATH (N peers, M miner overrides, keys: coingecko unset, hashrateindex set; SEC EDGAR on)
+
+with a warning when the SEC User-Agent would be refused (SEC EDGAR then
+stays off),
 
 or every problem, one per line as PATH:LINE: key: message, and exits 2.
 A missing file at the default path is fine (the defaults are checked); a
@@ -174,6 +178,16 @@ missing file named with --config is an error.
 	note := ""
 	if _, serr := os.Stat(path); errors.Is(serr, fs.ErrNotExist) {
 		note = "; no file: the defaults"
+	}
+	switch ua := c.SECUserAgent(getenv); {
+	case ua == "":
+		note += "; SEC EDGAR off (no [sec] user_agent)"
+	case provider.CheckSECUserAgent(ua) != nil:
+		// Not an error: the dashboard runs, without the filings.
+		fmt.Fprintf(stderr, "warning: sec.user_agent (or %s): %v; SEC EDGAR stays off\n", provider.SECUserAgentEnv, provider.CheckSECUserAgent(ua))
+		note += "; SEC EDGAR off (see the warning)"
+	default:
+		note += "; SEC EDGAR on"
 	}
 	fmt.Fprintf(stdout, "ok: %s (%s, %s, keys: %s%s)\n", path,
 		configCount(len(c.Peers.Tickers), "peer", "peers"),

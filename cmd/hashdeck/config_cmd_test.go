@@ -220,27 +220,52 @@ func TestConfigInit(t *testing.T) {
 	}
 }
 
+// config check says whether SEC EDGAR is on, and warns (exit 0: the
+// dashboard runs without the filings) about a User-Agent the SEC would
+// refuse; it used to say "ok" and leave the feed silently off.
+func TestConfigCheckSECUserAgent(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct{ ua, out, warn string }{
+		{"Ops Team ops@hashdeck.dev", "SEC EDGAR on)", ""},
+		{"nobody", "SEC EDGAR off (see the warning))", `warning: sec.user_agent (or HASHDECK_SEC_USER_AGENT): User-Agent "nobody" has no email address`},
+	} {
+		p := filepath.Join(dir, "sec.toml")
+		if err := os.WriteFile(p, []byte("[sec]\nuser_agent = \""+tt.ua+"\"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runConfigArgs(t, nil, "check", "--config", p)
+		if code != exitOK || !strings.HasSuffix(out, tt.out+"\n") || !strings.HasPrefix(errs, tt.warn) || (tt.warn == "") != (errs == "") {
+			t.Errorf("%q: exit %d\n%s%s", tt.ua, code, out, errs)
+		}
+	}
+	// The environment wins over the file.
+	code, out, _ := runConfigArgs(t, map[string]string{"HASHDECK_SEC_USER_AGENT": "Ops Team ops@hashdeck.dev"}, "check", "--config", filepath.Join(dir, "sec.toml"))
+	if code != exitOK || !strings.HasSuffix(out, "SEC EDGAR on)\n") {
+		t.Errorf("env user agent: exit %d, %q", code, out)
+	}
+}
+
 func TestConfigCheck(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"XDG_CONFIG_HOME": dir}
 	def := filepath.Join(dir, "hashdeck", "config.toml")
 
 	code, out, errs := runConfigArgs(t, env, "check")
-	if want := "ok: " + def + " (12 peers, 0 miner overrides, keys: coingecko unset, hashrateindex unset; no file: the defaults)\n"; code != exitOK || out != want || errs != "" {
+	if want := "ok: " + def + " (12 peers, 0 miner overrides, keys: coingecko unset, hashrateindex unset; no file: the defaults; SEC EDGAR off (no [sec] user_agent))\n"; code != exitOK || out != want || errs != "" {
 		t.Errorf("check with no file: exit %d\n got %q\nwant %q\n%s", code, out, want, errs)
 	}
 
 	full := filepath.Join("internal", "config", "testdata", "config", "full.toml")
 	env["HASHDECK_HASHRATEINDEX_KEY"] = "hri"
 	code, out, errs = runConfigArgs(t, env, "check", "--config", full)
-	if want := "ok: " + full + " (4 peers, 2 miner overrides, keys: coingecko set, hashrateindex set)\n"; code != exitOK || out != want || errs != "" {
+	if want := "ok: " + full + " (4 peers, 2 miner overrides, keys: coingecko set, hashrateindex set; SEC EDGAR off (no [sec] user_agent))\n"; code != exitOK || out != want || errs != "" {
 		t.Errorf("check full.toml: exit %d\n got %q\nwant %q\n%s", code, out, want, errs)
 	}
 	one := filepath.Join(dir, "one.toml")
 	if err := os.WriteFile(one, []byte("[peers]\ntickers = [\"IREN\"]\n[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, _ := runConfigArgs(t, nil, "check", "--config", one); code != exitOK || !strings.Contains(out, "(1 peer, 1 miner override, keys: coingecko unset, hashrateindex unset)") {
+	if code, out, _ := runConfigArgs(t, nil, "check", "--config", one); code != exitOK || !strings.Contains(out, "(1 peer, 1 miner override, keys: coingecko unset, hashrateindex unset; SEC EDGAR off") {
 		t.Errorf("check one.toml: exit %d, %q", code, out)
 	}
 
