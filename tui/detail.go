@@ -293,7 +293,7 @@ func detHeader(d *board.Data, ui UI, r *board.PeerRow, w int, pal *detPal) strin
 	}
 	rest := []string{
 		ret("day", r.DayPct), ret("1M", r.MonthPct), ret("1Y", r.YearPct),
-		pal.muted.paint("cap") + " " + format.Maybe(r.MarketCap, func(v econ.USD) string { return detCompactUSD(float64(v)) }),
+		pal.muted.paint("cap") + " " + format.Maybe(r.MarketCap, func(v econ.USD) string { return format.CompactUSD(float64(v)) }),
 		pal.muted.paint("corr·BTC 90d") + " " + format.Maybe(r.Corr90, func(v float64) string { return format.Num(v, 2) }),
 	}
 	order := detailOrder(d, ui)
@@ -664,28 +664,6 @@ func detPct(m econ.Maybe[econ.Percent], dec int, pal *detPal) string {
 		return format.Unknown
 	}
 	return pal.sign(float64(v), detArrow(float64(v))+format.Signed(float64(v), dec)+"%")
-}
-
-// detCompactUSD formats a large dollar amount: $12.3B, $311M, $950k.
-func detCompactUSD(v float64) string {
-	a := math.Abs(v)
-	sign := ""
-	if v < 0 {
-		sign = "-"
-	}
-	switch {
-	case math.IsNaN(v) || math.IsInf(v, 0):
-		return format.Unknown
-	case a >= 1e12:
-		return sign + "$" + format.Num(a/1e12, 1) + "T"
-	case a >= 1e9:
-		return sign + "$" + format.Num(a/1e9, 1) + "B"
-	case a >= 1e6:
-		return sign + "$" + format.Num(a/1e6, 0) + "M"
-	case a >= 1e4:
-		return sign + "$" + format.Num(a/1e3, 0) + "k"
-	}
-	return sign + format.USD(a, 0)
 }
 
 // detInk is a style's escape codes around a text, taken once per frame:

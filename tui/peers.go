@@ -469,7 +469,7 @@ func peerCells(r *board.PeerRow) [numPeerCols + 1]peerCell {
 	c[colDay] = signCell(pctString(r.DayPct, 1))
 	c[colMonth] = signCell(pctString(r.MonthPct, 1))
 	c[colYear] = signCell(pctString(r.YearPct, 0))
-	c[colCap] = cell(format.Maybe(r.MarketCap, func(v econ.USD) string { return compactUSD(float64(v)) }), stPlain)
+	c[colCap] = cell(format.Maybe(r.MarketCap, func(v econ.USD) string { return format.CompactUSD(float64(v)) }), stPlain)
 	c[colHash] = cell(format.Maybe(m.Hashrate, func(v econ.EHs) string { return format.Num(float64(v), 1) }), stPlain)
 	if m.Hashrate.OK() && m.HashrateLabel != "" {
 		c[colHashLabel] = cell(abbrevLabel(m.HashrateLabel), stMuted)
@@ -518,27 +518,6 @@ func marginString(v econ.USDPerPHDay) string {
 		return "▼ -$" + s[1:]
 	}
 	return "$" + s
-}
-
-// compactUSD formats a large dollar amount: $3.2B, $748M, $12K.
-func compactUSD(v float64) string {
-	a := math.Abs(v)
-	suffix, div := "", 1.0
-	switch {
-	case a >= 1e12:
-		suffix, div = "T", 1e12
-	case a >= 1e9:
-		suffix, div = "B", 1e9
-	case a >= 1e6:
-		suffix, div = "M", 1e6
-	case a >= 1e3:
-		suffix, div = "K", 1e3
-	}
-	dec := 1
-	if a/div >= 100 || suffix == "" {
-		dec = 0
-	}
-	return format.USD(v/div, dec) + suffix
 }
 
 // abbrevLabel shortens a hashrate label ("avg operating" → "avg op").

@@ -11,6 +11,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
+	"github.com/hashdeck/hashdeck/tui/format"
 )
 
 func peersData(t testing.TB) *board.Data {
@@ -438,9 +439,9 @@ func TestPeersNoPeers(t *testing.T) {
 }
 
 func TestPeersFormat(t *testing.T) {
-	for v, want := range map[float64]string{3.2e9: "$3.2B", 748.39e6: "$748M", 12.28e9: "$12.3B", 1.5e12: "$1.5T", 999: "$999"} {
-		if got := compactUSD(v); got != want {
-			t.Errorf("compactUSD(%v) = %q, want %q", v, got, want)
+	for v, want := range map[float64]string{3.2e9: "$3.2B", 748.39e6: "$748M", 12.28e9: "$12.3B", 1.5e12: "$1.5T", 999: "$999", 12_300: "$12.3K", -2.5e9: "-$2.5B"} {
+		if got := format.CompactUSD(v); got != want {
+			t.Errorf("CompactUSD(%v) = %q, want %q", v, got, want)
 		}
 	}
 	for in, want := range map[string]string{"avg operating": "avg op", "self mining": "self", "mining capacity": "capacity", "self mining target": "self tgt", "energized": "enrg"} {

@@ -103,3 +103,26 @@ func Age(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dd%dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
 }
+
+// CompactUSD formats a large dollar amount: $3.2B, $748M, $12.3K, $999
+// (one decimal below 100 of the unit, none from 100 up). Market caps use
+// it on every view.
+func CompactUSD(v float64) string {
+	a := math.Abs(v)
+	suffix, div := "", 1.0
+	switch {
+	case a >= 1e12:
+		suffix, div = "T", 1e12
+	case a >= 1e9:
+		suffix, div = "B", 1e9
+	case a >= 1e6:
+		suffix, div = "M", 1e6
+	case a >= 1e3:
+		suffix, div = "K", 1e3
+	}
+	dec := 1
+	if a/div >= 100 || suffix == "" {
+		dec = 0
+	}
+	return USD(v/div, dec) + suffix
+}
