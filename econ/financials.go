@@ -270,6 +270,30 @@ type Quarter struct {
 	Metrics []CompanyMetric `json:"company_metrics,omitempty"`
 }
 
+// eachPublished calls f with the publication day of every item of q and
+// of every conflicting value it keeps: the days on which what a board
+// sees of q can change ([Quarter.AsOf] switches to a conflict's value
+// while the winner is not yet public).
+func (q *Quarter) eachPublished(f func(Date)) {
+	usd := []*Item[USD]{&q.RevenueTotal, &q.RevenueMining, &q.RevenueOther, &q.CostMining, &q.CostPower, &q.CostTotal,
+		&q.SGA, &q.SGAExStockComp, &q.StockComp, &q.DA, &q.Interest}
+	for _, it := range usd {
+		itemPublished(*it, f)
+	}
+	itemPublished(q.BTCMined, f)
+	itemPublished(q.HashrateAvg, f)
+	itemPublished(q.PowerPrice, f)
+	itemPublished(q.Efficiency, f)
+}
+
+// itemPublished calls f with it's publication day and its conflicts'.
+func itemPublished[T Number](it Item[T], f func(Date)) {
+	f(it.Published)
+	for _, c := range it.Conflicts {
+		f(c.Published)
+	}
+}
+
 // AsOf returns the quarter as a board dated d sees it: every item as of d
 // ([Item.AsOf]) and only the metrics public by d. ok is false when nothing
 // of the quarter was public by d. It does not allocate when everything was.

@@ -30,12 +30,9 @@ func MedianSteps(miners []Miner, periods []PeriodMeans, benchmarks []Benchmark, 
 		}
 	}
 	for _, m := range miners {
-		for _, q := range m.Quarters {
-			add(q.Published)
-			for _, it := range []Item[USD]{q.RevenueTotal, q.RevenueMining, q.CostMining, q.CostPower, q.CostTotal, q.SGA, q.StockComp, q.DA, q.Interest} {
-				add(it.Published)
-			}
-			add(q.BTCMined.Published)
+		for i := range m.Quarters {
+			add(m.Quarters[i].Published)
+			m.Quarters[i].eachPublished(add)
 		}
 	}
 	for _, b := range benchmarks {

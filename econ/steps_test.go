@@ -1,6 +1,8 @@
 package econ
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 	gotime "time"
 )
@@ -42,3 +44,56 @@ func TestMedianSteps(t *testing.T) {
 }
 
 func timeMonth(m int) gotime.Month { return gotime.Month(m) }
+
+// Every item of a quarter, and every conflicting value it keeps, is a day
+// the medians may change: a filing merged over a research figure keeps
+// the research value as a conflict, public earlier, and the steps missed
+// that day (and items beyond the nine listed by hand).
+func TestEachPublishedCoversEveryItem(t *testing.T) {
+	var q Quarter
+	v := reflect.ValueOf(&q).Elem()
+	want := map[Date]bool{}
+	day := NewDate(2025, 1, 1)
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if !strings.HasPrefix(f.Type().Name(), "Item[") {
+			continue
+		}
+		day = day.AddDays(1)
+		f.FieldByName("Published").Set(reflect.ValueOf(day))
+		want[day] = true
+		day = day.AddDays(1)
+		c := reflect.New(reflect.TypeFor[Conflict]()).Elem()
+		c.FieldByName("Published").Set(reflect.ValueOf(day))
+		f.FieldByName("Conflicts").Set(reflect.Append(f.FieldByName("Conflicts"), c))
+		want[day] = true
+	}
+	if len(want) < 2*15 {
+		t.Fatalf("only %d item days: the Quarter's items were not found", len(want))
+	}
+	q.eachPublished(func(d Date) { delete(want, d) })
+	if len(want) > 0 {
+		t.Errorf("%d publication days not visited: %v", len(want), want)
+	}
+}
+
+// A quarter's power cost from its power price and efficiency, published
+// after its bitcoin count, shows from that day: the steps listed nine items
+// by hand and missed the others' days (and conflicts' days).
+func TestMedianStepsOnEveryItemsDay(t *testing.T) {
+	end, mined, later := NewDate(2025, 3, 31), NewDate(2025, 4, 20), NewDate(2025, 5, 12)
+	qq := Quarter{Ticker: "A", Start: NewDate(2025, 1, 1), End: end, Calendar: CalendarQuarter(end), Published: mined,
+		BTCMined:   Sourced[BTC](100, Provenance{Grade: GradeB, Published: mined}),
+		PowerPrice: Sourced[USDPerKWh](0.05, Provenance{Grade: GradeB, Published: later}),
+		Efficiency: Sourced[JoulesPerTH](20, Provenance{Grade: GradeB, Published: later})}
+	periods := []PeriodMeans{{Start: NewDate(2025, 1, 1), End: end, Hashvalue: Known[BTCPerPHDay](0.0005), Hashprice: Known[USDPerPHDay](50)}}
+	steps := MedianSteps([]Miner{{Ticker: "A", Quarters: []Quarter{qq}}}, periods, nil, NewDate(2025, 4, 1), NewDate(2025, 6, 30))
+	board := ComputeSectorRule(later, []MinerImplied{{Ticker: "A", Quarters: ImpliedCostsAsOf([]Quarter{qq}, periods, later)}}, nil, Maybe[USDPerPHDay]{}, Maybe[BTCPerPHDay]{})
+	want, ok := board.Scopes[ScopePower].Median.Get()
+	if !ok {
+		t.Fatal("a board dated the later day has no power median: the fixture does not make one")
+	}
+	if s, ok := StepAt(steps, later); !ok || s.From != later || s.Medians[ScopePower].Or(-1) != want {
+		t.Errorf("on %v: step from %v with power median %v; want a step that day at %v", later, s.From, s.Medians[ScopePower], want)
+	}
+}
