@@ -34,6 +34,19 @@ func renderDetail(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	return renderDetailWith(d, ui, i, src, w, h, th)
 }
 
+// detUnitValue writes a company's cost figure the way the rest of the
+// screen writes money: $46,497/BTC, $31.30/PH/d; other units as a number
+// with the unit.
+func detUnitValue(v float64, unit string) string {
+	switch unit {
+	case "USD/BTC":
+		return format.USD(v, 0) + "/BTC"
+	case "USD/PH/day":
+		return format.USD(v, 2) + "/PH/d"
+	}
+	return format.Num(v, 2) + " " + unit
+}
+
 // detQuarterFacts are the miner's quarterly financials as facts, newest
 // quarter first (the last four public by the board's date): the implied
 // cost of each known scope per PH/day and per BTC, the mining share (and
@@ -71,7 +84,7 @@ func detQuarterFacts(d *board.Data, ticker string) []detFact {
 				out = append(out, detFact{Label: q.Calendar + " mining share", Value: val, AsOf: pub(q.Share.Provenance), Quality: q.Share.Grade.String(), URL: firstSource(q.Share.Provenance)})
 			}
 			for _, cm := range q.Metrics {
-				out = append(out, detFact{Label: q.Calendar + " own: " + cm.Name, Value: format.Num(cm.Value, 2) + " " + cm.Unit + " (" + cm.Scope.String() + ")", AsOf: pub(cm.Provenance), Quality: cm.Grade.String(), URL: cm.Source})
+				out = append(out, detFact{Label: q.Calendar + " own: " + cm.Name, Value: detUnitValue(cm.Value, cm.Unit) + " (" + cm.Scope.String() + ")", AsOf: pub(cm.Provenance), Quality: cm.Grade.String(), URL: cm.Source})
 			}
 		}
 	}
@@ -181,7 +194,9 @@ func detSourcesFromFundamentals(f *dataset.Fundamentals) detSources {
 		}
 		seen[x.Line] = true
 		v := x.Value
-		if x.Unit != "" {
+		if n, ok := x.Number.Get(); ok && (x.Unit == "USD/BTC" || x.Unit == "USD/PH/day") {
+			v = detUnitValue(n, x.Unit)
+		} else if x.Unit != "" {
 			v += " " + x.Unit
 		}
 		s.Facts = append(s.Facts, detFact{Label: strings.ReplaceAll(x.Field, "_", " "), Value: v, AsOf: x.AsOf, Quality: string(x.Quality), URL: x.SourceURL})
