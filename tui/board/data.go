@@ -414,7 +414,9 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 		d.Board = econ.ComputeBoard(in, miners, sc)
 	}
 	d.AdjustmentSource = oneEstimate(&d.Base.Network, st, d.Height.Layer == LayerLive)
-	if !sc.IsZero() {
+	if sc.IsZero() {
+		d.Board.Network.Adjustment = d.Base.Network.Adjustment // Board is a copy made before
+	} else {
 		oneEstimate(&d.Board.Network, st, d.Height.Layer == LayerLive)
 	}
 

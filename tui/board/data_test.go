@@ -348,6 +348,11 @@ func TestOneRetargetEstimateLive(t *testing.T) {
 	if a == nil || math.Abs(float64(a.ChangePct.Or(0))-1.7376913) > 1e-9 || d.AdjustmentSource != "mempool.space network" {
 		t.Errorf("live estimate %+v from %q, want mempool's +1.74%%", a, d.AdjustmentSource)
 	}
+	// The board the screens and the JSON show carries the same estimate
+	// (it kept hashdeck's own, named as mempool.space's).
+	if b := d.Board.Network.Adjustment; b == nil || b.ChangePct != a.ChangePct {
+		t.Errorf("the shown board's estimate %+v, the named one %+v", b, a)
+	}
 	stale := st.Clone()
 	v := stale.Values[market.AdjustmentPct]
 	v.Stale = true
