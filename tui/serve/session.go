@@ -344,7 +344,10 @@ func (s *Server) runDashboard(sess ssh.Session, ss *session, req request) (reaso
 	}
 	defer inner.Close() // unsubscribes from the hub
 
-	pty, _, _ := sess.Pty()
+	// The one call to Pty: charm.land/ssh writes the window size it returns
+	// on a window-change request without a lock, so it is read here,
+	// before the viewer has seen anything to resize for.
+	pty, winch, _ := sess.Pty()
 	w, h := window(pty.Window.Width, pty.Window.Height)
 	m := &model{inner: inner, w: w, secrets: s.o.Secrets, now: s.clock.Now, lastInput: &ss.lastInput,
 		fail: func(where string, r any) {
@@ -369,7 +372,7 @@ func (s *Server) runDashboard(sess ssh.Session, ss *session, req request) (reaso
 	})
 	wg.Go(func() {
 		defer s.recoverSession(ss, "session watcher")
-		s.watchSession(sess, ss, p, done)
+		s.watchSession(sess, ss, p, winch, done)
 	})
 	ss.inbox.update() // the history and backfill progress already known
 
@@ -418,8 +421,7 @@ func causeText(cause error) string {
 // context ends (connection lost, server shutdown, key revoked, a panic);
 // it passes on window size changes. A program that does not quit within
 // QuitGrace of wall time (its client stopped reading) is cut off.
-func (s *Server) watchSession(sess ssh.Session, ss *session, p *tea.Program, done <-chan struct{}) {
-	_, winch, _ := sess.Pty()
+func (s *Server) watchSession(sess ssh.Session, ss *session, p *tea.Program, winch <-chan ssh.Window, done <-chan struct{}) {
 	idle := s.clock.NewTimer(s.o.Idle)
 	defer idle.Stop()
 	life := s.clock.NewTimer(max(ss.start.Add(s.o.MaxSession).Sub(s.clock.Now()), 0))
