@@ -344,9 +344,10 @@ func (s *Server) runDashboard(sess ssh.Session, ss *session, req request) (reaso
 	}
 	defer inner.Close() // unsubscribes from the hub
 
-	// The one call to Pty: charm.land/ssh writes the window size it returns
-	// on a window-change request without a lock, so it is read here,
-	// before the viewer has seen anything to resize for.
+	// charm.land/ssh writes the window size Pty returns on a window-change
+	// request without a lock: the pty is read here and by MakeOptions below,
+	// both before the viewer has seen anything to resize for, and never
+	// again (the watcher gets winch from here).
 	pty, winch, _ := sess.Pty()
 	w, h := window(pty.Window.Width, pty.Window.Height)
 	m := &model{inner: inner, w: w, secrets: s.o.Secrets, now: s.clock.Now, lastInput: &ss.lastInput,
@@ -361,6 +362,13 @@ func (s *Server) runDashboard(sess ssh.Session, ss *session, req request) (reaso
 	scr := tui.NewScreen(out, tui.ScreenOptions{Width: w, Height: h, Env: envs, Profile: colorprofile.Env(envs), Input: true})
 	opts := append(bubbletea.MakeOptions(sess), scr.ProgramOptions()...)
 	opts = append(opts, tea.WithoutSignalHandler()) // SIGINT and SIGTERM are the server's
+	ss.inbox.last = tea.WindowSizeMsg{Width: w, Height: h}
+	opts = append(opts, tea.WithFilter(func(mdl tea.Model, msg tea.Msg) tea.Msg {
+		if _, ok := msg.(tea.WindowSizeMsg); ok {
+			msg = ss.inbox.latest()
+		}
+		return scr.Filter(mdl, msg)
+	}))
 	p := tea.NewProgram(scr.Model(m), opts...)
 	scr.Start()
 
@@ -496,6 +504,7 @@ func window(w, h int) (int, int) {
 type inbox struct {
 	mu     sync.Mutex
 	size   *tea.WindowSizeMsg
+	last   tea.WindowSizeMsg // the newest size known, delivered or not
 	shared bool
 	wake   chan struct{}
 }
@@ -504,9 +513,18 @@ func newInbox() *inbox { return &inbox{wake: make(chan struct{}, 1)} }
 
 func (b *inbox) resize(m tea.WindowSizeMsg) {
 	b.mu.Lock()
-	b.size = &m
+	b.size, b.last = &m, m
 	b.mu.Unlock()
 	b.poke()
+}
+
+// latest returns the newest window size known: the program's filter puts
+// it in place of any size message, so that bubbletea's own start-up size
+// (the one at connect time) cannot undo a resize sent before Run began.
+func (b *inbox) latest() tea.WindowSizeMsg {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last
 }
 
 func (b *inbox) update() {
