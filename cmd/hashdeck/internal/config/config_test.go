@@ -299,6 +299,16 @@ func TestConfigBadInput(t *testing.T) {
 		{"misspelt key", "[intervals]\nnetwrok = \"60s\"", "intervals.netwrok", `unknown key (did you mean "network"?)`},
 		{"key in another case", "[display]\nTheme = \"dark\"", "display.Theme", `unknown key (did you mean "theme"?)`},
 		{"unknown top-level key", "theme = \"dark\"", "theme", "unknown key"},
+		// Names in another case: the library matches them whatever their
+		// case, so they used to pass (found in review).
+		{"array table in another case", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\n[[Miner]]\nticker = \"CIFR\"\nhashrate_ehs = 6", "Miner[1]", `unknown table (did you mean "miner"?)`},
+		{"table in another case", "[Peers]\ntickers = [\"CIFR\"]", "Peers", `unknown table (did you mean "peers"?)`},
+		{"intervals in another case", "[Intervals]\nnetwork = 60", "Intervals", `unknown table (did you mean "intervals"?)`},
+		{"inline key in another case", "display = { Theme = \"dark\" }", "display.Theme", `unknown key (did you mean "theme"?)`},
+		// Inside inline tables.
+		{"inline key not a string", "providers = { coingecko_key = 5 }", "providers.coingecko_key", "want a string, got integer (value not shown)"},
+		{"inline duration not quoted", "intervals = { network = 60 }", "intervals.network", "want a duration in quotes"},
+		{"CRLF", "[peers]\r\ntickers = [\"IREN\", 5]\r\n", "peers.tickers", "want a string, got integer 5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -415,6 +425,28 @@ func TestConfigSyntaxError(t *testing.T) {
 		if len(ps) != 1 || ps[0].Line != tt.line {
 			t.Errorf("%q: got %v, want a syntax error on line %d", tt.src, err, tt.line)
 		}
+	}
+}
+
+// Found in review: a valid inline array of [[miner]] tables was refused
+// as "[miner]"; an API key's value appeared in a range error; a repeated
+// key was said to need quotes; a CRLF line's value kept its \r.
+func TestConfigInlineAndOddValues(t *testing.T) {
+	c := mustParseConfig(t, "miner = [ { ticker = \"IREN\", hashrate_ehs = 50 } ]\n")
+	if o, ok := c.Override("IREN"); !ok || Opt(o.Hashrate).Or(0) != 50 {
+		t.Errorf("inline miner array: %+v", c.Miners)
+	}
+	_, err := Parse("x.toml", []byte("[providers]\nhashrateindex_key = 1e999\n"))
+	if err == nil || strings.Contains(err.Error(), "1e999") || !strings.Contains(err.Error(), "hashrateindex_key") {
+		t.Errorf("out-of-range key: %v", err)
+	}
+	_, err = Parse("x.toml", []byte("[providers]\ncoingecko_key = \"a\"\ncoingecko_key = \"b\"\n"))
+	if err == nil || !strings.Contains(err.Error(), "already defined") || strings.Contains(err.Error(), "double quotes") {
+		t.Errorf("repeated key: %v", err)
+	}
+	_, err = Parse("x.toml", []byte("[peers]\r\ntickers = [\"IREN\", 5]\r\n"))
+	if err == nil || strings.Contains(err.Error(), "\r") {
+		t.Errorf("CRLF: %q", err)
 	}
 }
 

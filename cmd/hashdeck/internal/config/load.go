@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"encoding"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -184,17 +186,15 @@ func Parse(name string, data []byte) (Config, error) {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	c := Default()
 	c.Peers.Aliases = nil // a table in the file replaces the renames, not adds to them
-	err := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields().Decode(&c)
+	// Unknown keys are found in keyLines' list below, not by the library's
+	// strict mode: it matches names whatever their case, and builds each
+	// of its errors from the whole document (a 1 MiB file of misspelt keys
+	// took 30 s).
+	err := toml.NewDecoder(bytes.NewReader(data)).Decode(&c)
 	at := keyLines(data)
 	var probs problems
-	var unknown *toml.StrictMissingError
 	var de *toml.DecodeError
 	switch {
-	case errors.As(err, &unknown):
-		for i := range unknown.Errors {
-			line, _ := unknown.Errors[i].Position()
-			probs = append(probs, unknownKey(at.keyOn(line, unknown.Errors[i].Key()), line, at))
-		}
 	case errors.As(err, &de):
 		e := decodeError(data, de, at)
 		e.Path = name
@@ -210,11 +210,17 @@ func Parse(name string, data []byte) (Config, error) {
 			c.Miners[i].Source = defaultSource
 		}
 	}
-	if at.line["miner"] > 0 {
+	if l := at.line["miner"]; l > 0 && at.header[l] {
 		probs.add("miner", "write [[miner]] (two brackets: one table per miner), not [miner]")
 	}
-	for _, key := range slices.SortedFunc(maps.Keys(at.kind), func(a, b string) int { return at.line[a] - at.line[b] }) {
-		probs = append(probs, at.check(key, reflect.ValueOf(&c).Elem())...)
+	reported := map[string]bool{}
+	for _, key := range slices.SortedFunc(maps.Keys(at.line), func(a, b string) int { return cmp.Or(at.line[a]-at.line[b], strings.Compare(a, b)) }) {
+		for _, p := range at.check(key, reflect.ValueOf(&c).Elem()) {
+			if !reported[p.Key] {
+				reported[p.Key] = true
+				probs = append(probs, p)
+			}
+		}
 	}
 	if probs = append(probs, Errors(c.Validate())...); len(probs) == 0 {
 		return c, nil
@@ -262,8 +268,10 @@ func decodeError(src []byte, de *toml.DecodeError, at lineMap) *Error {
 	}
 	name, value, _ := strings.Cut(text, "=")
 	for _, f := range fields(&ProvidersConfig{}) {
-		if f.v.Type() == reflect.TypeFor[Secret]() && strings.Contains(name, f.name) && !secret {
-			e.Msg = "TOML syntax error in the value of providers." + f.name + " (not shown: it is an API key); write it in double quotes"
+		// The library's message may quote the value ("parsing \"1e999\"",
+		// "unexpected character 'C'"): only a repeated key is safe to show.
+		if f.v.Type() == reflect.TypeFor[Secret]() && strings.Contains(name, f.name) && m == nil && !strings.Contains(e.Msg, "already defined") {
+			e.Msg = "the value of providers." + f.name + " cannot be read (not shown: it is an API key); write it in double quotes"
 		}
 	}
 	for _, f := range fields(&IntervalsConfig{}) {
@@ -290,6 +298,7 @@ func got(kind, value string, secret bool) string {
 // valueAt returns the TOML value that starts at column col of line: a
 // quoted string, or what comes before a separator.
 func valueAt(line string, col int) string {
+	line = strings.TrimRight(line, "\r")
 	v := line[min(max(col-1, 0), len(line)):]
 	if q := strings.IndexByte(v[min(1, len(v)):], v[0]); len(v) > 0 && (v[0] == '"' || v[0] == '\'') && q >= 0 {
 		return provider.Clip(v[:q+2], 40)
@@ -345,9 +354,12 @@ func fieldValue(v reflect.Value, key string) (reflect.Value, bool) {
 		if v.Kind() == reflect.Slice || v.Kind() == reflect.Map {
 			v = reflect.New(v.Type().Elem()).Elem()
 		}
+		if v.Kind() != reflect.Struct {
+			return v, false
+		}
 		name, index, _ := strings.Cut(strings.TrimSuffix(part, "]"), "[")
 		i := slices.IndexFunc(fields(v), func(f field) bool { return f.name == name })
-		if v.Kind() != reflect.Struct || i < 0 {
+		if i < 0 {
 			return v, false
 		}
 		v = fields(v)[i].v
@@ -361,25 +373,22 @@ func fieldValue(v reflect.Value, key string) (reflect.Value, bool) {
 // unindex drops the [N] of the array tables from key: miner[2].x → miner.x.
 func unindex(key string) string { return regexp.MustCompile(`\[\d+\]`).ReplaceAllString(key, "") }
 
-// check reports a key written as a value the library reads without an
-// error but should not: a duration or an API key that is not in quotes
-// (it would read 60 as the text "60"), a key in another case ("Theme"
-// is read as theme).
+// check reports a key the settings do not have (named by its first
+// unknown part, once), and a value the library reads without an error but
+// should not: a duration or an API key that is not in quotes (it would
+// read 60 as the text "60").
 func (m lineMap) check(key string, c reflect.Value) []*Error {
-	v, ok := fieldValue(c, key)
-	if i := strings.LastIndexByte(key, '.'); !ok && i >= 0 {
-		if pv, ok := fieldValue(c, key[:i]); ok && pv.Kind() == reflect.Struct {
-			for _, f := range fields(pv) {
-				if strings.EqualFold(f.name, key[i+1:]) {
-					return []*Error{unknownKey(key, m.line[key], m)}
-				}
-			}
+	if p := unknownPart(key); p != "" {
+		if p != key && m.line[p] != 0 {
+			return nil // reported at p itself
 		}
+		return []*Error{unknownKey(p, m.line[key], m)}
 	}
-	if !ok || m.kind[key] == unstable.String {
+	v, ok := fieldValue(c, key)
+	if _, has := m.kind[key]; !ok || !has || m.kind[key] == unstable.String {
 		return nil
 	}
-	what := "want " + want(v.Type()) + ", got " + got(m.kind[key].String(), m.value[key], v.Type() == reflect.TypeFor[Secret]())
+	what := "want " + want(v.Type()) + ", got " + got(m.kind[key].String(), m.values[key], v.Type() == reflect.TypeFor[Secret]())
 	switch d := v.Addr().Interface().(type) {
 	case *Duration:
 		d.problem = what
@@ -388,6 +397,33 @@ func (m lineMap) check(key string, c reflect.Value) []*Error {
 		return []*Error{{Key: key, Line: m.line[key], Msg: what}}
 	}
 	return nil
+}
+
+// unknownPart returns the part of key up to its first name that is not a
+// setting's, in this case ("Peers" of "Peers.tickers": the library
+// matches names whatever their case), or "".
+func unknownPart(key string) string {
+	v := reflect.ValueOf(&Config{}).Elem()
+	parts := strings.Split(key, ".")
+	for i, part := range parts {
+		switch v.Kind() {
+		case reflect.Map:
+			return "" // its keys are the user's
+		case reflect.Slice:
+			v = reflect.New(v.Type().Elem()).Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			return ""
+		}
+		name, _, _ := strings.Cut(part, "[")
+		fs := fields(v)
+		j := slices.IndexFunc(fs, func(f field) bool { return f.name == name })
+		if j < 0 {
+			return strings.Join(parts[:i+1], ".")
+		}
+		v = fs[j].v
+	}
+	return ""
 }
 
 // unknownKey reports a key or table the settings do not have, with the
@@ -452,7 +488,7 @@ type lineMap struct {
 	at     map[int]string
 	header map[int]bool
 	kind   map[string]unstable.Kind
-	value  map[string]string
+	values map[string]string
 }
 
 // keyLines finds the line of every key and table header of src with the
@@ -460,20 +496,30 @@ type lineMap struct {
 // is miner[n].
 func keyLines(src []byte) lineMap {
 	m := lineMap{map[string]int{}, map[int]string{}, map[int]bool{}, map[string]unstable.Kind{}, map[string]string{}}
+	var newlines []int // the parser's Shape scans from the start for each key
+	for i, b := range src {
+		if b == '\n' {
+			newlines = append(newlines, i)
+		}
+	}
+	keyOf := func(n *unstable.Node) (string, int) {
+		var parts []string
+		line := 0
+		for it := n.Key(); it.Next(); {
+			if line == 0 {
+				line = 1 + sort.SearchInts(newlines, int(it.Node().Raw.Offset))
+			}
+			parts = append(parts, string(it.Node().Data))
+		}
+		return strings.Join(parts, "."), line
+	}
 	var p unstable.Parser
 	p.Reset(src)
 	table, count := "", map[string]int{}
 	for p.NextExpression() {
 		e := p.Expression()
-		var parts []string
-		line := 0
-		for it := e.Key(); it.Next(); {
-			if line == 0 {
-				line = p.Shape(it.Node().Raw).Start.Line
-			}
-			parts = append(parts, string(it.Node().Data))
-		}
-		key := strings.Join(parts, ".")
+		key, line := keyOf(e)
+		parts := strings.Split(key, ".")
 		switch e.Kind {
 		case unstable.ArrayTable:
 			count[key]++
@@ -484,14 +530,39 @@ func keyLines(src []byte) lineMap {
 			}
 		default:
 			key = strings.TrimPrefix(table+"."+key, ".")
-			m.kind[key], m.value[key] = e.Value().Kind, provider.Clip(string(e.Value().Data), 40)
 		}
 		if e.Kind != unstable.KeyValue {
 			table, m.header[line] = key, true
 		}
 		m.line[key], m.at[line] = line, key
+		if e.Kind == unstable.KeyValue {
+			m.value(key, e.Value(), keyOf)
+		}
 	}
 	return m
+}
+
+// value records the kind of key's value v and, inside an inline table or
+// an array of them, every key with its line (miner[2].ticker for the
+// second table of miner = [...]).
+func (m lineMap) value(key string, v *unstable.Node, keyOf func(*unstable.Node) (string, int)) {
+	m.kind[key], m.values[key] = v.Kind, provider.Clip(string(v.Data), 40)
+	switch v.Kind {
+	case unstable.InlineTable:
+		for it := v.Children(); it.Next(); {
+			k, line := keyOf(it.Node())
+			k = key + "." + k
+			m.line[k] = line
+			m.value(k, it.Node().Value(), keyOf)
+		}
+	case unstable.Array:
+		i := 0
+		for it := v.Children(); it.Next(); {
+			if i++; it.Node().Kind == unstable.InlineTable {
+				m.value(fmt.Sprintf("%s[%d]", key, i), it.Node(), keyOf)
+			}
+		}
+	}
 }
 
 // lookup returns the line of key, or of the nearest enclosing key or table
