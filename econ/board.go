@@ -251,6 +251,9 @@ type Board struct {
 	Miners   []MinerRow  `json:"miners"`
 	// Total is the number of miners.
 	Total int `json:"miners_total"`
+	// powerShift is, under a power-price what-if, how much each miner's
+	// costs move (unknown: they cannot); nil without one.
+	powerShift map[string]Maybe[USDPerPHDay]
 	// Implied holds each miner's implied costs per quarter (in Miners
 	// order), from its quarters as of the board's date.
 	Implied []MinerImplied `json:"implied_costs"`
@@ -280,6 +283,7 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 		}
 	}
 	b.SectorRule = computeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv, shift)
+	b.powerShift = shift
 	for i := range miners {
 		b.Miners[i] = minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker))
 	}

@@ -31,6 +31,9 @@ type CurveRow struct {
 	UnderBelow Maybe[USDPerPHDay] `json:"under_water_below_usd_per_ph_day"`
 	Published  Date               `json:"published,omitzero"`
 	Grade      Grade              `json:"grade,omitempty"`
+	// NotAdjusted: under a power-price what-if, the costs could not follow
+	// it (no efficiency or own power price) and are as reported.
+	NotAdjusted bool `json:"not_adjusted_to_what_if,omitempty"`
 }
 
 // Layer returns the row's cost in scope s.
@@ -44,6 +47,19 @@ func (r CurveRow) Layer(s Scope) Maybe[USDPerPHDay] {
 // by its cost at scope (unknown last, then by ticker). Miners without a
 // recent quarter get a row with no layers, so the curve says who is left out.
 func CostCurve(implied []MinerImplied, asOf Date, scope Scope, hp Maybe[USDPerPHDay]) []CurveRow {
+	return costCurve(implied, asOf, scope, hp, nil)
+}
+
+// CostCurve is the board's cost curve at scope: [CostCurve] over its
+// implied costs and hashprice, each miner's layers moved by a power-price
+// what-if as its row and its sector-rule figure are.
+func (b *Board) CostCurve(scope Scope) []CurveRow {
+	return costCurve(b.Implied, b.SectorRule.AsOf, scope, b.Network.HashpriceNet, b.powerShift)
+}
+
+// costCurve is CostCurve with the power what-if's shift by ticker (nil
+// without one).
+func costCurve(implied []MinerImplied, asOf Date, scope Scope, hp Maybe[USDPerPHDay], shift map[string]Maybe[USDPerPHDay]) []CurveRow {
 	rows := make([]CurveRow, 0, len(implied))
 	for _, m := range implied {
 		r := CurveRow{Ticker: m.Ticker, Scope: scope}
@@ -64,6 +80,16 @@ func CostCurve(implied []MinerImplied, asOf Date, scope Scope, hp Maybe[USDPerPH
 			}
 			c := q.Costs[scope]
 			r.UnderBelow, r.Published, r.Grade = c.PerPHDay, c.Published, c.Grade
+			if shift != nil {
+				d, ok := shift[m.Ticker].Get()
+				r.NotAdjusted = !ok
+				move := func(v Maybe[USDPerPHDay]) Maybe[USDPerPHDay] {
+					return Map(v, func(x USDPerPHDay) USDPerPHDay { return x + d })
+				}
+				if ok {
+					r.Power, r.Direct, r.Cash, r.AllIn, r.UnderBelow = move(r.Power), move(r.Direct), move(r.Cash), move(r.AllIn), move(r.UnderBelow)
+				}
+			}
 			break
 		}
 		if c, ok := r.UnderBelow.Get(); ok {

@@ -50,7 +50,7 @@ func costScope(d *board.Data, ui UI) econ.Scope {
 // costRows is the cost curve at the view's scope in the view's order.
 func costRows(d *board.Data, ui UI) []econ.CurveRow {
 	b := d.Board
-	rows := econ.CostCurve(b.Implied, b.SectorRule.AsOf, costScope(d, ui), b.Network.HashpriceNet)
+	rows := b.CostCurve(costScope(d, ui))
 	by := func(f func(r econ.CurveRow) (float64, bool), desc bool) {
 		slices.SortStableFunc(rows, func(a, c econ.CurveRow) int {
 			av, aok := f(a)
@@ -116,6 +116,9 @@ func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 		legend += costInk(th, econ.Scope(s)).Render(g+g) + th.Muted.Render(" "+econ.Scope(s).String()+"  ")
 	}
 	b = append(b, ansi.Truncate(legend+th.Muted.Render("♦ benchmark"), w, "…"))
+	if note := scenPowerNote(d.Board.SectorRule); note != "" {
+		b = append(b, th.Muted.Render(ansi.Truncate(" "+note, w, "…")))
+	}
 
 	// The bar's scale: the widest cost, hashprice and the benchmarks.
 	top := float64(hp)

@@ -465,6 +465,20 @@ func TestPowerWhatIfMovesTheSectorAsTheRows(t *testing.T) {
 	if adjusted == 0 || kept == 0 {
 		t.Errorf("%d members moved, %d kept as reported: want some of each on 2025-12-29", adjusted, kept)
 	}
+	// The costs view's curve moves with them (found in review: it drew the
+	// costs as reported beside a moved median).
+	for _, sc := range econ.Scopes() {
+		curve := map[string]econ.CurveRow{}
+		for _, r := range b.CostCurve(sc) {
+			curve[r.Ticker] = r
+		}
+		for _, m := range b.SectorRule.Scopes[sc].Members {
+			c := curve[m.Ticker]
+			if v, ok := m.WhatIf.Get(); ok && c.Layer(sc).Or(-1) != v || m.NotAdjusted != c.NotAdjusted {
+				t.Errorf("%s %v: curve %v (not adjusted %v), member %v (not adjusted %v)", m.Ticker, sc, c.Layer(sc), c.NotAdjusted, m.WhatIf, m.NotAdjusted)
+			}
+		}
+	}
 	if p, bp := b.SectorRule.Scopes[econ.ScopePower].Median.Or(0), base.SectorRule.Scopes[econ.ScopePower].Median.Or(0); !(p > bp) {
 		t.Errorf("power median %v at $0.06/kWh, %v at the miners' own prices: it did not rise", p, bp)
 	}

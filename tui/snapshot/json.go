@@ -263,7 +263,7 @@ func JSON(w io.Writer, d *board.Data, m Meta) error {
 	r := b.SectorRule
 	doc.Sector.AsOf, doc.Sector.Window, doc.Sector.Headline, doc.Sector.UnderWater = r.AsOf, r.Window, r.Headline, r.UnderWater
 	doc.Sector.Scopes, doc.Sector.Benchmarks, doc.Sector.Total = r.Scopes, r.Benchmarks, b.Total
-	doc.Sector.CostCurve = econ.CostCurve(b.Implied, r.AsOf, r.CurveScope(), b.Network.HashpriceNet)
+	doc.Sector.CostCurve = b.CostCurve(r.CurveScope())
 	if doc.Sector.Benchmarks == nil {
 		doc.Sector.Benchmarks = []econ.BenchmarkComparison{}
 	}
