@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -439,7 +440,7 @@ func TestPeersNoPeers(t *testing.T) {
 }
 
 func TestPeersFormat(t *testing.T) {
-	for v, want := range map[float64]string{3.2e9: "$3.2B", 748.39e6: "$748M", 12.28e9: "$12.3B", 1.5e12: "$1.5T", 999: "$999", 12_300: "$12.3K", -2.5e9: "-$2.5B"} {
+	for v, want := range map[float64]string{3.2e9: "$3.2B", 748.39e6: "$748M", 12.28e9: "$12.3B", 1.5e12: "$1.5T", 999: "$999", 12_300: "$12.3K", -2.5e9: "-$2.5B", 999.96e6: "$1.0B", 99.96e9: "$100B", 99.94e9: "$99.9B", math.Inf(1): "—"} {
 		if got := format.CompactUSD(v); got != want {
 			t.Errorf("CompactUSD(%v) = %q, want %q", v, got, want)
 		}

@@ -108,21 +108,30 @@ func Age(d time.Duration) string {
 // (one decimal below 100 of the unit, none from 100 up). Market caps use
 // it on every view.
 func CompactUSD(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Unknown
+	}
+	units := []struct {
+		suffix string
+		div    float64
+	}{{"T", 1e12}, {"B", 1e9}, {"M", 1e6}, {"K", 1e3}, {"", 1}}
 	a := math.Abs(v)
-	suffix, div := "", 1.0
-	switch {
-	case a >= 1e12:
-		suffix, div = "T", 1e12
-	case a >= 1e9:
-		suffix, div = "B", 1e9
-	case a >= 1e6:
-		suffix, div = "M", 1e6
-	case a >= 1e3:
-		suffix, div = "K", 1e3
+	i := len(units) - 1
+	for j, u := range units {
+		if a >= u.div {
+			i = j
+			break
+		}
 	}
-	dec := 1
-	if a/div >= 100 || suffix == "" {
-		dec = 0
+	dec := func(i int) int {
+		if units[i].suffix == "" || a/units[i].div >= 99.95 {
+			return 0
+		}
+		return 1
 	}
-	return USD(v/div, dec) + suffix
+	// Rounding may reach the next unit: $999.96M is $1.0B, not $1,000M.
+	if i > 0 && math.Abs(math.Round(a/units[i].div*math.Pow10(dec(i)))/math.Pow10(dec(i))) >= 1000 {
+		i--
+	}
+	return USD(v/units[i].div, dec(i)) + units[i].suffix
 }
