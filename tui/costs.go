@@ -253,7 +253,7 @@ func costLine(r econ.CurveRow, selected bool, scope econ.Scope, w, nameW, qW, eh
 	if why := costMissing(r, scope); why != "" && r.Quarter != "" {
 		line += th.Muted.Render("  " + why)
 	} else if r.Quarter == "" {
-		line += th.Muted.Render("  no recent figure")
+		line += th.Muted.Render("  no recent line items")
 	}
 	return ansi.Truncate(line, w, "…")
 }

@@ -23,7 +23,7 @@ func TestCostsCurve(t *testing.T) {
 	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	frame := ansi.Strip(Render(d, UI{View: ViewCosts}, 160, 48, detMonoTheme(t)))
 	for _, want := range []string{
-		"Cost curve  direct scope", "┃", "▓", "no power", "no recent figure",
+		"Cost curve  direct scope", "┃", "▓", "no power", "no recent line items",
 		"next under water: at $31.79 MARA, at $28.75 HIVE", "♦ TheMinerMag 2025-Q3 cash $44.00 pub 2025-11-14~", "AI/HPC pivot",
 	} {
 		if !strings.Contains(frame, want) {

@@ -480,7 +480,7 @@ func peerCells(r *board.PeerRow) [numPeerCols + 1]peerCell {
 	if m.HasCost {
 		mc := m.Costs[m.Headline]
 		c[colCost] = cell(format.Maybe(mc.PerPHDay, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }), stPlain)
-		c[colScope] = cell(m.Headline.String(), stMuted)
+		c[colScope] = cell(m.Headline.String()+" "+costBasis(mc), stMuted)
 		c[colPerBTC] = cell(format.Maybe(mc.PerBTC, func(v econ.USDPerBTC) string { return format.USD(float64(v), 0) }), stPlain)
 		c[colMargin] = signCell(format.Maybe(mc.Margin, marginString))
 	}
@@ -567,7 +567,13 @@ func renderPeers(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	order := peerOrder(d, ui)
 	sel := clampSel(ui.Selected, n)
 	t := newPeerTable(d, ui, order)
-	cols := t.layout(w)
+	off, vis := peerScroll(sel, n, h-1)
+	// Which rows show, when they do not all fit: the columns leave it room.
+	span := ""
+	if vis < n {
+		span = format.Num(float64(off+1), 0) + "–" + format.Num(float64(off+vis), 0) + " of " + format.Num(float64(n), 0)
+	}
+	cols := t.layout(w - cellWidth(span) - peerGap*min(len(span), 1))
 
 	footer, show := peerFooter(d, w, th)
 	priority := [...]int{3, 2, 1, 0}
@@ -581,7 +587,6 @@ func renderPeers(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 		footer[0], show[0] = " "+th.Accent.Render("sorted by "+peerColumns[clampCol(ui.SortCol)].Name+" "+dir)+th.Muted.Render(" (hidden at this width)"), true
 		priority = [...]int{3, 0, 2, 1}
 	}
-	off, vis := peerScroll(sel, n, h-1)
 	room := h - 1 - vis
 	// Footer lines by priority (under water, the * note, scopes, blank),
 	// drawn in their own order.
@@ -610,9 +615,7 @@ func renderPeers(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 		pos = t.x[i] + t.w[i]
 	}
 	b.WriteString(th.Header.Render(hdr.String()))
-	if vis < n {
-		// Which rows show, when they do not all fit, right-aligned if there is room.
-		span := format.Num(float64(off+1), 0) + "–" + format.Num(float64(off+vis), 0) + " of " + format.Num(float64(n), 0)
+	if span != "" {
 		if gap := w - pos - cellWidth(span); gap >= peerGap {
 			b.WriteString(strings.Repeat(" ", gap) + th.Muted.Render(span))
 		}
@@ -750,4 +753,21 @@ func peerNotLiveNote(d *board.Data, th themes.Theme) string {
 		s += " · " + strings.Join(g.tickers, ", ") + " " + g.label
 	}
 	return " " + th.Warning.Render("*") + th.Muted.Render(s)
+}
+
+// costBasis says in a few letters where a cost in the table comes from,
+// so that figures of different kinds in one column read as such: the
+// quarter of a filed, implied or reported figure ("Q3'25"), or "model"
+// for efficiency × power price.
+func costBasis(c econ.MinerCost) string {
+	if c.Basis == econ.BasisModel {
+		return "model"
+	}
+	if y, q, ok := strings.Cut(c.Period, "-Q"); ok && len(y) == 4 && len(q) == 1 {
+		return "Q" + q + "'" + y[2:]
+	}
+	if c.Period != "" {
+		return c.Period
+	}
+	return c.Basis.String()
 }
