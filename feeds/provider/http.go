@@ -97,16 +97,22 @@ func (e Endpoints) WithEnv(getenv func(string) string) (Endpoints, error) {
 func ParseBaseURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL: %w", raw, err)
+		return "", errors.New("not a URL (not shown: it may hold a key)")
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("%q: the scheme must be http or https", raw)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("%q has no host", raw)
-	}
-	if u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q: give only scheme://host[:port]; paths are fixed by each provider", raw)
+	// Messages show the URL without a password, query or fragment: a key
+	// may have been pasted into any of them.
+	shown := *u
+	shown.RawQuery, shown.Fragment = "", ""
+	q := strconv.Quote(shown.Redacted())
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("%s: the scheme must be http or https", q)
+	case u.Host == "":
+		return "", fmt.Errorf("%s has no host", q)
+	case u.User != nil:
+		return "", fmt.Errorf("%s: give no user or password; paths and keys are set elsewhere", q)
+	case u.Path != "" || u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("%s: give only scheme://host[:port]; paths are fixed by each provider", q)
 	}
 	return u.Scheme + "://" + u.Host, nil
 }

@@ -462,7 +462,7 @@ func fields(p any) []field {
 	var out []field
 	for i := range v.NumField() {
 		sf, fv := v.Type().Field(i), v.Field(i)
-		if f := (field{sf.Tag.Get("toml"), sf.Tag.Get("help"), sf.Tag.Get("example"), sf.Tag.Get("check"), fv}); sf.Anonymous {
+		if f := (field{sf.Tag.Get("toml"), sf.Tag.Get("help"), sf.Tag.Get("example"), sf.Tag.Get("check"), fv}); sf.Anonymous && isTable(fv) {
 			out = append(out, fields(fv)...)
 		} else if f.name != "" {
 			out = append(out, f)

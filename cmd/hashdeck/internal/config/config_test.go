@@ -450,6 +450,57 @@ func TestConfigInlineAndOddValues(t *testing.T) {
 	}
 }
 
+// Found in the second review: keys below a value panicked the reader;
+// quoted keys with a dot passed unread; an API key inside an inline table
+// and a URL's password showed in messages; a type error under a
+// [table.sub] header was called a syntax error; a date where a string goes
+// showed Go type names.
+func TestConfigKeysBelowValuesAndOddNames(t *testing.T) {
+	for _, tt := range []struct {
+		src, key, msg, hidden string
+	}{
+		{"[intervals]\nnetwork.x = \"5m\"", "intervals.network.x", "unknown key", ""},
+		{"[intervals.network]\nx = 5", "intervals.network.x", "unknown key", ""},
+		{"intervals = { network = { x = 1 } }", "intervals.network.x", "unknown key", ""},
+		{"[intervals]\n\"network.x\" = 1", `intervals."network.x"`, "unknown key", ""},
+		{"\"peers.tickers\" = [\"IREN\"]", `"peers.tickers"`, "unknown key", ""},
+		{"[providers]\n\"coingecko_key.x\" = \"CG-x\"", `providers."coingecko_key.x"`, "unknown key", ""},
+		{"providers = { coingecko_key = 1e999 }", "", "", "1e999"},
+		{"[peers.aliases]\nOLD = 5", "peers.aliases.OLD", "want a string, got integer 5", ""},
+		{"[display]\ntheme = 2024-01-01", "display.theme", "want a string, got local date", ""},
+		{"[providers]\nhashrateindex_url = \"https://user:SECRETPW@api.example.com/path?key=SECRET2\"", "providers.hashrateindex_url", "give no user or password", "SECRET"},
+	} {
+		_, err := Parse("x.toml", []byte(tt.src))
+		if err == nil {
+			t.Errorf("%q: no error", tt.src)
+			continue
+		}
+		if tt.hidden != "" && strings.Contains(err.Error(), tt.hidden) {
+			t.Errorf("%q: the error shows %q: %v", tt.src, tt.hidden, err)
+		}
+		if tt.key == "" {
+			continue
+		}
+		found := false
+		for _, p := range Errors(err) {
+			found = found || p.Key == tt.key && strings.Contains(p.Msg, tt.msg) && p.Line > 0
+		}
+		if !found {
+			t.Errorf("%q: want %s: ...%s... with a line; got %v", tt.src, tt.key, tt.msg, err)
+		}
+	}
+}
+
+// Parse never panics, whatever the file.
+func FuzzConfigParse(f *testing.F) {
+	for _, s := range []string{DefaultFile(), "[intervals]\nnetwork.x = 1", "miner = [{ticker=\"IREN\"}]", "[[miner]]\n[miner.x]\n", "a.\"b.c\".d = 1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		_, _ = Parse("f.toml", []byte(src))
+	})
+}
+
 func TestConfigSyntaxErrorHidesKey(t *testing.T) {
 	const key = "CG-sekrit-4242"
 	for _, src := range []string{

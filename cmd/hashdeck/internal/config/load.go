@@ -243,7 +243,7 @@ func sortLine(e *Error) int {
 }
 
 // mismatch is the library's message for a value of the wrong type.
-var mismatch = regexp.MustCompile(`^toml: cannot decode TOML (\S+) into .* of type (\S+)$`)
+var mismatch = regexp.MustCompile(`^toml: cannot decode TOML (.+?) into (?:.* of type )?(\S+)$`)
 
 // decodeError turns the library's error into an Error naming the key and
 // its position: a wrong type says what the key wants; the value of an API
@@ -259,18 +259,21 @@ func decodeError(src []byte, de *toml.DecodeError, at lineMap) *Error {
 		t = t.Elem() // an element of the array or table
 	}
 	secret := known && t == reflect.TypeFor[Secret]()
-	_, parsed := at.kind[key] // else the parser stopped there: a syntax error
+	parsed := !at.syntax // the parser read the whole file: the error is the decoder's
 	switch {
 	case m != nil && known:
 		e.Msg = "want " + want(t) + ", got " + got(m[1], valueAt(text, col), secret)
-	case !known || !parsed:
+	case !parsed:
 		e.Key, e.Msg = "", "TOML syntax: "+e.Msg
+	case !known && at.at[line] != "":
+		e.Key = at.at[line] // the library names the key in its table, or the outer one
 	}
 	name, value, _ := strings.Cut(text, "=")
 	for _, f := range fields(&ProvidersConfig{}) {
 		// The library's message may quote the value ("parsing \"1e999\"",
-		// "unexpected character 'C'"): only a repeated key is safe to show.
-		if f.v.Type() == reflect.TypeFor[Secret]() && strings.Contains(name, f.name) && m == nil && !strings.Contains(e.Msg, "already defined") {
+		// "unexpected character 'C'"): only a type mismatch or a repeated
+		// key is safe to show when the line has an API key.
+		if f.v.Type() == reflect.TypeFor[Secret]() && strings.Contains(text, f.name) && m == nil && !strings.Contains(e.Msg, "already defined") {
 			e.Msg = "the value of providers." + f.name + " cannot be read (not shown: it is an API key); write it in double quotes"
 		}
 	}
@@ -351,7 +354,11 @@ func fieldValue(v reflect.Value, key string) (reflect.Value, bool) {
 		if part == "" {
 			break
 		}
-		if v.Kind() == reflect.Slice || v.Kind() == reflect.Map {
+		switch v.Kind() {
+		case reflect.Map: // part is a key of the user's: its value
+			v = reflect.New(v.Type().Elem()).Elem()
+			continue
+		case reflect.Slice:
 			v = reflect.New(v.Type().Elem()).Elem()
 		}
 		if v.Kind() != reflect.Struct {
@@ -404,7 +411,7 @@ func (m lineMap) check(key string, c reflect.Value) []*Error {
 // matches names whatever their case), or "".
 func unknownPart(key string) string {
 	v := reflect.ValueOf(&Config{}).Elem()
-	parts := strings.Split(key, ".")
+	parts := splitKey(key)
 	for i, part := range parts {
 		switch v.Kind() {
 		case reflect.Map:
@@ -412,8 +419,8 @@ func unknownPart(key string) string {
 		case reflect.Slice:
 			v = reflect.New(v.Type().Elem()).Elem()
 		}
-		if v.Kind() != reflect.Struct {
-			return ""
+		if !isTable(v) {
+			return strings.Join(parts[:i+1], ".") // a key below a value
 		}
 		name, _, _ := strings.Cut(part, "[")
 		fs := fields(v)
@@ -424,6 +431,31 @@ func unknownPart(key string) string {
 		v = fs[j].v
 	}
 	return ""
+}
+
+// isTable reports whether v, a setting, is a table of settings (a struct
+// that is not a value such as a Duration or a Secret).
+func isTable(v reflect.Value) bool {
+	return v.Kind() == reflect.Struct && !reflect.PointerTo(v.Type()).Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
+}
+
+// splitKey splits a dotted key as keyLines writes it, a part with a dot
+// in double quotes ("a.b".c is two parts).
+func splitKey(key string) []string {
+	var parts []string
+	for key != "" {
+		i := strings.IndexByte(key, '.')
+		if key[0] == '"' {
+			if q, err := strconv.QuotedPrefix(key); err == nil {
+				i = len(q)
+			}
+		}
+		if i < 0 || i >= len(key) {
+			return append(parts, key)
+		}
+		parts, key = append(parts, key[:i]), key[i+1:]
+	}
+	return parts
 }
 
 // unknownKey reports a key or table the settings do not have, with the
@@ -489,13 +521,15 @@ type lineMap struct {
 	header map[int]bool
 	kind   map[string]unstable.Kind
 	values map[string]string
+	// syntax: the parser stopped at an error (the rest is not listed).
+	syntax bool
 }
 
 // keyLines finds the line of every key and table header of src with the
 // TOML library's parser (as far as src parses). The n-th [[miner]] table
 // is miner[n].
 func keyLines(src []byte) lineMap {
-	m := lineMap{map[string]int{}, map[int]string{}, map[int]bool{}, map[string]unstable.Kind{}, map[string]string{}}
+	m := lineMap{line: map[string]int{}, at: map[int]string{}, header: map[int]bool{}, kind: map[string]unstable.Kind{}, values: map[string]string{}}
 	var newlines []int // the parser's Shape scans from the start for each key
 	for i, b := range src {
 		if b == '\n' {
@@ -509,7 +543,11 @@ func keyLines(src []byte) lineMap {
 			if line == 0 {
 				line = 1 + sort.SearchInts(newlines, int(it.Node().Raw.Offset))
 			}
-			parts = append(parts, string(it.Node().Data))
+			part := string(it.Node().Data)
+			if strings.ContainsAny(part, ".\"[") {
+				part = strconv.Quote(part) // one part, though it has a dot
+			}
+			parts = append(parts, part)
 		}
 		return strings.Join(parts, "."), line
 	}
@@ -519,7 +557,7 @@ func keyLines(src []byte) lineMap {
 	for p.NextExpression() {
 		e := p.Expression()
 		key, line := keyOf(e)
-		parts := strings.Split(key, ".")
+		parts := splitKey(key)
 		switch e.Kind {
 		case unstable.ArrayTable:
 			count[key]++
@@ -539,6 +577,7 @@ func keyLines(src []byte) lineMap {
 			m.value(key, e.Value(), keyOf)
 		}
 	}
+	m.syntax = p.Error() != nil
 	return m
 }
 
