@@ -235,7 +235,7 @@ func TestConfigBadInput(t *testing.T) {
 		{"fractional days", "[store]\nraw_days = 1.5", "store.raw_days", "want a whole number, got float 1.5"},
 		{"days out of range", "[store]\nhourly_days = 99999999999", "store.hourly_days", "must be between 1 and 36500 (got 99999999999)"},
 		{"tickers not an array", "[peers]\ntickers = \"IREN\"", "peers.tickers", `want an array, got string "IREN"`},
-		{"ticker not a string", "[peers]\ntickers = [\"IREN\", 5]", "peers.tickers", "want a string, got integer 5"},
+		{"ticker not a string", "[peers]\ntickers = [\"IREN\", 5]", "peers.tickers[2]", "want a string, got integer 5"},
 		{"aliases not a table", "[peers]\naliases = [\"BITF\"]", "peers.aliases", "want a table, got an array"},
 		{"section not a table", "peers = 5", "peers", "want a table, got integer 5"},
 		{"miner as a table", "[miner]\nticker = \"IREN\"", "miner", "write [[miner]] (two brackets"},
@@ -288,7 +288,7 @@ func TestConfigBadInput(t *testing.T) {
 		{"miner scope without cost", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\ncost_scope = \"cash\"", "miner[1].cost_scope", "only used with cost_usd_per_btc"},
 		{"miner label without hashrate", "[[miner]]\nticker = \"IREN\"\nhashrate_label = \"installed\"", "miner[1].hashrate_label", "hashrate_ehs, which is not given"},
 		{"miner empty source", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nsource = \" \"", "miner[1].source", "must not be blank"},
-		{"miner not a table", "miner = [{ ticker = \"IREN\", hashrate_ehs = 5 }, 3]", "miner", "want a table, got integer 3"},
+		{"miner not a table", "miner = [{ ticker = \"IREN\", hashrate_ehs = 5 }, 3]", "miner[2]", "want a table, got integer 3"},
 		{"miner long label", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nhashrate_label = \"" + strings.Repeat("x", 41) + "\"", "miner[1].hashrate_label", "longer than 40 characters"},
 		{"miner source with newline", "[[miner]]\nticker = \"IREN\"\nhashrate_ehs = 5\nsource = \"a\\nb\"", "miner[1].source", "control character"},
 		{"miner unknown key", "[[miner]]\nticker = \"IREN\"\nhashrate = 5", "miner[1].hashrate", `unknown key (did you mean "hashrate_ehs"?)`},
@@ -308,7 +308,7 @@ func TestConfigBadInput(t *testing.T) {
 		// Inside inline tables.
 		{"inline key not a string", "providers = { coingecko_key = 5 }", "providers.coingecko_key", "want a string, got integer (value not shown)"},
 		{"inline duration not quoted", "intervals = { network = 60 }", "intervals.network", "want a duration in quotes"},
-		{"CRLF", "[peers]\r\ntickers = [\"IREN\", 5]\r\n", "peers.tickers", "want a string, got integer 5"},
+		{"CRLF", "[peers]\r\ntickers = [\"IREN\", 5]\r\n", "peers.tickers[2]", "want a string, got integer 5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -467,6 +467,8 @@ func TestConfigKeysBelowValuesAndOddNames(t *testing.T) {
 		{"[providers]\n\"coingecko_key.x\" = \"CG-x\"", `providers."coingecko_key.x"`, "unknown key", ""},
 		{"providers = { coingecko_key = 1e999 }", "", "", "1e999"},
 		{"[peers.aliases]\nOLD = 5", "peers.aliases.OLD", "want a string, got integer 5", ""},
+		{"peers = { tickers = [\"IREN\"], aliases = { OLD = 5 } }", "peers.aliases.OLD", "want a string, got integer 5", ""},
+		{"[peers]\ntickers = [\n  \"IREN\",\n  5,\n]", "peers.tickers[2]", "want a string, got integer 5", ""},
 		{"[display]\ntheme = 2024-01-01", "display.theme", "want a string, got local date", ""},
 		{"[providers]\nhashrateindex_url = \"https://user:SECRETPW@api.example.com/path?key=SECRET2\"", "providers.hashrateindex_url", "give no user or password", "SECRET"},
 	} {
@@ -667,7 +669,7 @@ pool_fee_pct = 1
 			t.Errorf("%q recorded at line %d", k, n)
 		}
 	}
-	for key, want := range map[string]int{"peers.tickers[2]": 4, "peers.aliases.Q": 8, "peers.aliases.Z": 8, "miner[2].nope": 20, "intervals.dotted": 15, "nothing.here": 0} {
+	for key, want := range map[string]int{"peers.tickers[2]": 6, "peers.aliases.Q": 8, "peers.aliases.Z": 8, "miner[2].nope": 20, "intervals.dotted": 15, "nothing.here": 0} {
 		if got := lines.lookup(key); got != want {
 			t.Errorf("lookup(%s) = %d, want %d", key, got, want)
 		}

@@ -250,7 +250,7 @@ var mismatch = regexp.MustCompile(`^toml: cannot decode TOML (.+?) into (?:.* of
 // key is never shown; a duration without quotes gets a hint.
 func decodeError(src []byte, de *toml.DecodeError, at lineMap) *Error {
 	line, col := de.Position()
-	key := at.keyOn(line, de.Key())
+	key := at.keyAt(line, col, de.Key())
 	e := &Error{Line: line, Col: col, Key: key, Msg: strings.TrimPrefix(de.Error(), "toml: "), Err: de}
 	text := string(bytes.Split(src, []byte("\n"))[line-1])
 	t, known := fieldType(key)
@@ -523,25 +523,42 @@ type lineMap struct {
 	values map[string]string
 	// syntax: the parser stopped at an error (the rest is not listed).
 	syntax bool
+	// keys lists every key with its line and column, in file order, and
+	// newlines the offsets of the file's line ends.
+	keys     []keyPos
+	newlines []int
+}
+
+// keyPos is where a key is written.
+type keyPos struct {
+	key       string
+	line, col int
 }
 
 // keyLines finds the line of every key and table header of src with the
 // TOML library's parser (as far as src parses). The n-th [[miner]] table
 // is miner[n].
 func keyLines(src []byte) lineMap {
-	m := lineMap{line: map[string]int{}, at: map[int]string{}, header: map[int]bool{}, kind: map[string]unstable.Kind{}, values: map[string]string{}}
+	m := &lineMap{line: map[string]int{}, at: map[int]string{}, header: map[int]bool{}, kind: map[string]unstable.Kind{}, values: map[string]string{}}
 	var newlines []int // the parser's Shape scans from the start for each key
 	for i, b := range src {
 		if b == '\n' {
 			newlines = append(newlines, i)
 		}
 	}
+	m.newlines = newlines
+	col := 0
 	keyOf := func(n *unstable.Node) (string, int) {
 		var parts []string
 		line := 0
 		for it := n.Key(); it.Next(); {
 			if line == 0 {
-				line = 1 + sort.SearchInts(newlines, int(it.Node().Raw.Offset))
+				off := int(it.Node().Raw.Offset)
+				line = 1 + sort.SearchInts(newlines, off)
+				col = off + 1
+				if line > 1 {
+					col = off - newlines[line-2]
+				}
 			}
 			part := string(it.Node().Data)
 			if strings.ContainsAny(part, ".\"[") {
@@ -573,18 +590,19 @@ func keyLines(src []byte) lineMap {
 			table, m.header[line] = key, true
 		}
 		m.line[key], m.at[line] = line, key
+		m.keys = append(m.keys, keyPos{key, line, col})
 		if e.Kind == unstable.KeyValue {
-			m.value(key, e.Value(), keyOf)
+			m.value(key, e.Value(), keyOf, &col)
 		}
 	}
 	m.syntax = p.Error() != nil
-	return m
+	return *m
 }
 
 // value records the kind of key's value v and, inside an inline table or
 // an array of them, every key with its line (miner[2].ticker for the
 // second table of miner = [...]).
-func (m lineMap) value(key string, v *unstable.Node, keyOf func(*unstable.Node) (string, int)) {
+func (m *lineMap) value(key string, v *unstable.Node, keyOf func(*unstable.Node) (string, int), col *int) {
 	m.kind[key], m.values[key] = v.Kind, provider.Clip(string(v.Data), 40)
 	switch v.Kind {
 	case unstable.InlineTable:
@@ -592,13 +610,25 @@ func (m lineMap) value(key string, v *unstable.Node, keyOf func(*unstable.Node) 
 			k, line := keyOf(it.Node())
 			k = key + "." + k
 			m.line[k] = line
-			m.value(k, it.Node().Value(), keyOf)
+			m.keys = append(m.keys, keyPos{k, line, *col})
+			m.value(k, it.Node().Value(), keyOf, col)
 		}
 	case unstable.Array:
 		i := 0
 		for it := v.Children(); it.Next(); {
-			if i++; it.Node().Kind == unstable.InlineTable {
-				m.value(fmt.Sprintf("%s[%d]", key, i), it.Node(), keyOf)
+			i++
+			el := fmt.Sprintf("%s[%d]", key, i)
+			if off := int(it.Node().Raw.Offset); off > 0 { // where the element starts: its line and column
+				line := 1 + sort.SearchInts(m.newlines, off)
+				c := off + 1
+				if line > 1 {
+					c = off - m.newlines[line-2]
+				}
+				m.line[el] = line
+				m.keys = append(m.keys, keyPos{el, line, c})
+			}
+			if it.Node().Kind == unstable.InlineTable {
+				m.value(el, it.Node(), keyOf, col)
 			}
 		}
 	}
@@ -620,4 +650,20 @@ func (m lineMap) keyOn(line int, key toml.Key) string {
 		return k
 	}
 	return strings.Join(key, ".")
+}
+
+// keyAt names the key whose value holds line:col: the last key written
+// before it on that line (the innermost, inside an inline table), else
+// as keyOn does.
+func (m lineMap) keyAt(line, col int, key toml.Key) string {
+	best := ""
+	for _, k := range m.keys {
+		if k.line == line && k.col <= col {
+			best = k.key
+		}
+	}
+	if best != "" && strings.HasPrefix(best, strings.Join(key, ".")) {
+		return best
+	}
+	return m.keyOn(line, key)
 }
