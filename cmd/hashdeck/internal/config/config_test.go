@@ -459,7 +459,7 @@ func TestConfigKeysBelowValuesAndOddNames(t *testing.T) {
 	for _, tt := range []struct {
 		src, key, msg, hidden string
 	}{
-		{"[intervals]\nnetwork.x = \"5m\"", "intervals.network.x", "unknown key", ""},
+		{"[intervals]\nnetwork.x = \"5m\"", "intervals.network.x", "unknown key: intervals.network is a value, not a table", ""},
 		{"[intervals.network]\nx = 5", "intervals.network.x", "unknown key", ""},
 		{"intervals = { network = { x = 1 } }", "intervals.network.x", "unknown key", ""},
 		{"[intervals]\n\"network.x\" = 1", `intervals."network.x"`, "unknown key", ""},

@@ -487,6 +487,8 @@ func unknownKey(key string, line int, at lineMap) *Error {
 		e.Msg = fmt.Sprintf("unknown %s (did you mean %q?)", what, s)
 	case parent == "":
 		e.Msg = fmt.Sprintf("unknown %s; the tables are %s", what, strings.Join(known, ", "))
+	case len(known) == 0:
+		e.Msg = fmt.Sprintf("unknown %s: %s is a value, not a table", what, parent)
 	default:
 		e.Msg = fmt.Sprintf("unknown %s; the keys %s are %s", what, in, strings.Join(known, ", "))
 	}
