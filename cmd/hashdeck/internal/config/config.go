@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
@@ -459,16 +460,42 @@ func fields(p any) []field {
 	if !ok {
 		v = reflect.ValueOf(p).Elem()
 	}
-	var out []field
-	for i := range v.NumField() {
-		sf, fv := v.Type().Field(i), v.Field(i)
-		if f := (field{sf.Tag.Get("toml"), sf.Tag.Get("help"), sf.Tag.Get("example"), sf.Tag.Get("check"), fv}); sf.Anonymous && isTable(fv) {
-			out = append(out, fields(fv)...)
-		} else if f.name != "" {
-			out = append(out, f)
+	infos := typeFields(v.Type())
+	out := make([]field, len(infos))
+	for i, f := range infos {
+		out[i] = field{f.name, f.help, f.example, f.check, v.FieldByIndex(f.index)}
+	}
+	return out
+}
+
+// fieldInfo is a tagged field of a table's type.
+type fieldInfo struct {
+	index                      []int
+	name, help, example, check string
+}
+
+// fieldCache holds typeFields' answers: reading the tags (long help texts)
+// for every key of every file was most of the time Parse took.
+var fieldCache sync.Map // reflect.Type → []fieldInfo
+
+// typeFields lists the tagged fields of the table type t, once per type.
+func typeFields(t reflect.Type) []fieldInfo {
+	if c, ok := fieldCache.Load(t); ok {
+		return c.([]fieldInfo)
+	}
+	var out []fieldInfo
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Anonymous && isTableType(sf.Type) {
+			for _, f := range typeFields(sf.Type) {
+				f.index = append([]int{i}, f.index...)
+				out = append(out, f)
+			}
+		} else if name := sf.Tag.Get("toml"); name != "" {
+			out = append(out, fieldInfo{[]int{i}, name, sf.Tag.Get("help"), sf.Tag.Get("example"), sf.Tag.Get("check")})
 		}
 	}
-	switch v.Type() {
+	switch t {
 	case reflect.TypeFor[ProvidersConfig]():
 		for i, f := range out {
 			out[i].help = strings.TrimPrefix(f.help+"; "+envVar(f.name), "; ")
@@ -479,5 +506,6 @@ func fields(p any) []field {
 			out[i].help += "; floor " + fl.Field(i).Interface().(Duration).String()
 		}
 	}
+	fieldCache.Store(t, out)
 	return out
 }

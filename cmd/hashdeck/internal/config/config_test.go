@@ -753,3 +753,15 @@ func TestConfigSECUserAgent(t *testing.T) {
 		t.Error("SEC EDGAR is on by default: it must stay off without a declared contact")
 	}
 }
+
+// BenchmarkParseDefaultFile reads the file 'config init' writes: what
+// every command pays at start.
+func BenchmarkParseDefaultFile(b *testing.B) {
+	src := []byte(DefaultFile())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("config.toml", src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

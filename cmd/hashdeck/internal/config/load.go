@@ -435,8 +435,11 @@ func unknownPart(key string) string {
 
 // isTable reports whether v, a setting, is a table of settings (a struct
 // that is not a value such as a Duration or a Secret).
-func isTable(v reflect.Value) bool {
-	return v.Kind() == reflect.Struct && !reflect.PointerTo(v.Type()).Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
+func isTable(v reflect.Value) bool { return isTableType(v.Type()) }
+
+// isTableType is isTable for a type.
+func isTableType(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
 }
 
 // splitKey splits a dotted key as keyLines writes it, a part with a dot
