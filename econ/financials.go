@@ -286,7 +286,7 @@ func (q *Quarter) eachPublished(f func(Date)) {
 	itemPublished(q.Efficiency, f)
 }
 
-// itemPublished calls f with it's publication day and its conflicts'.
+// itemPublished calls f with the item's publication day and its conflicts'.
 func itemPublished[T Number](it Item[T], f func(Date)) {
 	f(it.Published)
 	for _, c := range it.Conflicts {

@@ -648,18 +648,10 @@ func (m lineMap) lookup(key string) int {
 	return m.line[key]
 }
 
-// keyOn names the key the library reports on line: the one written there
-// when it is the same key (with its [N]), else the library's.
-func (m lineMap) keyOn(line int, key toml.Key) string {
-	if k := m.at[line]; k != "" && unindex(k) == strings.Join(key, ".") {
-		return k
-	}
-	return strings.Join(key, ".")
-}
-
-// keyAt names the key whose value holds line:col: the last key written
-// before it on that line (the innermost, inside an inline table), else
-// as keyOn does.
+// keyAt names the key the library reports at line:col: the last key
+// written before it on that line (the innermost, inside an inline table),
+// else the key written on that line when it is the library's, else the
+// library's.
 func (m lineMap) keyAt(line, col int, key toml.Key) string {
 	best := ""
 	for _, k := range m.keys {
@@ -667,8 +659,12 @@ func (m lineMap) keyAt(line, col int, key toml.Key) string {
 			best = k.key
 		}
 	}
-	if best != "" && strings.HasPrefix(best, strings.Join(key, ".")) {
+	lib := strings.Join(key, ".")
+	if best != "" && strings.HasPrefix(best, lib) {
 		return best
 	}
-	return m.keyOn(line, key)
+	if k := m.at[line]; k != "" && unindex(k) == lib {
+		return k // the one written there, with its [N]
+	}
+	return lib
 }
