@@ -198,8 +198,10 @@ func (m *Model) Init() tea.Cmd {
 // rebuild recomputes Data from the newest state and the scenario, then the frame.
 func (m *Model) rebuild() {
 	var d board.Data
+	var shared *board.Data
 	if m.ui.Scenario.IsZero() {
-		d = *m.env.Shared(m.history, m.state, m.now()) // shared with every viewer of this state
+		shared = m.env.Shared(m.history, m.state, m.now()) // shared with every viewer of this state
+		d = *shared
 	} else {
 		d = *board.BuildWith(m.env, m.history, m.state, m.now(), m.ui.Scenario)
 	}
@@ -207,7 +209,14 @@ func (m *Model) rebuild() {
 	d.HistoryError = m.historyErr
 	m.data = &d
 	m.ui.AgeMinutes = m.ui.AgeMinutes || d.Now.Sub(m.start) >= time.Minute
-	m.render()
+	if shared == nil {
+		m.render()
+		return
+	}
+	// Every viewer of this board draws the same frame but for its status
+	// line: draw it once (frames) and write this viewer's status over it.
+	frame := frames.get(shared, m.ui, m.w, m.h, m.theme, func() string { return Render(m.data, m.ui, m.w, m.h, m.theme) })
+	m.frame = RenderStatus(frame, m.data, m.ui, m.w, m.h, m.theme)
 }
 
 func (m *Model) render() {
