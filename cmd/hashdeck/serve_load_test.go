@@ -157,7 +157,16 @@ func TestServeLoad(t *testing.T) {
 	}
 	g0 := settle()
 	perPoll := requests.Load() // the first poll and the backfill
-	rss0 := serveProcStatus(pid, "VmRSS")
+	rss0, anon0, file0 := serveProcStatus(pid, "VmRSS"), serveProcStatus(pid, "RssAnon"), serveProcStatus(pid, "RssFile")
+	// Where the Go runtime's share of the anonymous memory is (its memstats).
+	goMem := func() string {
+		var b strings.Builder
+		for _, m := range []string{"heap_inuse", "heap_idle", "heap_released", "stack_inuse", "mspan_sys", "gc_sys", "other_sys"} {
+			fmt.Fprintf(&b, " %s %.1f", m, metric("go_memstats_"+m+"_bytes")/(1<<20))
+		}
+		return strings.TrimSpace(b.String()) + " (MiB)"
+	}
+	mem0 := goMem()
 
 	// One viewer.
 	type viewer struct {
@@ -273,7 +282,8 @@ func TestServeLoad(t *testing.T) {
 	if !race {
 		time.Sleep(time.Until(closed.Add(time.Minute)))
 	}
-	rssAfter := serveProcStatus(pid, "VmRSS")
+	rssAfter, anonAfter, fileAfter := serveProcStatus(pid, "VmRSS"), serveProcStatus(pid, "RssAnon"), serveProcStatus(pid, "RssFile")
+	memAfter := goMem()
 
 	mib := func(b float64) string { return strconv.FormatFloat(b/(1<<20), 'f', 1, 64) + " MiB" }
 	kib := func(b float64) string { return strconv.FormatFloat(b/1024, 'f', 2, 64) + " KiB" }
@@ -289,6 +299,9 @@ func TestServeLoad(t *testing.T) {
 	t.Logf("goroutines: %v before any session, %v with %d sessions, %v after all closed", g0, gN, n, gAfter)
 	t.Logf("RSS after the last session closed: %s at once, %s a minute later (%.0f%% of the %s with no session yet)",
 		mib(float64(rssClosed)), mib(float64(rssAfter)), 100*float64(rssAfter)/float64(rss0), mib(float64(rss0)))
+	t.Logf("of which anonymous %s before the first session, %s a minute after the last; the binary's pages (file-backed) %s, %s",
+		mib(float64(anon0)), mib(float64(anonAfter)), mib(float64(file0)), mib(float64(fileAfter)))
+	t.Logf("Go memory before the first session: %s; a minute after the last: %s", mem0, memAfter)
 	t.Logf("server CPU while the %d sessions were idle: %.2f%% of one core (GOGC=%s)", n, 100*cpu.Seconds()/idleFor.Seconds(),
 		map[bool]string{true: os.Getenv("GOGC"), false: "50, serve's default"}[os.Getenv("GOGC") != ""])
 
