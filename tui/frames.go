@@ -73,6 +73,12 @@ func (c *frameCache) get(shared *board.Data, ui UI, w, h int, th themes.Theme, d
 		c.draws++
 		c.mu.Unlock()
 	})
+	if e.frame == "" {
+		// The first draw panicked (sync.Once counts it as done): each
+		// session draws for itself, as it would without the cache, rather
+		// than show an empty frame.
+		return draw()
+	}
 	return e.frame
 }
 

@@ -85,3 +85,18 @@ func TestFrameCacheDropsCollectedBoards(t *testing.T) {
 	}
 	runtime.KeepAlive(kept)
 }
+
+// A draw that panics leaves no empty frame behind for the others.
+func TestFrameCacheAfterAPanickedDraw(t *testing.T) {
+	fc := frameCache{entries: map[frameKey]*frameEntry{}}
+	th, _ := themes.Get("dark", true)
+	d := &board.Data{}
+	func() {
+		defer func() { _ = recover() }()
+		fc.get(d, UI{}, 80, 24, th, func() string { panic("render bug") })
+	}()
+	if got := fc.get(d, UI{}, 80, 24, th, func() string { return "drawn" }); got != "drawn" {
+		t.Errorf("after a panicked draw the next session got %q", got)
+	}
+	runtime.KeepAlive(d)
+}
