@@ -403,11 +403,11 @@ func rebasedChart(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) stri
 }
 
 // correlate picks the drawn peers' rolling correlations with BTC (computed
-// once per state in Build, see PeerRow.Corr30) and aligns them on the grid.
+// once per board, on the first frame that draws them: see PeerRow.Corr30) and aligns them on the grid.
 func (f *chartsFrame) correlate(d *board.Data) {
 	f.corr = make([][]float64, len(f.drawn))
 	for k, i := range f.drawn {
-		f.corr[k] = alignOne(f.grid, board.Window(d.Peers[i].Corr30, f.grid[0]))
+		f.corr[k] = alignOne(f.grid, board.Window(d.Peers[i].Corr30(), f.grid[0]))
 	}
 }
 

@@ -35,7 +35,7 @@ type Env struct {
 	// The embedded series, computed once: every frame shares them.
 	hashprice, btc, difficulty, netHashrate Series
 	closes                                  map[string][]Point
-	corr30                                  map[string][]Point
+	corr30                                  map[string]*lazyCorr
 	corr90                                  map[string]econ.Maybe[float64]
 	asOf                                    time.Time // zero: the newest data
 	// periods are the network's mean hashvalue and hashprice per quarter
@@ -117,7 +117,7 @@ func NewEnvAt(ds *dataset.Dataset, peers []string, at time.Time) *Env {
 	diff, hr := networkSeries(ds)
 	e.difficulty, e.netHashrate = diff.until(at), hr.until(at)
 	e.closes = make(map[string][]Point, len(peers))
-	e.corr30 = make(map[string][]Point, len(peers))
+	e.corr30 = make(map[string]*lazyCorr, len(peers))
 	e.corr90 = make(map[string]econ.Maybe[float64], len(peers))
 	e.periods, e.benchmarks = ds.QuarterMeans(), ds.Benchmarks()
 	for _, p := range peers {
@@ -136,7 +136,7 @@ func NewEnvAt(ds *dataset.Dataset, peers []string, at time.Time) *Env {
 			pts = append(pts, Point{T: c.Date, V: float64(c.Price)})
 		}
 		e.closes[p] = pts
-		e.corr30[p] = RollingCorr(pts, e.btc.Points, CorrWindow, CorrMinPairs)
+		e.corr30[p] = newLazyCorr(pts, e.btc.Points)
 		e.corr90[p] = Correlation(pts, e.btc.Points, 90, 60)
 	}
 	e.steps = medianSteps(e, nil)
@@ -206,9 +206,9 @@ type PeerRow struct {
 	// Corr90 is the correlation of daily returns with BTC over the last 90
 	// days of closes (unknown with fewer than 60 common days).
 	Corr90 econ.Maybe[float64]
-	// Corr30 is the rolling correlation of daily returns with BTC over 30
-	// returns, at every close that has enough of them.
-	Corr30 []Point
+	// corr30 is the rolling correlation of daily returns with BTC over 30
+	// returns, at every close that has enough of them: see Corr30.
+	corr30 *lazyCorr
 	// Closes are the daily closes, oldest first (embedded, then live).
 	Closes []Point
 	// Fundamentals are the peer's sourced facts (source URL, as-of,
@@ -637,11 +637,11 @@ func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Serie
 		// The embedded closes are shared: clip so that appending a live
 		// point copies instead of writing into Env.
 		r.Closes = slices.Clip(env.closes[p])
-		r.Corr30, r.Corr90 = env.corr30[p], env.corr90[p]
+		r.corr30, r.Corr90 = env.corr30[p], env.corr90[p]
 		source, layer := "Yahoo closes", LayerEmbedded
 		if hist != nil {
 			r.Closes = slices.Clip(hist.closes[p])
-			r.Corr30, r.Corr90 = hist.corr30[p], hist.corr90[p]
+			r.corr30, r.Corr90 = hist.corr30[p], hist.corr90[p]
 			if n := len(r.Closes); n > 0 && !r.Closes[n-1].T.Before(env.Dataset.AsOf().Stocks.AddDate(0, 0, 1)) {
 				source, layer = "history store", LayerStored
 			}
@@ -699,7 +699,7 @@ func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Serie
 		}
 		if live {
 			r.Corr90 = Correlation(r.Closes, btc.Points, 90, 60)
-			r.Corr30 = RollingCorr(r.Closes, btc.Points, CorrWindow, CorrMinPairs)
+			r.corr30 = newLazyCorr(r.Closes, btc.Points)
 		}
 		r.Fundamentals = f
 		rows[i] = r

@@ -483,3 +483,52 @@ func TestPowerWhatIfMovesTheSectorAsTheRows(t *testing.T) {
 		t.Errorf("power median %v at $0.06/kWh, %v at the miners' own prices: it did not rise", p, bp)
 	}
 }
+
+// The rolling correlations are computed when first read (only the charts
+// view draws them), equal RollingCorr of the row's closes and BTC, and a
+// History that adds nothing to a peer shares the Env's instead of holding
+// a copy.
+func TestCorr30IsComputedOnFirstReadAndShared(t *testing.T) {
+	ds := testEnv().Dataset
+	env := NewEnv(ds, dataset.DefaultPeers())
+	for p, c := range env.corr30 {
+		if c != nil && c.pts != nil {
+			t.Fatalf("%s: NewEnv computed the correlation before anything read it", p)
+		}
+	}
+	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	h := NewHistory(env, map[string][]Point{"IREN": {{d("2026-08-03"), 41}}}, Network{})
+	if h.corr30["CORZ"] != env.corr30["CORZ"] {
+		t.Error("CORZ has no stored closes: the History should share the Env's correlation")
+	}
+	if h.corr30["IREN"] == env.corr30["IREN"] {
+		t.Error("IREN has a stored close: its correlation is the merged closes', not the Env's")
+	}
+	now := fixedNow
+	st := &market.State{Version: 1, Mode: market.ModeLive, Values: map[market.Metric]market.Value{},
+		Quotes: map[string]market.QuoteValue{"IREN": {Quote: market.Quote{Symbol: "IREN", Price: 40, PrevClose: 50, At: now, Source: "yahoo"}}}}
+	data := BuildWith(env, h, st, now, econ.Scenario{})
+	for _, r := range data.Peers {
+		if r.corr30 != nil && r.corr30.pts != nil {
+			t.Fatalf("%s: Build computed the correlation before anything read it", r.Ticker)
+		}
+	}
+	for _, r := range data.Peers {
+		want := RollingCorr(r.Closes, data.BTC.Points, CorrWindow, CorrMinPairs)
+		got := r.Corr30()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d points, want %d", r.Ticker, len(got), len(want))
+		}
+		for i := range got {
+			if !got[i].T.Equal(want[i].T) || !(got[i].V == want[i].V || math.IsNaN(got[i].V) && math.IsNaN(want[i].V)) {
+				t.Fatalf("%s: point %d is %+v, want %+v", r.Ticker, i, got[i], want[i])
+			}
+		}
+		if r.Ticker == "IREN" && (len(got) == 0 || !got[len(got)-1].T.Equal(Day(now))) {
+			t.Errorf("IREN's correlation should end on the live close's day")
+		}
+		if r.corr30 != nil && (r.corr30.a != nil || r.corr30.b != nil) {
+			t.Errorf("%s: the correlation keeps its inputs after computing", r.Ticker)
+		}
+	}
+}

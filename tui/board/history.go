@@ -15,7 +15,7 @@ import (
 // model in a message; once built it is never modified.
 type History struct {
 	closes map[string][]Point
-	corr30 map[string][]Point
+	corr30 map[string]*lazyCorr
 	corr90 map[string]econ.Maybe[float64]
 	btc    Series
 	// hashprice is the embedded daily hashprice followed by the days the
@@ -64,7 +64,7 @@ func NewHistory(env *Env, closes map[string][]Point, net Network) *History {
 	btc := net.Price
 	h := &History{
 		closes: make(map[string][]Point, len(env.Peers)),
-		corr30: make(map[string][]Point, len(env.Peers)),
+		corr30: make(map[string]*lazyCorr, len(env.Peers)),
 		corr90: make(map[string]econ.Maybe[float64], len(env.Peers)),
 	}
 	h.btc = env.btc
@@ -86,8 +86,15 @@ func NewHistory(env *Env, closes map[string][]Point, net Network) *History {
 	for _, p := range env.Peers {
 		merged := mergeDaily(env.closes[p], closes[p])
 		h.closes[p] = merged
-		h.corr30[p] = RollingCorr(merged, h.btc.Points, CorrWindow, CorrMinPairs)
-		h.corr90[p] = Correlation(merged, h.btc.Points, 90, 60)
+		if len(closes[p]) == 0 && len(btc) == 0 {
+			// The store adds nothing to this peer's closes or to the BTC
+			// price: the correlations are the Env's, so share them
+			// rather than hold a second copy of the same numbers.
+			h.corr30[p], h.corr90[p] = env.corr30[p], env.corr90[p]
+		} else {
+			h.corr30[p] = newLazyCorr(merged, h.btc.Points)
+			h.corr90[p] = Correlation(merged, h.btc.Points, 90, 60)
+		}
 		if n := len(closes[p]); n > 0 && closes[p][n-1].T.After(h.Through) {
 			h.Through = Day(closes[p][n-1].T)
 		}

@@ -3,6 +3,7 @@ package board
 import (
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
@@ -162,6 +163,41 @@ const (
 	CorrWindow   = 30
 	CorrMinPairs = CorrWindow * 2 / 3
 )
+
+// lazyCorr is a peer's rolling correlation with BTC (RollingCorr over
+// CorrWindow returns), computed the first time it is read. Only the charts
+// view draws it, and a point of it costs as much memory as a close, so a
+// dashboard that never shows the charts (or shows them for one range of
+// peers) does not hold one for every peer in the Env, the History and each
+// board with a live close. The inputs it keeps are the closes and BTC
+// points its owner holds anyway; it drops them once computed. Boards are
+// shared between sessions, hence the sync.Once.
+type lazyCorr struct {
+	once sync.Once
+	a, b []Point
+	pts  []Point
+}
+
+func newLazyCorr(a, b []Point) *lazyCorr { return &lazyCorr{a: a, b: b} }
+
+// get returns the correlation, computing it on the first call (nil for a
+// nil lazyCorr: no closes).
+func (c *lazyCorr) get() []Point {
+	if c == nil {
+		return nil
+	}
+	c.once.Do(func() {
+		c.pts = RollingCorr(c.a, c.b, CorrWindow, CorrMinPairs)
+		c.a, c.b = nil, nil
+	})
+	return c.pts
+}
+
+// Corr30 is the rolling correlation of the peer's daily returns with BTC's
+// over CorrWindow returns, at every close that has enough of them
+// (RollingCorr of Closes and the board's BTC series). It is computed on
+// the first call and then shared by every copy of the row.
+func (r PeerRow) Corr30() []Point { return r.corr30.get() }
 
 // RollingCorr is RollingCorrelation in one pass: at each point of a, the
 // correlation of the last window daily returns of a with b's over the same
