@@ -25,7 +25,8 @@
 // [Load] parses everything on each call and keeps no package-level state;
 // callers load once and share the *Dataset, which is never modified after
 // Load returns and is safe for concurrent use. Slices returned by its
-// methods are shared with the Dataset: do not modify them.
+// methods are shared with the Dataset (Closes and Stock build new ones):
+// do not modify them.
 //
 // Dates are UTC calendar days represented as time.Time at 00:00 UTC.
 // Unknown values are econ.Maybe in the unknown state, never zero.
@@ -58,7 +59,7 @@ type Dataset struct {
 	epochs  []Epoch
 	cg      []PricePoint // the CoinGecko file as is
 	btcusd  []PricePoint // Coin Metrics + CoinGecko before/after
-	stocks  map[string]Stock
+	stocks  map[string]*stock
 	facts   []Fact
 	refs    []ReferencePoint
 	fin     financials // quarters and benchmarks (financials.go)
@@ -164,8 +165,8 @@ func (d *Dataset) computeAsOf() {
 		a.BTCUSD = d.btcusd[n-1].Date
 	}
 	for _, s := range d.stocks {
-		if n := len(s.Closes); n > 0 && s.Closes[n-1].Date.After(a.Stocks) {
-			a.Stocks = s.Closes[n-1].Date
+		if len(s.days) > 0 && s.last().After(a.Stocks) {
+			a.Stocks = s.last()
 		}
 	}
 	for i := range d.facts {

@@ -400,7 +400,7 @@ func TestCloses(t *testing.T) {
 	}
 	// BITF was renamed KEEL: both symbols give the same series, reported as KEEL.
 	bitf, keel := d.Closes("BITF"), d.Closes("keel")
-	if len(bitf) != 257 || &bitf[0] != &keel[0] {
+	if len(bitf) != 257 || !slices.Equal(bitf, keel) {
 		t.Fatalf("BITF %d closes, KEEL %d", len(bitf), len(keel))
 	}
 	st, ok := d.Stock("bitf")
@@ -1138,6 +1138,39 @@ func TestClosesHaveNoFloat32Noise(t *testing.T) {
 			if v := float64(c.Price); math.Abs(v*1e4-math.Round(v*1e4)) > 1e-6 {
 				t.Fatalf("%s %s close %v has more than 4 decimals", sym, c.Date.Format(time.DateOnly), v)
 			}
+		}
+	}
+}
+
+// The Dataset holds the closes as day numbers and prices; Closes gives back
+// exactly what the files say: the same time.Time values (==, so the same
+// representation) and the same prices, rounded to 4 decimals, in order.
+func TestClosesRoundTripTheFiles(t *testing.T) {
+	d := mustLoad(t)
+	for _, sf := range stockFiles() {
+		tb, err := openTable(data, sf.path, false, "Date", "Close")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []Close
+		for tb.next() {
+			want = append(want, Close{Date: tb.date(tb.col("Date"), "Date"), Price: econ.USD(math.Round(tb.positive(tb.col("Close"), "Close")*1e4) / 1e4)})
+		}
+		if err := tb.close(); err != nil {
+			t.Fatal(err)
+		}
+		got := d.Closes(sf.symbol)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d closes, the file has %d", sf.symbol, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s close %d: %+v, the file says %+v", sf.symbol, i, got[i], want[i])
+			}
+		}
+		st, ok := d.Stock(sf.tradedAs)
+		if !ok || st.Symbol != sf.symbol || st.Source != sf.origin || !slices.Equal(st.Closes, want) {
+			t.Errorf("Stock(%s) = %s, %d closes, ok %v", sf.tradedAs, st.Symbol, len(st.Closes), ok)
 		}
 	}
 }

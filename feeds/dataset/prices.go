@@ -152,15 +152,44 @@ func stockFiles() []stockFile {
 	return append(out, stockFile{"KEEL", "BITF", "data/yahoo-via-stell0/BITF.csv", "Yahoo Finance closes via Stell0/financealerts2 (traded as BITF; transcribed, rounded to 4 decimals)"})
 }
 
+// stock is one ticker's closes as the Dataset holds them: a day number and
+// a price per close (12 bytes) rather than []Close (32 bytes: a time.Time
+// is 24). Only the board's Env reads them, once, into its own series, so
+// the Dataset need not keep them in the form Closes returns.
+type stock struct {
+	symbol, tradedAs, source string
+	days                     []int32   // UTC days since 1970-01-01
+	prices                   []float64 // USD per share
+}
+
+// closes returns the closes in the form of the API: a new slice.
+func (s *stock) closes() []Close {
+	if len(s.days) == 0 {
+		return nil
+	}
+	out := make([]Close, len(s.days))
+	for i, dn := range s.days {
+		out[i] = Close{Date: time.Unix(int64(dn)*86400, 0).UTC(), Price: econ.USD(s.prices[i])}
+	}
+	return out
+}
+
+// last returns the newest close's day.
+func (s *stock) last() time.Time {
+	return time.Unix(int64(s.days[len(s.days)-1])*86400, 0).UTC()
+}
+
 func (d *Dataset) loadStocks(fsys fs.FS) error {
-	d.stocks = make(map[string]Stock, 11)
+	d.stocks = make(map[string]*stock, 11)
 	for _, sf := range stockFiles() {
 		t, err := openTable(fsys, sf.path, false, "Date", "Close")
 		if err != nil {
 			return err
 		}
 		cDate, cClose := t.col("Date"), t.col("Close")
-		closes := make([]Close, 0, 900)
+		st := &stock{symbol: sf.symbol, tradedAs: sf.tradedAs, source: sf.origin,
+			days: make([]int32, 0, 900), prices: make([]float64, 0, 900)}
+		var prev time.Time
 		for t.next() {
 			// Some files hold closes that went through float32
 			// (10.520000457763672): a share price has at most 4 decimals.
@@ -168,19 +197,22 @@ func (d *Dataset) loadStocks(fsys fs.FS) error {
 			if !t.ok() {
 				break
 			}
-			if n := len(closes); n > 0 && !c.Date.After(closes[n-1].Date) {
-				t.failf("date %s does not follow %s (dates must be ascending and unique)", c.Date.Format(time.DateOnly), closes[n-1].Date.Format(time.DateOnly))
+			if n := len(st.days); n > 0 && !c.Date.After(prev) {
+				t.failf("date %s does not follow %s (dates must be ascending and unique)", c.Date.Format(time.DateOnly), prev.Format(time.DateOnly))
 				break
 			}
-			closes = append(closes, c)
+			prev = c.Date
+			st.days = append(st.days, int32(dayNumber(c.Date)))
+			st.prices = append(st.prices, float64(c.Price))
 		}
 		if err := t.close(); err != nil {
 			return err
 		}
-		if len(closes) == 0 {
+		if len(st.days) == 0 {
 			return &ParseError{File: sf.path, Err: fmt.Errorf("no rows")}
 		}
-		d.stocks[sf.symbol] = Stock{Symbol: sf.symbol, TradedAs: sf.tradedAs, Source: sf.origin, Closes: closes}
+		st.days, st.prices = slices.Clip(st.days), slices.Clip(st.prices)
+		d.stocks[sf.symbol] = st
 		d.addFile(t, sf.origin, "none stated; Yahoo Finance terms restrict redistribution")
 	}
 	return nil
@@ -208,15 +240,23 @@ func FormerSymbols(symbol string) []string {
 func DefaultPeers() []string { return market.DefaultSymbols().List() }
 
 // Closes returns the daily closes of symbol (current or former ticker, any
-// case), ascending; nil when the dataset has none (e.g. APLD).
+// case), ascending; nil when the dataset has none (e.g. APLD). Each call
+// returns a new slice (see stock).
 func (d *Dataset) Closes(symbol string) []Close {
-	return d.stocks[CurrentSymbol(symbol)].Closes
+	s, ok := d.stocks[CurrentSymbol(symbol)]
+	if !ok {
+		return nil
+	}
+	return s.closes()
 }
 
 // Stock returns the closes of symbol with their provenance.
 func (d *Dataset) Stock(symbol string) (Stock, bool) {
 	s, ok := d.stocks[CurrentSymbol(symbol)]
-	return s, ok
+	if !ok {
+		return Stock{}, false
+	}
+	return Stock{Symbol: s.symbol, TradedAs: s.tradedAs, Source: s.source, Closes: s.closes()}, true
 }
 
 // Symbols returns the current tickers that have closes, sorted.
