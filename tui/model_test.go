@@ -319,12 +319,14 @@ func BenchmarkRender(b *testing.B) {
 					b.ReportAllocs()
 					ui := UI{View: v, Range: Range1Y}
 					Render(d, ui, sz[0], sz[1], th)
+					cpu := processCPU()
 					for b.Loop() {
 						if cold {
 							plots.clear()
 						}
 						Render(d, ui, sz[0], sz[1], th)
 					}
+					b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 				})
 			}
 		}
