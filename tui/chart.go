@@ -3,6 +3,7 @@ package tui
 import (
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -47,7 +48,7 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 			continue
 		}
 		data = append(data, l.Values)
-		legend = append(legend, th.Series[l.Series%8].Render("━ "+l.Name))
+		legend = append(legend, legends.entry(th, l.Series%8, l.Name))
 		if th.SeriesIndex != nil {
 			colors = append(colors, asciigraph.AnsiColor(th.SeriesIndex[l.Series%8]))
 		}
@@ -55,7 +56,7 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 	if len(data) == 0 || len(grid) < 2 || h < 5 || w < 20 {
 		return fit(th.Muted.Render("no data for this range"), w, h)
 	}
-	head := padRight(th.Muted.Render(unit)+"  "+strings.Join(legend, "  "), w)
+	head := padRight(legends.entry(th, unitSlot, unit)+"  "+strings.Join(legend, "  "), w)
 	plotH := h - 3 // legend, x axis, and asciigraph's extra row
 	// Offset 2 puts each y label in the first cell and the axis in the
 	// second; the plot then takes the width left. asciigraph formats its own
@@ -76,31 +77,42 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 			asciigraph.LabelColor(asciigraph.AnsiColor(th.MutedIndex)))
 	}
 	plot := asciigraph.PlotMany(data, append(opts, asciigraph.Width(plotW))...)
-	if over := maxLineWidth(plot) - w; over > 0 && plotW-over >= 10 {
+	rows, widths, widest := measureLines(plot)
+	if over := widest - w; over > 0 && plotW-over >= 10 {
 		plot = asciigraph.PlotMany(data, append(opts, asciigraph.Width(plotW-over))...)
+		rows, widths, widest = measureLines(plot)
 	}
 	// The x axis: first and last dates under the plot's first and last columns.
-	axisCol := strings.IndexAny(ansi.Strip(firstLine(plot)), "┤┼")
-	axisCol = cellWidth(ansi.Strip(firstLine(plot))[:max(axisCol, 0)])
+	top := ansi.Strip(rows[0])
+	axisCol := cellWidth(top[:max(strings.IndexAny(top, "┤┼"), 0)])
 	first, last := grid[0].Format("2006-01-02"), grid[len(grid)-1].Format("2006-01-02")
 	axis := strings.Repeat(" ", axisCol+1) + first
-	if pad := min(w, maxLineWidth(plot)) - cellWidth(axis) - len(last); pad > 0 {
+	if pad := min(w, widest) - cellWidth(axis) - len(last); pad > 0 {
 		axis += strings.Repeat(" ", pad) + last
 	}
-	return fit(head+"\n"+plot+"\n"+th.Muted.Render(axis), w, h)
-}
-
-func maxLineWidth(s string) int {
-	n := 0
-	for _, l := range strings.Split(s, "\n") {
-		n = max(n, cellWidth(l))
+	// The chart is the legend, the plot and the axis, fitted to w×h: the
+	// plot's rows were measured above, so fitLines measures only the other
+	// two lines (each of which Render could have split, hence the split).
+	out := append(strings.Split(head, "\n"), rows...)
+	known := make([]int, len(out)-len(rows), len(out))
+	for i := range known {
+		known[i] = -1
 	}
-	return n
+	known = append(known, widths...)
+	out = append(out, strings.Split(th.Muted.Render(axis), "\n")...)
+	return fitLines(out, known, w, h)
 }
 
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
+// measureLines splits s into lines and measures each: the lines, their
+// cell widths and the widest.
+func measureLines(s string) (lines []string, widths []int, widest int) {
+	lines = strings.Split(s, "\n")
+	widths = make([]int, len(lines))
+	for i, l := range lines {
+		widths[i] = cellWidth(l)
+		widest = max(widest, widths[i])
+	}
+	return lines, widths, widest
 }
 
 func anyKnown(v []float64) bool {
@@ -112,14 +124,76 @@ func anyKnown(v []float64) bool {
 	return false
 }
 
+// bounds is the least and greatest known value of data, as math.Min and
+// math.Max would find them (so −0 is less than +0), with plain comparisons:
+// on the few thousand values of a frame's charts the calls cost more than
+// the rest of the label sizing.
 func bounds(data [][]float64) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, s := range data {
 		for _, v := range s {
-			if !math.IsNaN(v) {
-				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			if v != v { // NaN: unknown
+				continue
+			}
+			if v < lo || v == 0 && lo == 0 && math.Signbit(v) {
+				lo = v
+			}
+			if v > hi || v == 0 && hi == 0 && !math.Signbit(v) {
+				hi = v
 			}
 		}
 	}
 	return lo, hi
+}
+
+// legends keeps the styled legend entries of the charts drawn (Chart).
+// Styling one costs a few microseconds (lipgloss measures, splits and
+// wraps the text), twenty-odd a charts frame, and the entries repeat: the
+// same peers in the same colours head the rebased and the correlation
+// charts, and in every frame drawn again for a new range or size.
+var legends = &legendCache{}
+
+// unitSlot is the slot of a chart's unit, styled Muted, in legendCache.
+const unitSlot = -1
+
+// legendCacheSize bounds legendCache: a few themes' tickers, units and
+// median names, each in a colour or two. Past it the cache starts over.
+const legendCacheSize = 512
+
+// legendCache is a set of styled legend entries keyed by the theme's name
+// (which, like plotKeyOf, takes the name to stand for the theme's styles),
+// the series slot and the text.
+type legendCache struct {
+	mu sync.Mutex
+	m  map[legendKey]string
+}
+
+type legendKey struct {
+	theme string
+	slot  int
+	text  string
+}
+
+// entry is "━ name" in the colour of series slot, or the unit in Muted for
+// unitSlot, as Chart draws them in its legend line.
+func (c *legendCache) entry(th themes.Theme, slot int, text string) string {
+	k := legendKey{th.Name, slot, text}
+	c.mu.Lock()
+	s, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return s
+	}
+	if slot == unitSlot {
+		s = th.Muted.Render(text)
+	} else {
+		s = th.Series[slot].Render("━ " + text)
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= legendCacheSize {
+		c.m = make(map[legendKey]string)
+	}
+	c.m[k] = s
+	c.mu.Unlock()
+	return s
 }

@@ -262,31 +262,73 @@ func statusBar(d *board.Data, ui UI, w int, th themes.Theme) string {
 // fit pads or cuts s to exactly h lines of exactly w cells (ANSI-aware), so
 // a frame never wraps and a resize never leaves old text behind.
 func fit(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
+	return fitLines(strings.Split(s, "\n"), nil, w, h)
+}
+
+// fitLines is fit of the lines joined with newlines, for a caller that
+// already measured some of them: widths[i] is the cell width of lines[i],
+// or -1 (as is every line past len(widths)) when not known. It cuts lines
+// that are too wide in place. It writes into one buffer of the exact size
+// (a frame is tens of kilobytes: growing a builder by doubling copied it
+// about twice), and pads from a constant string rather than a new one per
+// line.
+func fitLines(lines []string, widths []int, w, h int) string {
 	if len(lines) > h {
 		lines = lines[:h]
 	}
+	// The width of each kept line, cut to w, is needed twice: to size the
+	// buffer and to pad. A frame has at most a few dozen lines; past the
+	// array append moves the slice to the heap, which is only slower.
+	var wbuf [128]int
+	ws := wbuf[:0]
+	size := max(h-1, 0) + (h-len(lines))*w
+	for i, l := range lines {
+		lw := -1
+		if i < len(widths) {
+			lw = widths[i]
+		}
+		if lw < 0 {
+			lw = cellWidth(l)
+		}
+		if lw > w {
+			l = ansi.Truncate(l, w, "")
+			lines[i] = l
+			lw = cellWidth(l)
+		}
+		ws = append(ws, lw)
+		size += len(l) + max(w-lw, 0)
+	}
 	var b strings.Builder
+	b.Grow(size)
 	for i := 0; i < h; i++ {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		if i >= len(lines) {
-			b.WriteString(strings.Repeat(" ", w))
+			writeSpaces(&b, w)
 			continue
 		}
-		l := lines[i]
-		lw := cellWidth(l)
-		if lw > w {
-			l = ansi.Truncate(l, w, "")
-			lw = cellWidth(l)
-		}
-		b.WriteString(l)
-		if lw < w {
-			b.WriteString(strings.Repeat(" ", w-lw))
-		}
+		b.WriteString(lines[i])
+		writeSpaces(&b, w-ws[i])
 	}
 	return b.String()
+}
+
+// spaces is the source of writeSpaces: wide enough for a line of most
+// terminals in one write.
+const spaces = "                                                                " +
+	"                                                                " +
+	"                                                                " +
+	"                                                                "
+
+// writeSpaces writes n spaces (none when n <= 0) without making a string of
+// them.
+func writeSpaces(b *strings.Builder, n int) {
+	for n > 0 {
+		k := min(n, len(spaces))
+		b.WriteString(spaces[:k])
+		n -= k
+	}
 }
 
 // padRight pads s with spaces to w cells (ANSI-aware), cutting it if longer.

@@ -45,6 +45,17 @@ func cellWidth(s string) int {
 		case c < 0x80:
 			n++
 			i++
+		case c == 0xe2 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
+			// U+2000–U+2FFF (punctuation, arrows, box drawing, blocks):
+			// most of a chart's cells, decoded here because the general
+			// decoder's path for three-byte runes costs more than the rest
+			// of the loop. After 0xe2 any continuation byte is valid UTF-8.
+			r := rune(c&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f)
+			if !narrow(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += 3
 		default:
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if !narrow(r) {

@@ -15,6 +15,9 @@ func TestCellWidthAgreesWithAnsi(t *testing.T) {
 	cases := []string{
 		"", "abc", "\x1b[38;5;78m+1.2%\x1b[m", "╭──╮ │ █░ ▲▼ — · … ✓ ✗ ━ ┤┼", "$91,132 · 0.55%",
 		"\x1b]8;;https://x\x07link\x1b]8;;\x07", "日本", "e\u0301", "🚀 up", th.Selected.Render("row"),
+		// Three-byte runes after 0xe2 that are not narrow (decoded by
+		// cellWidth's own fast path), and a cut one.
+		"⌚ wide", "┤ ✅", "ab \u200b zero-width", "x\xe2\x94",
 	}
 	// Every line of a real frame, too.
 	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})

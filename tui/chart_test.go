@@ -1,0 +1,80 @@
+package tui
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/hashdeck/hashdeck/themes"
+)
+
+// fitLines with some widths known gives what fit gives for the joined
+// lines: known widths only save measuring.
+func TestFitLinesAgreesWithFit(t *testing.T) {
+	th, _ := themes.Get("dark", false)
+	lines := []string{th.Title.Render("title"), "plain", "┤ ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ too wide", "", th.Muted.Render("axis")}
+	for _, h := range []int{1, 3, 5, 8} {
+		for _, w := range []int{4, 10, 30} {
+			want := fit(strings.Join(lines, "\n"), w, h)
+			widths := []int{-1, 5, cellWidth(lines[2])}
+			if got := fitLines(append([]string(nil), lines...), widths, w, h); got != want {
+				t.Errorf("%dx%d: fitLines = %q, fit = %q", w, h, got, want)
+			}
+		}
+	}
+}
+
+// bounds finds what math.Min and math.Max find, −0 below +0 included.
+func TestBoundsAsMathMinMax(t *testing.T) {
+	nan, negZero := math.NaN(), math.Copysign(0, -1)
+	for _, data := range [][][]float64{
+		{{nan, 3, -2}, {nan}},
+		{{0, negZero}},
+		{{negZero, 0}},
+		{{negZero}, {nan, 0}},
+		{{math.Inf(1), 1}, {math.Inf(-1)}},
+		{{nan}},
+	} {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, s := range data {
+			for _, v := range s {
+				if !math.IsNaN(v) {
+					lo, hi = math.Min(lo, v), math.Max(hi, v)
+				}
+			}
+		}
+		gotLo, gotHi := bounds(data)
+		if math.Float64bits(gotLo) != math.Float64bits(lo) || math.Float64bits(gotHi) != math.Float64bits(hi) {
+			t.Errorf("bounds(%v) = %v, %v (signs %v %v); math says %v, %v (signs %v %v)", data,
+				gotLo, gotHi, math.Signbit(gotLo), math.Signbit(gotHi), lo, hi, math.Signbit(lo), math.Signbit(hi))
+		}
+	}
+}
+
+// A legend entry is styled as the theme styles it, per theme (the mono
+// theme has its own name), and kept: the second chart to name a series
+// takes the entry the first styled.
+func TestLegendEntries(t *testing.T) {
+	for _, mono := range []bool{false, true} {
+		th, _ := themes.Get("dark", mono)
+		for slot := range 8 {
+			if got, want := legends.entry(th, slot, "IREN"), th.Series[slot].Render("━ IREN"); got != want {
+				t.Errorf("mono %v slot %d: %q, want %q", mono, slot, got, want)
+			}
+		}
+		if got, want := legends.entry(th, unitSlot, corrUnit), th.Muted.Render(corrUnit); got != want {
+			t.Errorf("mono %v unit: %q, want %q", mono, got, want)
+		}
+	}
+	th, _ := themes.Get("dark", false)
+	k := legendKey{th.Name, 3, "CACHED"}
+	legends.mu.Lock()
+	if legends.m == nil {
+		legends.m = map[legendKey]string{}
+	}
+	legends.m[k] = "kept"
+	legends.mu.Unlock()
+	if got := legends.entry(th, 3, "CACHED"); got != "kept" {
+		t.Errorf("entry styled again: %q", got)
+	}
+}
