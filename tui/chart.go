@@ -3,7 +3,6 @@ package tui
 import (
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -48,7 +47,7 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 			continue
 		}
 		data = append(data, l.Values)
-		legend = append(legend, legends.entry(th, l.Series%8, l.Name))
+		legend = append(legend, styled.render(&th, styleSeries(l.Series), "━ "+l.Name))
 		if th.SeriesIndex != nil {
 			colors = append(colors, asciigraph.AnsiColor(th.SeriesIndex[l.Series%8]))
 		}
@@ -56,7 +55,7 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 	if len(data) == 0 || len(grid) < 2 || h < 5 || w < 20 {
 		return fit(th.Muted.Render("no data for this range"), w, h)
 	}
-	head := padRight(legends.entry(th, unitSlot, unit)+"  "+strings.Join(legend, "  "), w)
+	head := padRight(styled.render(&th, styleMuted, unit)+"  "+strings.Join(legend, "  "), w)
 	plotH := h - 3 // legend, x axis, and asciigraph's extra row
 	// Offset 2 puts each y label in the first cell and the axis in the
 	// second; the plot then takes the width left. asciigraph formats its own
@@ -144,56 +143,4 @@ func bounds(data [][]float64) (lo, hi float64) {
 		}
 	}
 	return lo, hi
-}
-
-// legends keeps the styled legend entries of the charts drawn (Chart).
-// Styling one costs a few microseconds (lipgloss measures, splits and
-// wraps the text), twenty-odd a charts frame, and the entries repeat: the
-// same peers in the same colours head the rebased and the correlation
-// charts, and in every frame drawn again for a new range or size.
-var legends = &legendCache{}
-
-// unitSlot is the slot of a chart's unit, styled Muted, in legendCache.
-const unitSlot = -1
-
-// legendCacheSize bounds legendCache: a few themes' tickers, units and
-// median names, each in a colour or two. Past it the cache starts over.
-const legendCacheSize = 512
-
-// legendCache is a set of styled legend entries keyed by the theme's name
-// (which, like plotKeyOf, takes the name to stand for the theme's styles),
-// the series slot and the text.
-type legendCache struct {
-	mu sync.Mutex
-	m  map[legendKey]string
-}
-
-type legendKey struct {
-	theme string
-	slot  int
-	text  string
-}
-
-// entry is "━ name" in the colour of series slot, or the unit in Muted for
-// unitSlot, as Chart draws them in its legend line.
-func (c *legendCache) entry(th themes.Theme, slot int, text string) string {
-	k := legendKey{th.Name, slot, text}
-	c.mu.Lock()
-	s, ok := c.m[k]
-	c.mu.Unlock()
-	if ok {
-		return s
-	}
-	if slot == unitSlot {
-		s = th.Muted.Render(text)
-	} else {
-		s = th.Series[slot].Render("━ " + text)
-	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= legendCacheSize {
-		c.m = make(map[legendKey]string)
-	}
-	c.m[k] = s
-	c.mu.Unlock()
-	return s
 }

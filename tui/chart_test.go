@@ -51,30 +51,43 @@ func TestBoundsAsMathMinMax(t *testing.T) {
 	}
 }
 
-// A legend entry is styled as the theme styles it, per theme (the mono
-// theme has its own name), and kept: the second chart to name a series
-// takes the entry the first styled.
-func TestLegendEntries(t *testing.T) {
+// A styled text is what the theme's style renders, per theme (the mono
+// theme has its own name) and modifier, and kept: the second chart to name
+// a series takes the entry the first styled.
+func TestStyledTexts(t *testing.T) {
 	for _, mono := range []bool{false, true} {
 		th, _ := themes.Get("dark", mono)
 		for slot := range 8 {
-			if got, want := legends.entry(th, slot, "IREN"), th.Series[slot].Render("━ IREN"); got != want {
+			if got, want := styled.render(&th, styleSeries(slot), "━ IREN"), th.Series[slot].Render("━ IREN"); got != want {
 				t.Errorf("mono %v slot %d: %q, want %q", mono, slot, got, want)
 			}
 		}
-		if got, want := legends.entry(th, unitSlot, corrUnit), th.Muted.Render(corrUnit); got != want {
-			t.Errorf("mono %v unit: %q, want %q", mono, got, want)
+		for _, c := range []struct {
+			id   styleID
+			want string
+		}{
+			{styleMuted, th.Muted.Render(corrUnit)},
+			{styleTitle, th.Title.Render(corrUnit)},
+			{styleHeader, th.Header.Render(corrUnit)},
+			{styleAccent, th.Accent.Render(corrUnit)},
+			{styleText, th.Text.Render(corrUnit)},
+			{styleID{role: roleMuted, strikeout: true, underline: true}, th.Muted.Strikethrough(true).Underline(true).Render(corrUnit)},
+			{styleID{role: roleSeries, slot: 3, underline: true}, th.Series[3].Underline(true).Render(corrUnit)},
+		} {
+			if got := styled.render(&th, c.id, corrUnit); got != c.want {
+				t.Errorf("mono %v %+v: %q, want %q", mono, c.id, got, c.want)
+			}
 		}
 	}
 	th, _ := themes.Get("dark", false)
-	k := legendKey{th.Name, 3, "CACHED"}
-	legends.mu.Lock()
-	if legends.m == nil {
-		legends.m = map[legendKey]string{}
+	k := styleKey{th.Name, styleSeries(3), "CACHED"}
+	styled.mu.Lock()
+	if styled.m == nil {
+		styled.m = map[styleKey]string{}
 	}
-	legends.m[k] = "kept"
-	legends.mu.Unlock()
-	if got := legends.entry(th, 3, "CACHED"); got != "kept" {
-		t.Errorf("entry styled again: %q", got)
+	styled.m[k] = "kept"
+	styled.mu.Unlock()
+	if got := styled.render(&th, styleSeries(3), "CACHED"); got != "kept" {
+		t.Errorf("text styled again: %q", got)
 	}
 }

@@ -259,7 +259,7 @@ func renderCharts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 
 	title1 := "Rebased to 100 at first day: peers, BTC, hashprice"
 	if f.more > 0 {
-		title1 += th.Muted.Render(" · +" + format.Num(float64(f.more), 0) + " more (" + Keys.Charts.Toggle.Help().Key + " to toggle)")
+		title1 += styled.render(&th, styleMuted, " · +"+format.Num(float64(f.more), 0)+" more ("+Keys.Charts.Toggle.Help().Key+" to toggle)")
 	}
 	var body []string
 	body = append(body, header, strip)
@@ -300,7 +300,7 @@ const corrTitle = "Correlation with BTC: rolling 30 daily returns"
 
 // chartTitle is a title line of exactly w cells.
 func chartTitle(s string, w int, th themes.Theme) string {
-	return padRight(th.Title.Render(s), w)
+	return padRight(styled.render(&th, styleTitle, s), w)
 }
 
 // sideBySide joins two blocks whose lines are exactly lw and rw cells wide
@@ -332,9 +332,9 @@ func sideBySide(left, right string, lw, rw, gap int) string {
 // chartsHeader names the range and its days, and the strip's markers.
 func chartsHeader(f *chartsFrame, ui UI, w int, th themes.Theme) string {
 	first, last := f.grid[0], f.grid[len(f.grid)-1]
-	left := th.Title.Render("Range "+ui.Range.String()) + "  " + first.Format(time.DateOnly) + " → " + last.Format(time.DateOnly)
-	key := th.Muted.Render("━ drawn  · no room  × hidden  — no data")
-	if long := left + th.Muted.Render(" (latest close)"); cellWidth(long)+2+cellWidth(key) <= w {
+	left := styled.render(&th, styleTitle, "Range "+ui.Range.String()) + "  " + first.Format(time.DateOnly) + " → " + last.Format(time.DateOnly)
+	key := styled.render(&th, styleMuted, "━ drawn  · no room  × hidden  — no data")
+	if long := left + styled.render(&th, styleMuted, " (latest close)"); cellWidth(long)+2+cellWidth(key) <= w {
 		left = long
 	}
 	if gap := w - cellWidth(left) - cellWidth(key); gap >= 2 {
@@ -355,35 +355,33 @@ func peerStrip(d *board.Data, f *chartsFrame, ui UI, w int, th themes.Theme) str
 	for i, p := range d.Peers {
 		switch {
 		case i == cur:
-			b.WriteString(th.Accent.Render("["))
+			b.WriteString(styled.render(&th, styleAccent, "["))
 		case i == cur+1:
-			b.WriteString(th.Accent.Render("]"))
+			b.WriteString(styled.render(&th, styleAccent, "]"))
 		default:
 			b.WriteByte(' ')
 		}
 		cp := f.peers[i]
 		var tok string
-		st := th.Text
+		st := styleText
 		switch {
 		case cp.hidden:
-			tok, st = "×"+p.Ticker, th.Muted.Strikethrough(true)
+			tok, st = "×"+p.Ticker, styleID{role: roleMuted, strikeout: true}
 		case !cp.inRange:
-			tok, st = "—"+p.Ticker, th.Muted
+			tok, st = "—"+p.Ticker, styleMuted
 		case cp.slot >= 0:
-			tok, st = "━"+p.Ticker, th.Series[cp.slot%8]
+			tok, st = "━"+p.Ticker, styleSeries(cp.slot)
 		default:
 			tok = "·" + p.Ticker
 		}
-		if i == cur {
-			st = st.Underline(true)
-		}
-		b.WriteString(st.Render(tok))
+		st.underline = i == cur
+		b.WriteString(styled.render(&th, st, tok))
 	}
 	if cur == n-1 {
-		b.WriteString(th.Accent.Render("]"))
+		b.WriteString(styled.render(&th, styleAccent, "]"))
 	}
 	s := b.String()
-	if label := th.Muted.Render("Peers"); cellWidth(s)+cellWidth(label) <= w {
+	if label := styled.render(&th, styleMuted, "Peers"); cellWidth(s)+cellWidth(label) <= w {
 		s = label + s
 	}
 	return ansi.Truncate(s, w, "…")
@@ -459,7 +457,7 @@ func hashpriceBlock(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) st
 	hl := d.Board.SectorRule.Headline
 	med := hl.Median
 	if hl.Source != "" {
-		title += th.Muted.Render(" · " + headlineLabel(hl))
+		title += styled.render(&th, styleMuted, " · "+headlineLabel(hl))
 	}
 	refs := chartRefs(d.References)
 	nRefs := min(len(refs), max((h-1)/3, 2))
@@ -514,7 +512,7 @@ func refList(refs []dataset.ReferencePoint, n int, f *chartsFrame, w int, th the
 	if n < len(refs) {
 		head += " · +" + format.Num(float64(len(refs)-n), 0) + " older"
 	}
-	lines := []string{padRight(th.Header.Render(head), w)}
+	lines := []string{padRight(styled.render(&th, styleHeader, head), w)}
 	for _, r := range refs[:n] {
 		mark := " "
 		if !r.Period.To.Before(first) && !r.Period.From.After(last) {
@@ -537,7 +535,7 @@ func refList(refs []dataset.ReferencePoint, n int, f *chartsFrame, w int, th the
 		if r.Scoped {
 			what += " (" + r.Scope.String() + ")"
 		}
-		line := mark + " " + padRight(r.Period.Label, 10) + " " + padLeft(val, 7) + "  " + what + th.Muted.Render(" — "+r.Source)
+		line := mark + " " + padRight(r.Period.Label, 10) + " " + padLeft(val, 7) + "  " + what + styled.render(&th, styleMuted, " — "+r.Source)
 		lines = append(lines, padRight(line, w))
 	}
 	return strings.Join(lines, "\n")
@@ -657,7 +655,7 @@ func wrapNotes(notes []string, w, maxLines int, th themes.Theme) []string {
 		count[last]++
 	}
 	for i, l := range lines {
-		lines[i] = th.Muted.Render(ansi.Truncate(l, w, "…"))
+		lines[i] = styled.render(&th, styleMuted, ansi.Truncate(l, w, "…"))
 	}
 	return lines
 }
