@@ -75,10 +75,10 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 		opts = append(opts, asciigraph.SeriesColors(colors...), asciigraph.AxisColor(asciigraph.AnsiColor(th.BorderIndex)),
 			asciigraph.LabelColor(asciigraph.AnsiColor(th.MutedIndex)))
 	}
-	plot := asciigraph.PlotMany(data, append(opts, asciigraph.Width(plotW))...)
+	plot := asciigraph.PlotMany(resample(data, plotW), opts...)
 	rows, widths, widest := measureLines(plot)
 	if over := widest - w; over > 0 && plotW-over >= 10 {
-		plot = asciigraph.PlotMany(data, append(opts, asciigraph.Width(plotW-over))...)
+		plot = asciigraph.PlotMany(resample(data, plotW-over), opts...)
 		rows, widths, widest = measureLines(plot)
 	}
 	// The x axis: first and last dates under the plot's first and last columns.
@@ -100,6 +100,50 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 	known = append(known, widths...)
 	out = append(out, strings.Split(th.Muted.Render(axis), "\n")...)
 	return fitLines(out, known, w, h)
+}
+
+// resample gives each series n points, as asciigraph's Width(n) option
+// would: the first and last points kept, the others linearly interpolated
+// at the same positions with the same arithmetic, so the plot is the same
+// to the bit. asciigraph given Width copies every series, pads it and
+// grows a new slice point by point; given exactly n points and no Width it
+// draws them as they are. Like asciigraph, it first pads a series shorter
+// than the longest with unknown values (a chart's lines are all one length).
+func resample(data [][]float64, n int) [][]float64 {
+	long := 0
+	for _, s := range data {
+		long = max(long, len(s))
+	}
+	out := make([][]float64, len(data))
+	buf := make([]float64, len(data)*n)
+	for k, s := range data {
+		if len(s) < long {
+			padded := make([]float64, long)
+			copy(padded, s)
+			for i := len(s); i < long; i++ {
+				padded[i] = math.NaN()
+			}
+			s = padded
+		}
+		r := buf[k*n : (k+1)*n : (k+1)*n]
+		r[0] = s[0]
+		step := float64(len(s)-1) / float64(n-1)
+		for i := 1; i < n-1; i++ {
+			at := float64(i) * step
+			before, after := math.Floor(at), math.Ceil(at)
+			r[i] = lerp(s[int(before)], s[int(after)], at-before)
+		}
+		r[n-1] = s[len(s)-1]
+		out[k] = r
+	}
+	return out
+}
+
+// lerp is asciigraph's linearInterpolate, written the same way so that the
+// compiler does the same float operations (and fuses a multiply-add where
+// it fuses theirs).
+func lerp(before, after, atPoint float64) float64 {
+	return before + (after-before)*atPoint
 }
 
 // measureLines splits s into lines and measures each: the lines, their

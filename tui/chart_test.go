@@ -2,10 +2,16 @@ package tui
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/guptarohit/asciigraph"
+
+	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
+	"github.com/hashdeck/hashdeck/tui/board"
+	"github.com/hashdeck/hashdeck/tui/format"
 )
 
 // fitLines with some widths known gives what fit gives for the joined
@@ -89,5 +95,60 @@ func TestStyledTexts(t *testing.T) {
 	styled.mu.Unlock()
 	if got := styled.render(&th, styleSeries(3), "CACHED"); got != "kept" {
 		t.Errorf("text styled again: %q", got)
+	}
+}
+
+// A frame whose charts are all drawn again is the frame drawn from plots,
+// in every layout (one chart; two; three in one column; three in two).
+func TestChartsColdFrameIsWarmFrame(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", false)
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {120, 60}, {200, 60}} {
+		ui := UI{View: ViewCharts, Range: Range1Y}
+		plots.clear()
+		cold := Render(d, ui, sz[0], sz[1], th)
+		if warm := Render(d, ui, sz[0], sz[1], th); warm != cold {
+			t.Errorf("%v: the cold frame differs from the warm one", sz)
+		}
+	}
+}
+
+// asciigraph draws the series resample gives it exactly as it draws the
+// original series with Width: down and up, with unknown values and −0,
+// series of different lengths, colours and a label formatter. (Infinite
+// values asciigraph cannot plot at all.)
+func TestResampleDrawsAsWidth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	series := func(n int) []float64 {
+		s := make([]float64, n)
+		for i := range s {
+			switch r := rng.Float64(); {
+			case r < 0.1:
+				s[i] = math.NaN()
+			default:
+				s[i] = 100 + rng.NormFloat64()*20
+			}
+		}
+		return s
+	}
+	yfmt := func(v float64) string { return format.Num(v, 0) }
+	for _, c := range []struct{ lens []int }{{[]int{366, 366, 366}}, {[]int{1306, 1306}}, {[]int{31, 31}}, {[]int{366, 200}}, {[]int{2}}, {[]int{1}}} {
+		var data [][]float64
+		for _, n := range c.lens {
+			s := series(n)
+			if c.lens[0] > 1 {
+				s[1] = math.Copysign(0, -1)
+			}
+			data = append(data, s)
+		}
+		data[0][0] = 90 // a known first value, so that the plot has a range
+		for _, width := range []int{10, 73, 244, 500} {
+			opts := []asciigraph.Option{asciigraph.Height(12), asciigraph.Offset(2), asciigraph.YAxisValueFormatter(yfmt),
+				asciigraph.SeriesColors(asciigraph.Red, asciigraph.Blue, asciigraph.Green)}
+			want := asciigraph.PlotMany(data, append(opts, asciigraph.Width(width))...)
+			if got := asciigraph.PlotMany(resample(data, width), opts...); got != want {
+				t.Errorf("lengths %v, width %d: resampled plot differs\n%s\nwant\n%s", c.lens, width, got, want)
+			}
+		}
 	}
 }
