@@ -75,6 +75,7 @@ func TestStyledTexts(t *testing.T) {
 			{styleMuted, th.Muted.Render(corrUnit)},
 			{styleTitle, th.Title.Render(corrUnit)},
 			{styleHeader, th.Header.Render(corrUnit)},
+			{styleSelected, th.Selected.Render(corrUnit)},
 			{styleAccent, th.Accent.Render(corrUnit)},
 			{styleText, th.Text.Render(corrUnit)},
 			{styleID{role: roleMuted, strikeout: true, underline: true}, th.Muted.Strikethrough(true).Underline(true).Render(corrUnit)},

@@ -174,14 +174,15 @@ func RenderStatus(frame string, d *board.Data, ui UI, w, h int, th themes.Theme)
 
 // tabBar draws the view tabs and the help hint.
 func tabBar(active View, w int, th themes.Theme) string {
+	// Its texts are the same in every frame: styled keeps them rendered.
 	var b strings.Builder
-	b.WriteString(th.Title.Render("hashdeck") + " ")
+	b.WriteString(styled.render(&th, styleTitle, "hashdeck") + " ")
 	for v := View(0); v < numViews; v++ {
 		label := " " + Keys.viewKey(v) + " " + v.String() + " "
 		if v == active {
-			b.WriteString(th.Selected.Render(label))
+			b.WriteString(styled.render(&th, styleSelected, label))
 		} else {
-			b.WriteString(th.Muted.Render(label))
+			b.WriteString(styled.render(&th, styleMuted, label))
 		}
 	}
 	line := b.String()
@@ -189,7 +190,7 @@ func tabBar(active View, w int, th themes.Theme) string {
 	// tabs at 80 columns): the help key must stay discoverable.
 	for _, hint := range []string{Keys.Help.Help().Key + " keys  " + Keys.Quit.Help().Key + " " + Keys.Quit.Help().Desc, Keys.Help.Help().Key + " keys"} {
 		if gap := w - cellWidth(line) - cellWidth(hint); gap > 0 {
-			return line + strings.Repeat(" ", gap) + th.Muted.Render(hint)
+			return line + strings.Repeat(" ", gap) + styled.render(&th, styleMuted, hint)
 		}
 	}
 	return line

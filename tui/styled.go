@@ -8,8 +8,8 @@ import (
 	"github.com/hashdeck/hashdeck/themes"
 )
 
-// styled keeps short texts of the charts view as a theme's styles render
-// them. lipgloss renders a word in a few microseconds (it measures, splits
+// styled keeps short texts of the charts view (and the tab bar) as a
+// theme's styles render them. lipgloss renders a word in a few microseconds (it measures, splits
 // and pads the text as for a block), and a charts frame styles some fifty
 // that rarely change: tickers in the peer strip, legend entries (the same
 // peers head two charts), titles, reference sources. A frame drawn again
@@ -36,15 +36,17 @@ const (
 	roleAccent
 	roleTitle
 	roleHeader
+	roleSelected
 	roleSeries
 )
 
 var (
-	styleText   = styleID{role: roleText}
-	styleMuted  = styleID{role: roleMuted}
-	styleAccent = styleID{role: roleAccent}
-	styleTitle  = styleID{role: roleTitle}
-	styleHeader = styleID{role: roleHeader}
+	styleText     = styleID{role: roleText}
+	styleMuted    = styleID{role: roleMuted}
+	styleAccent   = styleID{role: roleAccent}
+	styleTitle    = styleID{role: roleTitle}
+	styleHeader   = styleID{role: roleHeader}
+	styleSelected = styleID{role: roleSelected}
 )
 
 func styleSeries(slot int) styleID { return styleID{role: roleSeries, slot: uint8(slot % 8)} }
@@ -63,6 +65,8 @@ func (id styleID) style(th *themes.Theme) lipgloss.Style {
 		st = th.Title
 	case roleHeader:
 		st = th.Header
+	case roleSelected:
+		st = th.Selected
 	case roleSeries:
 		st = th.Series[id.slot%8]
 	}
