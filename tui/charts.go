@@ -231,7 +231,9 @@ func layoutFor(w, h int) chartsLayout {
 	return chartsLayout{hint: "more charts (hashprice vs cost, correlation with BTC) at ≥ 120×40"}
 }
 
-// renderCharts draws the charts view.
+// renderCharts draws the charts view: h lines at most, which Render fits
+// to exactly w×h. (Fitting them here as well measured every line of the
+// body twice, and fit of a fitted body changes nothing.)
 func renderCharts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	f := newChartsFrame(d, ui)
 	lay := layoutFor(w, h)
@@ -293,7 +295,7 @@ func renderCharts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	if lay.hint != "" {
 		body = append(body, th.Muted.Render(ansi.Truncate(lay.hint, w, "…")))
 	}
-	return fit(strings.Join(body, "\n"), w, h)
+	return strings.Join(body, "\n")
 }
 
 const corrTitle = "Correlation with BTC: rolling 30 daily returns"
