@@ -110,6 +110,12 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 // draws them as they are. Like asciigraph, it first pads a series shorter
 // than the longest with unknown values (a chart's lines are all one length).
 func resample(data [][]float64, n int) [][]float64 {
+	if n < 2 {
+		// No plot is this narrow (drawChart wants 10 columns); asciigraph's
+		// Width(1) draws two points and Width(0) none: leave it to a
+		// caller's Width option rather than differ from it.
+		return data
+	}
 	long := 0
 	for _, s := range data {
 		long = max(long, len(s))

@@ -153,3 +153,14 @@ func TestResampleDrawsAsWidth(t *testing.T) {
 		}
 	}
 }
+
+// Below two columns resample leaves the series as they are, rather than
+// panic (n = 0) or draw one point where asciigraph's Width(1) draws two.
+func TestResampleNarrowerThanTwo(t *testing.T) {
+	data := [][]float64{{1, 2, 3, 4, 5}}
+	for _, n := range []int{-1, 0, 1} {
+		if got := resample(data, n); len(got) != 1 || len(got[0]) != 5 {
+			t.Errorf("resample(data, %d) = %v, want the series as they are", n, got)
+		}
+	}
+}

@@ -304,25 +304,27 @@ func TestModelSaysWhenHistoryIsNotSaved(t *testing.T) {
 // BenchmarkRender is a whole frame of every view (Render, as Update calls
 // it) of the offline board at 160×48 and 250×70, dark theme, range 1Y:
 // "warm" as the frames after the first (the charts come from plots),
-// "cold" with every chart drawn again.
+// "cold" with every chart drawn again (a new state, range or size: the
+// short styled texts are mostly the same), "first" with nothing kept (the
+// first frame, or a new theme: the styled texts drawn again too).
 func BenchmarkRender(b *testing.B) {
 	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	th, _ := themes.Get("dark", false)
 	for _, sz := range [][2]int{{160, 48}, {250, 70}} {
 		for v := View(0); v < numViews; v++ {
-			for _, cold := range []bool{false, true} {
-				name := fmt.Sprintf("%s/%dx%d/warm", v, sz[0], sz[1])
-				if cold {
-					name = name[:len(name)-len("warm")] + "cold"
-				}
+			for _, kind := range []string{"warm", "cold", "first"} {
+				name := fmt.Sprintf("%s/%dx%d/%s", v, sz[0], sz[1], kind)
 				b.Run(name, func(b *testing.B) {
 					b.ReportAllocs()
 					ui := UI{View: v, Range: Range1Y}
 					Render(d, ui, sz[0], sz[1], th)
 					cpu := processCPU()
 					for b.Loop() {
-						if cold {
+						if kind != "warm" {
 							plots.clear()
+						}
+						if kind == "first" {
+							styled.clear()
 						}
 						Render(d, ui, sz[0], sz[1], th)
 					}

@@ -111,3 +111,10 @@ func (c *styleCache) render(th *themes.Theme, id styleID, text string) string {
 	c.mu.Unlock()
 	return s
 }
+
+// clear empties the cache (for the benchmarks' first frames).
+func (c *styleCache) clear() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
+}
