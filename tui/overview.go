@@ -201,10 +201,7 @@ func overviewSector(d *board.Data, w int, th themes.Theme) string {
 		title += "  " + th.Warning.Render("margins "+sourcedNote(c, d.Now))
 	}
 	b := []string{title + th.Muted.Render("  listed miners' median cost, $/PH/day")}
-	for i, l := range wrapWords(sectorHeadline(r.Headline), w-3) {
-		if i == 2 {
-			break
-		}
+	for _, l := range headlineLines(r.Headline, w-3) {
 		b = append(b, "  "+sectorPaint(r.Headline, l, th))
 	}
 	for _, s := range econ.Scopes() {
@@ -236,6 +233,23 @@ func overviewSector(d *board.Data, w int, th themes.Theme) string {
 		b = append(b, th.Muted.Render(" no miner has a recent cost at any scope"))
 	}
 	return strings.Join(b, "\n")
+}
+
+// headlineLines wraps the sector headline to w columns: two lines, or
+// three when there is no headline (the reason is the news then, and the
+// scopes' lines below are all unknown). A reason that needs more ends in
+// "…": it is not cut mid-sentence without a sign.
+func headlineLines(h econ.Headline, w int) []string {
+	lines, most := wrapWords(sectorHeadline(h), w), 2
+	if h.Source == "" {
+		most = 3
+	}
+	if len(lines) > most {
+		lines = lines[:most]
+		last := ansi.Truncate(lines[most-1], w-2, "")
+		lines[most-1] = strings.TrimRight(last, " ") + " …"
+	}
+	return lines
 }
 
 // sectorHeadline is the sector headline in words, e.g. "median listed

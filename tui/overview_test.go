@@ -123,3 +123,28 @@ func TestSectorMarginsStaleWithTheHashprice(t *testing.T) {
 		t.Errorf("sector panel from a fresh hashprice says stale:\n%s", got)
 	}
 }
+
+// Without a headline the reason is shown whole where three lines hold it
+// (at 200×60 it was cut after "no usable benchmark for"), and a reason
+// cut shorter ends in "…".
+func TestNoHeadlineReasonIsNotCutSilently(t *testing.T) {
+	h := econ.Headline{Why: "no scope beyond power has 5 miners (all-in 0, cash 0, direct 0), and no usable benchmark for 2026-Q2..2026-Q4 was public by 2026-12-04"}
+	got := strings.Join(headlineLines(h, 57), " ")
+	if got != sectorHeadline(h) {
+		t.Errorf("at 57 columns the reason is not whole:\n%q\nwant\n%q", got, sectorHeadline(h))
+	}
+	lines := headlineLines(h, 30)
+	if len(lines) != 3 || !strings.HasSuffix(lines[2], " …") {
+		t.Errorf("at 30 columns: %q, want three lines, the last ending in \" …\"", lines)
+	}
+	for _, l := range lines {
+		if cellWidth(l) > 30 {
+			t.Errorf("line wider than 30: %q", l)
+		}
+	}
+	// A headline keeps to two lines.
+	hl := econ.Headline{Scope: econ.ScopeCash, Median: econ.Known(econ.USDPerPHDay(44)), Source: "TheMinerMag", Period: "2025-Q3"}
+	if n := len(headlineLines(hl, 30)); n != 2 {
+		t.Errorf("a headline at 30 columns took %d lines, want 2", n)
+	}
+}
