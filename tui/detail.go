@@ -496,6 +496,14 @@ func detChart(d *board.Data, ui UI, r *board.PeerRow, w, h int, pal *detPal) str
 	if end.After(d.Now) {
 		end = d.Now
 	}
+	if n := len(r.Closes); n > 0 && board.Day(end).Before(board.Day(r.Closes[n-1].T)) && board.Day(end).Before(board.Day(d.Now)) {
+		// The header's returns run to the peer's newest price; the
+		// chart's to the last day both series have, which BTC's history
+		// can end before (live, against a store still backfilling): say
+		// so, or two "1Y" figures on one screen disagree without a word
+		// (+4.9% and +128.4%).
+		title += " to " + end.UTC().Format("2006-01-02")
+	}
 	start := ui.Range.Start(end)
 	if start.Before(first) {
 		start = first

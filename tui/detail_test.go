@@ -2,6 +2,7 @@ package tui
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -364,5 +365,34 @@ func TestDetailQuarterlyFinancials(t *testing.T) {
 		if f.Label == "2025-Q3 mining share" && !strings.Contains(f.Value, "carried from") {
 			t.Errorf("MARA's 2025-Q3 share %q is carried from 2025-Q2 and must say so", f.Value)
 		}
+	}
+}
+
+// Live, a peer's quote can run months past BTC's history (a store still
+// backfilling): the header's 1Y then runs to the quote, the chart's to the
+// last day both have. The chart's title says to which day, so the two
+// figures do not disagree without a word; with both to the same day it
+// adds nothing.
+func TestDetailChartSaysWhereItEnds(t *testing.T) {
+	d := *board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th := detMonoTheme(t)
+	i := detPeerIndex(t, &d, "IREN")
+	title := regexp.MustCompile(`IREN vs BTC · 1Y( to \d{4}-\d{2}-\d{2})?  IREN`)
+	frame := func(d *board.Data) string {
+		return ansi.Strip(renderDetailWith(d, UI{View: ViewDetail, Detail: "IREN", Range: Range1Y}, i, detSourcesFromFundamentals(&d.Peers[i].Fundamentals), 200, 58, th))
+	}
+	if m := title.FindStringSubmatch(frame(&d)); m == nil || m[1] != "" {
+		t.Fatalf("embedded board: title %q, want no end date (both series end together)", m)
+	}
+	btc := d.BTC.Points
+	lastBTC := btc[len(btc)-1].T
+	peers := slices.Clone(d.Peers)
+	closes := slices.Clip(peers[i].Closes)
+	peers[i].Closes = append(closes, board.Point{T: lastBTC.AddDate(0, 2, 0), V: 45.62})
+	d.Peers = peers
+	d.Now = lastBTC.AddDate(0, 2, 1)
+	want := " to " + board.Day(lastBTC).Format("2006-01-02")
+	if m := title.FindStringSubmatch(frame(&d)); m == nil || m[1] != want {
+		t.Errorf("a quote two months past BTC's history: title %q, want %q", m, want)
 	}
 }
