@@ -2,6 +2,7 @@ package tui
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -335,31 +336,31 @@ func benchLine(bs []econ.BenchmarkComparison, th themes.Theme) string {
 }
 
 // costPivot is the AI/HPC pivot in h lines: per miner, the self-mining
-// share of revenue over its last quarters and its contracted AI/HPC MW
-// with the counterparties, the miners furthest into the pivot first.
+// share of revenue in each of the last four calendar quarters any miner
+// has (as of the board's date; one quarter per column for every miner, so
+// a column compares one period), and its contracted AI/HPC MW with the
+// counterparties; the miners furthest into the pivot in the newest
+// quarter first (those with no share then after them).
 func costPivot(d *board.Data, w, h int, th themes.Theme) []string {
 	if h <= 0 {
 		return nil
 	}
 	type pivot struct {
 		ticker string
-		shares []string
-		last   float64
+		shares map[string]float64 // calendar quarter → share, where known
+		seen   map[string]bool    // calendar quarters the miner reported
 		mw     string
 		who    string
 	}
 	var ps []pivot
+	quarters := map[string]bool{}
 	for i, m := range d.Miners {
-		p := pivot{ticker: m.Ticker, last: 2}
-		qs := econ.QuartersAsOf(m.Quarters, d.Board.SectorRule.AsOf)
-		for _, q := range qs[max(len(qs)-4, 0):] {
-			share, ok := econ.OwnShare(q).Value.Get()
-			if !ok {
-				p.shares = append(p.shares, format.Unknown)
-				continue
+		p := pivot{ticker: m.Ticker, shares: map[string]float64{}, seen: map[string]bool{}}
+		for _, q := range econ.QuartersAsOf(m.Quarters, d.Board.SectorRule.AsOf) {
+			quarters[q.Calendar], p.seen[q.Calendar] = true, true
+			if share, ok := econ.OwnShare(q).Value.Get(); ok {
+				p.shares[q.Calendar] = share
 			}
-			p.shares = append(p.shares, format.Num(share*100, 0)+"%")
-			p.last = share
 		}
 		if i < len(d.Peers) {
 			r := d.Peers[i]
@@ -375,12 +376,52 @@ func costPivot(d *board.Data, w, h int, th themes.Theme) []string {
 		}
 		ps = append(ps, p)
 	}
+	cols := slices.Sorted(maps.Keys(quarters))
+	cols = cols[max(len(cols)-4, 0):]
+	newest := func(p pivot) (float64, bool) {
+		if len(cols) == 0 {
+			return 0, false
+		}
+		v, ok := p.shares[cols[len(cols)-1]]
+		return v, ok
+	}
 	slices.SortStableFunc(ps, func(a, b pivot) int {
-		return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(len(b.who), len(a.who)))
+		va, oka := newest(a)
+		vb, okb := newest(b)
+		switch {
+		case oka != okb:
+			if oka {
+				return -1
+			}
+			return 1
+		case oka && va != vb:
+			return cmp.Compare(va, vb)
+		}
+		return cmp.Compare(len(b.who), len(a.who))
 	})
-	out := []string{th.Title.Render(" AI/HPC pivot") + th.Muted.Render("  self-mining share of revenue, last quarters · contracted AI/HPC with dates")}
-	for _, p := range ps[:min(len(ps), h-1)] {
-		line := " " + padRight(p.ticker, 6) + " " + padRight(strings.Join(p.shares, " "), 20) + " " + padLeft(p.mw, 8) + "  " + th.Muted.Render(p.who)
+	const cell = 5 // "Q3'25", "100%"
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = padLeft(costBasis(econ.MinerCost{Period: c}), cell)
+	}
+	out := []string{th.Title.Render(" AI/HPC pivot") + th.Muted.Render("  self-mining share of revenue by quarter · contracts with dates")}
+	if h > 1 {
+		out = append(out, th.Muted.Render(" "+padRight("", 6)+" "+padRight(strings.Join(head, " "), 4*(cell+1))))
+	}
+	for _, p := range ps[:min(len(ps), max(h-2, 0))] {
+		shares := make([]string, len(cols))
+		for i, c := range cols {
+			v, ok := p.shares[c]
+			switch {
+			case ok:
+				shares[i] = padLeft(format.Num(v*100, 0)+"%", cell)
+			case p.seen[c]:
+				shares[i] = padLeft(format.Unknown, cell) // a quarter without both revenues
+			default:
+				shares[i] = padLeft("", cell) // no quarter filed
+			}
+		}
+		line := " " + padRight(p.ticker, 6) + " " + padRight(strings.Join(shares, " "), 4*(cell+1)) + " " + padLeft(p.mw, 8) + "  " + th.Muted.Render(p.who)
 		out = append(out, ansi.Truncate(line, w, "…"))
 	}
 	return out

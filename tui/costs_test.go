@@ -9,6 +9,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
+	"github.com/hashdeck/hashdeck/tui/format"
 )
 
 func TestCostsGolden(t *testing.T) {
@@ -153,5 +154,51 @@ func TestCostsSelectionIsItsOwn(t *testing.T) {
 	ui = costsKey(ui, d, "down")
 	if ui.Selected != 3 || ui.CostSelected != 2 {
 		t.Errorf("after two downs in costs: peers row %d (want 3 kept), costs row %d (want 2)", ui.Selected, ui.CostSelected)
+	}
+}
+
+// The pivot's columns are calendar quarters, the same for every miner: a
+// miner that filed fewer quarters has blanks, not its shares moved into
+// other quarters' columns (HIVE's Q2'25 and Q3'25 were drawn under CORZ's
+// Q1'25 and Q2'25), and the rows are ordered by the newest quarter's
+// share, unknown last.
+func TestCostsPivotColumnsAreQuarters(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	out := costPivot(d, 160, 40, detMonoTheme(t))
+	head := ansi.Strip(out[1])
+	cols := strings.Fields(head)
+	if len(cols) != 4 || cols[3] != "Q3'25" {
+		t.Fatalf("header %q, want four quarters ending Q3'25", head)
+	}
+	byTicker := map[string]string{}
+	var order []string
+	for _, l := range out[2:] {
+		l = ansi.Strip(l)
+		f := strings.Fields(l)
+		if len(f) > 0 {
+			byTicker[f[0]] = l
+			order = append(order, f[0])
+		}
+	}
+	// Each miner's share sits under its own quarter's header.
+	for _, m := range d.Miners {
+		l, ok := byTicker[m.Ticker]
+		if !ok {
+			continue
+		}
+		for _, q := range econ.QuartersAsOf(m.Quarters, d.Board.SectorRule.AsOf) {
+			share, known := econ.OwnShare(q).Value.Get()
+			i := strings.Index(head, costBasis(econ.MinerCost{Period: q.Calendar}))
+			if i < 0 || !known {
+				continue
+			}
+			want := format.Num(share*100, 0) + "%"
+			if got := strings.TrimSpace(ansi.Cut(l, i, i+5)); got != want { // cells, not bytes: "—" is three
+				t.Errorf("%s %s: column shows %q, want %q\n%s\n%s", m.Ticker, q.Calendar, got, want, head, l)
+			}
+		}
+	}
+	if len(order) < 3 || order[0] != "CORZ" {
+		t.Errorf("order %v: want the lowest Q3'25 mining share (CORZ 71%%) first", order)
 	}
 }
