@@ -637,7 +637,12 @@ func scenGrid(d *board.Data, ui UI, w, h int, pal *detPal) string {
 	}
 	g, ok := scenSensitivity(d, nCols, nRows)
 	if !ok {
-		return fit(pal.title.paint(" Sensitivity")+"\n"+pal.muted.paint(" needs a BTC price and a sector headline ("+d.Board.SectorRule.Headline.Why+")"), w, h)
+		// Why there is no headline can be a long sentence: wrap it whole.
+		lines := []string{pal.title.paint(" Sensitivity")}
+		for _, l := range wrapWords("needs a BTC price and a sector headline ("+d.Board.SectorRule.Headline.Why+")", max(w-2, 10)) {
+			lines = append(lines, pal.muted.paint(" "+l))
+		}
+		return fit(strings.Join(lines, "\n"), w, h)
 	}
 	src := d.Board.SectorRule.Headline.Source
 	if src == "computed" {

@@ -446,3 +446,16 @@ func TestScenarioErrorFitsAt80(t *testing.T) {
 		}
 	}
 }
+
+// Without a sector headline the sensitivity panel says why, whole: the
+// reason is a long sentence, and at 115 columns it was cut at "and n".
+func TestScenarioSensitivitySaysWhyWhole(t *testing.T) {
+	d := *board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	d.Board.SectorRule.Headline = econ.Headline{Why: "no scope beyond power has 5 miners (all-in 0, cash 0, direct 0), and no usable benchmark for 2026-Q2..2026-Q4 was public by 2026-12-04"}
+	pal := detPaletteOf(detMonoTheme(t))
+	out := ansi.Strip(scenGrid(&d, UI{}, 60, 12, pal))
+	flat := strings.Join(strings.Fields(out), " ")
+	if !strings.Contains(flat, "was public by 2026-12-04)") {
+		t.Errorf("the reason is cut:\n%s", out)
+	}
+}
