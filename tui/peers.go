@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
@@ -390,7 +391,7 @@ func newPeerTable(d *board.Data, ui UI, order []int) *peerTable {
 	t := &peerTable{ui: ui, order: order, cells: make([][numPeerCols + 1]peerCell, len(order))}
 	for i, pi := range order {
 		r := &d.Peers[pi]
-		t.cells[i] = peerCells(r)
+		t.cells[i] = peerCells(r, d.Board.SectorRule.AsOf)
 	}
 	for _, c := range peerDisplay {
 		w := cellWidth(t.header(c))
@@ -450,8 +451,9 @@ func (t *peerTable) layout(w int) []int {
 	return cols
 }
 
-// peerCells formats one row's cells.
-func peerCells(r *board.PeerRow) [numPeerCols + 1]peerCell {
+// peerCells formats one row's cells; asOf is the board's date, against
+// which a cost is old (costOld).
+func peerCells(r *board.PeerRow, asOf econ.Date) [numPeerCols + 1]peerCell {
 	var c [numPeerCols + 1]peerCell
 	m := &r.Miner
 	c[colTicker] = cell(r.Ticker, stAccent)
@@ -483,6 +485,9 @@ func peerCells(r *board.PeerRow) [numPeerCols + 1]peerCell {
 		c[colScope] = cell(m.Headline.String()+" "+costBasis(mc), stMuted)
 		c[colPerBTC] = cell(format.Maybe(mc.PerBTC, func(v econ.USDPerBTC) string { return format.USD(float64(v), 0) }), stPlain)
 		c[colMargin] = signCell(format.Maybe(mc.Margin, marginString))
+		if costOld(mc, asOf) {
+			c[colMargin] = cell(format.Maybe(mc.Margin, oldMarginString), stMuted)
+		}
 	}
 	c[colAIMW] = cell(format.Maybe(r.AIMW, func(v float64) string {
 		if v == math.Trunc(v) {
@@ -753,6 +758,31 @@ func peerNotLiveNote(d *board.Data, th themes.Theme) string {
 		s += " · " + strings.Join(g.tickers, ", ") + " " + g.label
 	}
 	return " " + th.Warning.Render("*") + th.Muted.Render(s)
+}
+
+// costOld reports whether a cost's period ended before the quarters the
+// sector rule counts on a board of asOf (econ.InWindow): its margin is
+// today's hashprice less a cost of a year or more ago, so it is shown
+// muted and marked old, never as a current ▲ or ▼. A model cost (J/TH ×
+// $/kWh) has no period; a period that cannot be read is not called old.
+func costOld(c econ.MinerCost, asOf econ.Date) bool {
+	if c.Basis == econ.BasisModel || c.Period == "" || asOf.IsZero() {
+		return false
+	}
+	p, err := dataset.ParsePeriod(c.Period)
+	if err != nil || p.To.IsZero() {
+		return false
+	}
+	return !econ.InWindow(econ.DateOf(p.To), asOf)
+}
+
+// oldMarginString is a margin from an old cost: "+$23.14 old", no arrow.
+func oldMarginString(v econ.USDPerPHDay) string {
+	s := format.Signed(float64(v), 2)
+	if len(s) > 1 && (s[0] == '+' || s[0] == '-') {
+		s = s[:1] + "$" + s[1:]
+	}
+	return s + " old"
 }
 
 // costBasis says in a few letters where a cost in the table comes from,

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
+	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
@@ -497,5 +498,49 @@ func TestPeersSortByHiddenColumnIsNamed(t *testing.T) {
 	}
 	if wide := ansi.Strip(Render(d, ui, 200, 60, th)); strings.Contains(wide, "hidden at this width") || !strings.Contains(wide, "$/BTC now ▼") {
 		t.Errorf("200×60 should mark the visible column instead:\n%s", wide)
+	}
+}
+
+// A margin from a cost whose period is outside the quarters the sector
+// rule counts (live today, the embedded costs are of 2025) is no current
+// margin: the peers table shows it muted and "old", with no ▲ or ▼, and
+// the scenario's miners table names the cost's age instead of a water
+// state. On the embedded board (as of 2025-12-29) the same costs are
+// recent and keep their arrows.
+func TestOldCostsAreNotCurrentMargins(t *testing.T) {
+	now := fixedNow
+	st := &market.State{Version: 3, Mode: market.ModeLive, Values: map[market.Metric]market.Value{
+		market.PriceUSD:     {V: 97_000, At: now, Source: "kraken"},
+		market.Difficulty:   {V: 146e12, At: now, Source: "mempool.space"},
+		market.Height:       {V: 960_000, At: now, Source: "mempool.space"},
+		market.FeesPerBlock: {V: 0.025, At: now, Source: "mempool.space"},
+	}, Live: map[string]string{"price": "kraken"}}
+	live := board.Build(testEnv(), st, now, econ.Scenario{})
+	if live.Board.SectorRule.AsOf != econ.DateOf(now) {
+		t.Fatalf("live board as of %v, want %v", live.Board.SectorRule.AsOf, econ.DateOf(now))
+	}
+	th := detMonoTheme(t)
+	row := func(d *board.Data, ticker string) string {
+		for _, l := range strings.Split(ansi.Strip(renderPeers(d, UI{}, 200, 40, th)), "\n") {
+			if f := strings.Fields(strings.TrimLeft(l, "›")); len(f) > 0 && f[0] == ticker {
+				return l
+			}
+		}
+		t.Fatalf("no %s row", ticker)
+		return ""
+	}
+	if l := row(live, "IREN"); !strings.Contains(l, " old") || strings.ContainsAny(l, "▲▼") {
+		t.Errorf("live, IREN's 2025 cost: %q, want a muted old margin without arrows", l)
+	}
+	if l := row(board.Build(testEnv(), nil, now, econ.Scenario{}), "IREN"); strings.Contains(l, " old") || !strings.Contains(l, "▲") {
+		t.Errorf("embedded board, IREN's recent cost: %q, want ▲ and no old", l)
+	}
+	stack := ansi.Strip(detCosts(live, &live.Peers[0], 120, 12, detPaletteOf(th)))
+	if !strings.Contains(stack, " old") || strings.ContainsAny(stack, "▲▼") {
+		t.Errorf("miner view's cost stack, live with 2025 costs:\n%s", stack)
+	}
+	scen := ansi.Strip(scenMinersTable(live, 120, 20, detPaletteOf(th)))
+	if strings.Contains(scen, "above water") || strings.Contains(scen, "under water") || !strings.Contains(scen, "old cost, ") {
+		t.Errorf("scenario miners, live with 2025 costs:\n%s", scen)
 	}
 }

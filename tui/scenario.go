@@ -834,6 +834,11 @@ func scenMinersTable(d *board.Data, w, h int, pal *detPal) string {
 			if b.UnderWater != a.UnderWater {
 				state = scenWater(b.UnderWater, pal) + " → " + state
 			}
+			if c := a.Costs[s]; costOld(c, d.Board.SectorRule.AsOf) {
+				// Above or under water today from a cost of a year ago is
+				// no state to show: say how old the cost is instead.
+				state = pal.muted.paint("old cost, " + costBasis(c))
+			}
 			if a.PowerNotAdjusted {
 				why := "own power price"
 				if !a.Efficiency.OK() {
