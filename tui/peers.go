@@ -761,9 +761,10 @@ func peerNotLiveNote(d *board.Data, th themes.Theme) string {
 }
 
 // costOld reports whether a cost's period ended before the quarters the
-// sector rule counts on a board of asOf (econ.InWindow): its margin is
-// today's hashprice less a cost of a year or more ago, so it is shown
-// muted and marked old, never as a current ▲ or ▼. A model cost (J/TH ×
+// sector rule counts on a board of asOf (econ.InWindow: the board's
+// quarter and the two before): its margin is today's hashprice less a cost
+// of an older period, so it is shown muted and marked old, never as a
+// current ▲ or ▼. A model cost (J/TH ×
 // $/kWh) has no period; a period that cannot be read is not called old.
 func costOld(c econ.MinerCost, asOf econ.Date) bool {
 	if c.Basis == econ.BasisModel || c.Period == "" || asOf.IsZero() {

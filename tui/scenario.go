@@ -835,7 +835,7 @@ func scenMinersTable(d *board.Data, w, h int, pal *detPal) string {
 				state = scenWater(b.UnderWater, pal) + " → " + state
 			}
 			if c := a.Costs[s]; costOld(c, d.Board.SectorRule.AsOf) {
-				// Above or under water today from a cost of a year ago is
+				// Above or under water today from a cost that old (costOld) is
 				// no state to show: say how old the cost is instead.
 				state = pal.muted.paint("old cost, " + costBasis(c))
 			}
