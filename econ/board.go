@@ -184,7 +184,14 @@ type MinerCost struct {
 	// Period, Source, AsOf and Published carry the provenance of a
 	// reported or implied figure; an implied one also its grade and
 	// whether its publication date is an estimate.
-	Period             string `json:"period,omitempty"`
+	Period string `json:"period,omitempty"`
+	// End is the period's last day (zero when not known or not dated, as
+	// for a model cost). OutsideWindow says it ended before the quarters
+	// the sector rule counts on the board's date ([InWindow]): its margin
+	// is today's hashprice less a cost of an older period, no current
+	// margin, and the row's UnderWater is unknown when it is the headline's.
+	End                Date   `json:"period_end,omitzero"`
+	OutsideWindow      bool   `json:"outside_window,omitempty"`
 	Source             string `json:"source,omitempty"`
 	AsOf               string `json:"as_of,omitempty"`
 	Published          Date   `json:"published,omitzero"`
@@ -285,7 +292,7 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	b.SectorRule = computeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv, shift)
 	b.powerShift = shift
 	for i := range miners {
-		b.Miners[i] = minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker))
+		b.Miners[i] = minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker), asOf)
 	}
 	return b
 }
@@ -344,7 +351,7 @@ func minerCostStack(m *Miner, rule [NumScopes]*RuleMember) MinerCosts {
 				continue
 			}
 			if v := r.PerPHDay(); v.OK() {
-				out[s] = MinerCost{PerPHDay: v, ReportedPerBTC: Known(r.PerBTC), Basis: BasisReported, Period: r.Period, Source: r.Source, AsOf: r.AsOf, Published: r.Published}
+				out[s] = MinerCost{PerPHDay: v, ReportedPerBTC: Known(r.PerBTC), Basis: BasisReported, Period: r.Period, End: r.End, Source: r.Source, AsOf: r.AsOf, Published: r.Published}
 				break
 			}
 		}
@@ -367,7 +374,7 @@ func powerShift(m *Miner, np USDPerKWh) Maybe[USDPerPHDay] {
 	return Known(PowerCost(eff, np) - PowerCost(eff, own))
 }
 
-func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh], rule [NumScopes]*RuleMember) MinerRow {
+func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh], rule [NumScopes]*RuleMember, asOf Date) MinerRow {
 	r := MinerRow{Ticker: m.Ticker, Hashrate: m.Hashrate, HashrateLabel: m.HashrateLabel, Efficiency: m.Efficiency, PowerPrice: m.PowerPrice}
 	r.Costs = minerCostStack(m, rule)
 	if np, ok := override.Get(); ok {
@@ -387,9 +394,10 @@ func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override M
 		c.PerBTC = Bind2(c.PerPHDay, hv, CostPerBTC)
 		c.Margin = Map2(hp, c.PerPHDay, Margin)
 		c.MarginPct = Bind2(hp, c.PerPHDay, MarginPct)
+		c.OutsideWindow = !c.End.IsZero() && !asOf.IsZero() && !InWindow(c.End, asOf)
 	}
 	r.Headline, r.HasCost = r.Costs.Widest()
-	if r.HasCost {
+	if r.HasCost && !r.Costs[r.Headline].OutsideWindow {
 		if p, ok := hp.Get(); ok {
 			r.UnderWater = FlagOf(r.Costs[r.Headline].PerPHDay.Or(0) > p)
 		}

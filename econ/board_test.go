@@ -308,3 +308,40 @@ func TestShutdownPriceUsesTheReportedPowerCost(t *testing.T) {
 		t.Error("the shutdown price is still the model's")
 	}
 }
+
+// A row's cost whose period ended before the sector rule's quarters (on a
+// board of 2026-12-04: 2026-Q2..Q4) is flagged OutsideWindow, and when it
+// is the row's headline its water state is unknown: today's hashprice
+// against a 2025 cost says nothing about today. A cost in the window, and
+// one with no dated period, keep theirs.
+func TestOldCostsLeaveTheWaterStateUnknown(t *testing.T) {
+	in := testNetwork()
+	in.Now = time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	day := func(y int, m time.Month, d int) Date { return DateOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) }
+	hv := Known[BTCPerPHDay](0.0005)
+	miners := []Miner{
+		{Ticker: "OLD", Reported: []ReportedCost{{Scope: ScopeCash, PerBTC: 70_000, Period: "2025-Q3", End: day(2025, 9, 30), PeriodHashvalue: hv}}},
+		{Ticker: "NEW", Reported: []ReportedCost{{Scope: ScopeCash, PerBTC: 70_000, Period: "2026-Q3", End: day(2026, 9, 30), PeriodHashvalue: hv}}},
+		{Ticker: "UNDATED", Reported: []ReportedCost{{Scope: ScopeCash, PerBTC: 70_000, Period: "2025-Q3", PeriodHashvalue: hv}}},
+	}
+	b := ComputeBoard(in, miners, Scenario{})
+	for _, c := range []struct {
+		ticker  string
+		outside bool
+		water   bool // the water state is known
+	}{{"OLD", true, false}, {"NEW", false, true}, {"UNDATED", false, true}} {
+		var r MinerRow
+		for _, m := range b.Miners {
+			if m.Ticker == c.ticker {
+				r = m
+			}
+		}
+		mc := r.Costs[ScopeCash]
+		if mc.OutsideWindow != c.outside || !mc.Margin.OK() {
+			t.Errorf("%s: outside_window %v (margin known %v), want %v and a margin", c.ticker, mc.OutsideWindow, mc.Margin.OK(), c.outside)
+		}
+		if known := r.UnderWater != FlagUnknown; known != c.water {
+			t.Errorf("%s: under_water %v, want known %v", c.ticker, r.UnderWater, c.water)
+		}
+	}
+}

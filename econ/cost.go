@@ -226,8 +226,11 @@ type ReportedCost struct {
 	Scope Scope `json:"scope"`
 	// PerBTC is the published figure.
 	PerBTC USDPerBTC `json:"usd_per_btc"`
-	// Period names the period it covers, e.g. "2025-Q3".
+	// Period names the period it covers, e.g. "2025-Q3"; End is its last
+	// day (zero when not known), against which a board decides whether the
+	// figure is recent ([InWindow]).
 	Period string `json:"period"`
+	End    Date   `json:"period_end,omitzero"`
 	// PeriodHashvalue is the network's mean hashvalue over that period;
 	// without it the figure cannot be restated and stays unknown per PH/day.
 	PeriodHashvalue Maybe[BTCPerPHDay] `json:"period_hashvalue_btc_per_ph_day"`

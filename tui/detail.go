@@ -372,8 +372,8 @@ func detCosts(d *board.Data, r *board.PeerRow, w, h int, pal *detPal) string {
 		if m, ok := c.Margin.Get(); ok {
 			pct := format.Maybe(c.MarginPct, func(v econ.Percent) string { return format.Signed(float64(v), 1) + "%" })
 			margin = pal.sign(float64(m), detArrow(float64(m))+" "+format.Signed(float64(m), 2)+" "+pct)
-			if costOld(c, d.Board.SectorRule.AsOf) {
-				margin = pal.muted.paint(format.Signed(float64(m), 2) + " old") // see costOld
+			if c.OutsideWindow {
+				margin = pal.muted.paint(format.Signed(float64(m), 2) + " old") // see oldMarginString
 			}
 		}
 		bar := detBar(float64(cost), ok, float64(hp), hpOK, scale, barW, pal)

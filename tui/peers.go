@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
-	"github.com/hashdeck/hashdeck/feeds/dataset"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
@@ -391,7 +390,7 @@ func newPeerTable(d *board.Data, ui UI, order []int) *peerTable {
 	t := &peerTable{ui: ui, order: order, cells: make([][numPeerCols + 1]peerCell, len(order))}
 	for i, pi := range order {
 		r := &d.Peers[pi]
-		t.cells[i] = peerCells(r, d.Board.SectorRule.AsOf)
+		t.cells[i] = peerCells(r)
 	}
 	for _, c := range peerDisplay {
 		w := cellWidth(t.header(c))
@@ -451,9 +450,8 @@ func (t *peerTable) layout(w int) []int {
 	return cols
 }
 
-// peerCells formats one row's cells; asOf is the board's date, against
-// which a cost is old (costOld).
-func peerCells(r *board.PeerRow, asOf econ.Date) [numPeerCols + 1]peerCell {
+// peerCells formats one row's cells.
+func peerCells(r *board.PeerRow) [numPeerCols + 1]peerCell {
 	var c [numPeerCols + 1]peerCell
 	m := &r.Miner
 	c[colTicker] = cell(r.Ticker, stAccent)
@@ -485,7 +483,7 @@ func peerCells(r *board.PeerRow, asOf econ.Date) [numPeerCols + 1]peerCell {
 		c[colScope] = cell(m.Headline.String()+" "+costBasis(mc), stMuted)
 		c[colPerBTC] = cell(format.Maybe(mc.PerBTC, func(v econ.USDPerBTC) string { return format.USD(float64(v), 0) }), stPlain)
 		c[colMargin] = signCell(format.Maybe(mc.Margin, marginString))
-		if costOld(mc, asOf) {
+		if mc.OutsideWindow {
 			c[colMargin] = cell(format.Maybe(mc.Margin, oldMarginString), stMuted)
 		}
 	}
@@ -760,24 +758,9 @@ func peerNotLiveNote(d *board.Data, th themes.Theme) string {
 	return " " + th.Warning.Render("*") + th.Muted.Render(s)
 }
 
-// costOld reports whether a cost's period ended before the quarters the
-// sector rule counts on a board of asOf (econ.InWindow: the board's
-// quarter and the two before): its margin is today's hashprice less a cost
-// of an older period, so it is shown muted and marked old, never as a
-// current ▲ or ▼. A model cost (J/TH ×
-// $/kWh) has no period; a period that cannot be read is not called old.
-func costOld(c econ.MinerCost, asOf econ.Date) bool {
-	if c.Basis == econ.BasisModel || c.Period == "" || asOf.IsZero() {
-		return false
-	}
-	p, err := dataset.ParsePeriod(c.Period)
-	if err != nil || p.To.IsZero() {
-		return false
-	}
-	return !econ.InWindow(econ.DateOf(p.To), asOf)
-}
-
-// oldMarginString is a margin from an old cost: "+$23.14 old", no arrow.
+// oldMarginString is a margin from a cost outside the sector rule's
+// quarters (econ.MinerCost.OutsideWindow): "+$23.14 old", muted, never a
+// current ▲ or ▼.
 func oldMarginString(v econ.USDPerPHDay) string {
 	s := format.Signed(float64(v), 2)
 	if len(s) > 1 && (s[0] == '+' || s[0] == '-') {

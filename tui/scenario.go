@@ -834,9 +834,9 @@ func scenMinersTable(d *board.Data, w, h int, pal *detPal) string {
 			if b.UnderWater != a.UnderWater {
 				state = scenWater(b.UnderWater, pal) + " → " + state
 			}
-			if c := a.Costs[s]; costOld(c, d.Board.SectorRule.AsOf) {
-				// Above or under water today from a cost that old (costOld) is
-				// no state to show: say how old the cost is instead.
+			if c := a.Costs[s]; c.OutsideWindow {
+				// Its water state is unknown (econ.MinerCost.OutsideWindow):
+				// say how old the cost is instead of "—".
 				state = pal.muted.paint("old cost, " + costBasis(c))
 			}
 			if a.PowerNotAdjusted {

@@ -625,6 +625,9 @@ func TestFundamentals(t *testing.T) {
 	if aug.Scope != econ.ScopePower || aug.PerBTC.Or(0) != 38791 || aug.Period.Label != "2025-08" {
 		t.Errorf("IREN newest cost %+v", aug)
 	}
+	if r := aug.Reported(); r.End != econ.DateOf(day("2025-08-31")) {
+		t.Errorf("IREN Aug cost as econ.ReportedCost ends %v, want 2025-08-31 (a board needs it to tell an old cost)", r.End)
+	}
 	hvAug := d.MeanHashvalue(day("2025-08-01"), day("2025-08-31"))
 	if aug.PeriodHashvalue != hvAug || relErr(float64(aug.PerPHDay.Or(0)), 38791*float64(hvAug.Or(0))) > 1e-12 {
 		t.Errorf("IREN Aug cost per PH/day %v with hv %v", aug.PerPHDay, aug.PeriodHashvalue)

@@ -52,6 +52,9 @@ type Cost struct {
 // which econ treats as no figure).
 func (c Cost) Reported() econ.ReportedCost {
 	r := econ.ReportedCost{Scope: c.Scope, PerBTC: c.PerBTC.Or(0), Period: c.Period.Label, PeriodHashvalue: c.PeriodHashvalue}
+	if !c.Period.To.IsZero() {
+		r.End = econ.DateOf(c.Period.To)
+	}
 	if c.Fact != nil {
 		r.Source, r.AsOf, r.Published = c.Fact.SourceURL, c.Fact.AsOf, c.Fact.PublishedOn
 	}

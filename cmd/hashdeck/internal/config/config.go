@@ -437,8 +437,13 @@ func (o MinerOverride) Apply(m econ.Miner, periodHashvalue func(dataset.Period) 
 	}
 	if o.Cost != nil && o.CostScope != nil {
 		r := econ.ReportedCost{Scope: *o.CostScope, PerBTC: *o.Cost, Period: o.CostPeriod, Source: o.Source}
-		if p, err := dataset.ParsePeriod(o.CostPeriod); err == nil && periodHashvalue != nil {
-			r.PeriodHashvalue = periodHashvalue(p)
+		if p, err := dataset.ParsePeriod(o.CostPeriod); err == nil {
+			if !p.To.IsZero() {
+				r.End = econ.DateOf(p.To)
+			}
+			if periodHashvalue != nil {
+				r.PeriodHashvalue = periodHashvalue(p)
+			}
 		}
 		m.Reported = append([]econ.ReportedCost{r}, m.Reported...)
 	}

@@ -210,6 +210,9 @@ cost_period = "2025-Q3"
 	if r.Scope != econ.ScopeAllIn || r.PerBTC != 50000 || r.Source != "user config" || r.Period != "2025-Q3" || r.PeriodHashvalue.Or(0) != 0.0005 {
 		t.Errorf("Apply cost: %+v", r)
 	}
+	if want := econ.DateOf(time.Date(2025, 9, 30, 0, 0, 0, 0, time.UTC)); r.End != want {
+		t.Errorf("Apply cost ends %v, want %v", r.End, want)
+	}
 	if asked.From != time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC) || asked.To != time.Date(2025, 9, 30, 0, 0, 0, 0, time.UTC) {
 		t.Errorf("period hashvalue asked for %v .. %v", asked.From, asked.To)
 	}
