@@ -66,16 +66,22 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
-// Issue 13 row 4: hashprice from a stale BTC price is marked stale on
-// screen too, with the age of its stalest input.
-func TestOverviewMarksHashpriceStale(t *testing.T) {
-	now := fixedNow
-	st := &market.State{Values: map[market.Metric]market.Value{
+// staleBTCState is a live state at now whose BTC price is two hours old
+// and stale, the network's inputs a minute old.
+func staleBTCState(now time.Time) *market.State {
+	return &market.State{Values: map[market.Metric]market.Value{
 		market.PriceUSD:     {V: 90_000, At: now.Add(-2 * time.Hour), Source: "kraken", Stale: true},
 		market.Difficulty:   {V: 148e12, At: now.Add(-time.Minute), Source: "mempool.space"},
 		market.Height:       {V: 929_000, At: now.Add(-time.Minute), Source: "mempool.space"},
 		market.FeesPerBlock: {V: 0.02, At: now.Add(-time.Minute), Source: "mempool.space"},
 	}}
+}
+
+// Issue 13 row 4: hashprice from a stale BTC price is marked stale on
+// screen too, with the age of its stalest input.
+func TestOverviewMarksHashpriceStale(t *testing.T) {
+	now := fixedNow
+	st := staleBTCState(now)
 	d := board.Build(testEnv(), st, now, econ.Scenario{})
 	th, _ := themes.Get("dark", true)
 	out := ansi.Strip(Render(d, UI{}, 120, 40, th))
@@ -107,12 +113,7 @@ func TestSectorHeadlineWaterNeedsAMargin(t *testing.T) {
 // they are stale, and the panel says so as the hashprice panel does.
 func TestSectorMarginsStaleWithTheHashprice(t *testing.T) {
 	now := fixedNow
-	st := &market.State{Values: map[market.Metric]market.Value{
-		market.PriceUSD:     {V: 90_000, At: now.Add(-2 * time.Hour), Source: "kraken", Stale: true},
-		market.Difficulty:   {V: 148e12, At: now.Add(-time.Minute), Source: "mempool.space"},
-		market.Height:       {V: 929_000, At: now.Add(-time.Minute), Source: "mempool.space"},
-		market.FeesPerBlock: {V: 0.02, At: now.Add(-time.Minute), Source: "mempool.space"},
-	}}
+	st := staleBTCState(now)
 	d := board.Build(testEnv(), st, now, econ.Scenario{})
 	if got := ansi.Strip(overviewSector(d, 100, detMonoTheme(t))); !strings.Contains(got, "margins STALE 2h") {
 		t.Errorf("sector panel from a stale hashprice:\n%s", got)
