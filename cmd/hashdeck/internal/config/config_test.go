@@ -768,3 +768,29 @@ func BenchmarkParseDefaultFile(b *testing.B) {
 		}
 	}
 }
+
+// Every value of the wrong type is reported, not only the first the
+// decoder meets; an unknown array is one problem, not one per element; and
+// no message names the Go types behind the settings.
+func TestConfigReportsEveryWrongType(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		want []string // each problem, as "line key"
+	}{
+		{"[fleet]\nefficiency_j_per_th = \"x\"\n[display]\nbell = \"yes\"\ntheme = 3\n", []string{"2 fleet.efficiency_j_per_th", "4 display.bell", "5 display.theme"}},
+		{"tickers = [\"IREN\", \"MARA\"]\n[peers]\ntickers = [1, \"IREN\", true]\n", []string{"1 tickers", "3 peers.tickers[1]", "3 peers.tickers[3]"}},
+		{"[Peers]\ntickers = [\"IREN\", 5]\n", []string{"1 Peers", "2 Peers.tickers"}},
+	} {
+		_, err := Parse("x.toml", []byte(tt.src))
+		var got []string
+		for _, p := range Errors(err) {
+			got = append(got, fmt.Sprint(p.Line, " ", p.Key))
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%q:\n got %q\nwant %q\n%v", tt.src, got, tt.want, err)
+		}
+		if err != nil && regexp.MustCompile(`config\.|struct field|\[\]string|int64`).MatchString(err.Error()) {
+			t.Errorf("%q: a message names Go types: %v", tt.src, err)
+		}
+	}
+}
