@@ -21,9 +21,9 @@ func (a ASIC) Machine(capex Maybe[USD]) Machine {
 
 // ASICModels returns a fresh copy of the nameplate table of common SHA-256
 // machines, ordered from least to most efficient. Figures are from the
-// public spec pages named in each row, as collected in hashdeck's research
-// notes (economics.md §4, compiled 2026-06); models whose specs could not be
-// confirmed there are left out rather than guessed.
+// public spec pages named in each row, compiled 2026-06 (docs/economics.md,
+// "ASIC table"); models whose specs could not be confirmed are left out
+// rather than guessed.
 func ASICModels() []ASIC {
 	return []ASIC{
 		{"Antminer S19j Pro", 104, 3068, 29.5, "air", 2021, "lmc-mining.vercel.app; d-central.tech glossary"},

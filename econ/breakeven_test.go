@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// workedHashprice returns the 2026-01-12 example of economics.md §3.4:
+// workedHashprice returns the 2026-01-12 example
+// (docs/economics.md, "Worked example"):
 // D 148.26T, $91,132, fees 0.55% of rewards.
 func workedHashprice(t testing.TB) (USDPerPHDay, BTCPerPHDay) {
 	t.Helper()
@@ -18,7 +19,8 @@ func workedHashprice(t testing.TB) (USDPerPHDay, BTCPerPHDay) {
 	return Hashprice(hv, 91_132), hv
 }
 
-// TestMachineTable reproduces the per-machine table of economics.md §3.4 at $0.05/kWh.
+// TestMachineTable reproduces the per-machine table at $0.05/kWh
+// (docs/economics.md, "Worked example").
 func TestMachineTable(t *testing.T) {
 	hp, hv := workedHashprice(t)
 	tests := []struct {

@@ -21,8 +21,9 @@ func TestPowerCost(t *testing.T) {
 }
 
 func TestCostPerBTCAndRestatement(t *testing.T) {
-	// economics.md §3.4: TheMinerMag's median total hashcost of $44/PH/day at
-	// the 2026-01-12 hashvalue (0.00042636) is about $103k per BTC.
+	// TheMinerMag's median total hashcost of $44/PH/day at the 2026-01-12
+	// hashvalue (0.00042636) is about $103k per BTC
+	// (docs/economics.md, "Worked example").
 	got, ok := CostPerBTC(44, 0.00042636).Get()
 	if !ok || round(float64(got)/1000, 0) != 103 {
 		t.Errorf("CostPerBTC($44, 0.00042636) = %v, want ≈$103k", got)

@@ -73,7 +73,8 @@ func TestHalvingCountdown(t *testing.T) {
 }
 
 func TestNetworkHashrate(t *testing.T) {
-	// economics.md §3.4: D = 148.26T implies 1,061 EH/s at 600 s blocks.
+	// D = 148.26T implies 1,061 EH/s at 600 s blocks
+	// (docs/economics.md, "Worked example").
 	got := NetworkHashrate(148.26e12, 0).EHs()
 	want := EHs(148.26e12 * 4294967296 / 600 / 1e18)
 	if got != want {

@@ -6,9 +6,9 @@ import (
 )
 
 // TestHashpriceAgainstPublished checks the hashprice formula against the
-// published figures collected in economics.md §6: the USD hashprice must be
-// within ±2.5% (Luxor's fee SMA, price average and snapshot time cannot be
-// reproduced exactly).
+// published figures in docs/economics.md, "Checks against published
+// figures": the USD hashprice must be within ±2.5% (Luxor's fee SMA, price
+// average and snapshot time cannot be reproduced exactly).
 func TestHashpriceAgainstPublished(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -42,8 +42,9 @@ func TestHashpriceAgainstPublished(t *testing.T) {
 	}
 }
 
-// TestWorkedExample follows economics.md §3.4 step by step; these are pure
-// formulas, so the figures must match to the digits printed there.
+// TestWorkedExample follows docs/economics.md, "Worked example", step by
+// step; these are pure formulas, so the figures must match to the digits
+// printed there.
 func TestWorkedExample(t *testing.T) {
 	reward, err := RewardFromFeeShare(3.125, 0.55)
 	if err != nil {

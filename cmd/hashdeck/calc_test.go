@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-// worked is the Hashrate Index roundup of 2026-01-12 (economics.md §3.4).
+// worked is the Hashrate Index roundup of 2026-01-12
+// (docs/economics.md, "Worked example").
 var worked = []string{"calc", "--price", "91132", "--difficulty", "148.26T", "--height", "931000", "--fee-share", "0.55", "--at", "2026-01-12T00:00:00Z"}
 
 func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -73,7 +74,7 @@ func TestCalcJSONNetwork(t *testing.T) {
 
 func TestCalcJSONCosts(t *testing.T) {
 	// S21 (17.5 J/TH) at $0.05/kWh: hashcost $21.00, break-even $0.0925/kWh,
-	// shutdown price $49.3k (economics.md §3.4).
+	// shutdown price $49.3k (docs/economics.md, "Worked example").
 	m := calcJSON(t, "--efficiency", "17.5", "--power", "0.05", "--capex", "25.70")
 	checks := []struct {
 		key       string

@@ -21,8 +21,7 @@ const (
 )
 
 // ReferencePoint is a published sector figure for a reference line on a
-// chart, transcribed from hashdeck's research notes (economics.md §1.2 and
-// §2.2) with its source and date.
+// chart, with its source and date (docs/economics.md, "Reference points").
 type ReferencePoint struct {
 	Kind RefKind `json:"kind"`
 	// Name is a short label for the chart.
