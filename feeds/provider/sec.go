@@ -18,7 +18,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// SEC EDGAR (apis.md §6): the XBRL company facts of the listed miners that
+// SEC EDGAR (docs/upstreams.md, SEC EDGAR): the XBRL company facts of the listed miners that
 // file 10-Q and 10-K, turned into econ.Quarter values (sec_quarters.go).
 // The decoder is in sec_facts.go.
 //

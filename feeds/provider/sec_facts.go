@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// The SEC's company-facts file (apis.md §6):
+// The SEC's company-facts file (docs/upstreams.md, SEC EDGAR):
 //
 //	{"cik":1507605,"entityName":"MARA Holdings, Inc.",
 //	 "facts":{"dei":{…},

@@ -84,11 +84,12 @@ func (f SECFiler) Concepts() []string {
 var secDefaultSince = time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // SECFilers returns the peers hashdeck knows on SEC EDGAR, skipped ones
-// included (Skip says why). The CIKs come from apis.md §6, where each was
-// cross-checked in at least two independent public sources (2026); the
-// sources named below are those of miners.md. At run time the feeds
-// compare them with the SEC's own ticker map (company_tickers.json) and
-// report any difference.
+// included (Skip says why). Each CIK was cross-checked in at least two
+// independent public sources (2026); docs/upstreams.md, SEC EDGAR, "CIKs
+// of the default peers", lists where each was read, and the sec_cik rows
+// of feeds/dataset/data/miners-facts.csv give the same URLs. At run time
+// the feeds compare them with the SEC's own ticker map
+// (company_tickers.json) and report any difference.
 //
 // Cost bases are from the income-statement captions as recalled, not
 // re-read from a filing for this table: re-check one 10-Q per company
@@ -97,36 +98,38 @@ func SECFilers() []SECFiler {
 	return []SECFiler{
 		// IREN Limited: 10-Q/10-K since 2025-07-01 (before: 20-F/6-K,
 		// IFRS, annual facts only). CIK from the XBRL header of its
-		// FQ2'26 10-Q (stocktitan.net, miners.md). Fiscal year to June 30.
+		// FQ2'26 10-Q (stocktitan.net). Fiscal year to June 30.
 		// Cost basis unknown: it has presented costs by nature
 		// (electricity, site expenses, depreciation).
 		{Ticker: "IREN", CIK: 1878848, Name: "IREN Limited", FiscalYearEnd: time.June, FiscalYearEndDay: 30,
 			Cost: SECCostUnknown, Since: secDefaultSince},
-		// Core Scientific (apis.md §6). Its cost of revenue includes the
-		// depreciation of mining and colocation equipment. Periods before
-		// 2022 belong partly to the XPDI SPAC whose CIK it took over.
+		// Core Scientific (its 10-Q on stocktitan.net). Its cost of
+		// revenue includes the depreciation of mining and colocation
+		// equipment. Periods before 2022 belong partly to the XPDI SPAC
+		// whose CIK it took over.
 		{Ticker: "CORZ", CIK: 1839341, Name: "Core Scientific, Inc.", FiscalYearEnd: time.December, FiscalYearEndDay: 31,
 			Cost: SECCostIncludesDA, Since: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)},
 		// TeraWulf, on the CIK of IKONICS (merged December 2021): facts
 		// of 2021 and before are partly IKONICS's imaging business.
 		{Ticker: "WULF", CIK: 1083301, Name: "TeraWulf Inc.", FiscalYearEnd: time.December, FiscalYearEndDay: 31,
 			Cost: SECCostExcludesDA, Since: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)},
-		// MARA Holdings (10-K FY2024 XBRL via kabutan, miners.md). Its
-		// total cost of revenues includes a "depreciation and
-		// amortization" line.
+		// MARA Holdings (CIK: an 8-K EX-99.1 on de.advfn.com; fiscal year
+		// end: its 10-K FY2024 XBRL via kabutan). Its total cost of
+		// revenues includes a "depreciation and amortization" line.
 		{Ticker: "MARA", CIK: 1507605, Name: "MARA Holdings, Inc.", FiscalYearEnd: time.December, FiscalYearEndDay: 31,
 			Cost: SECCostIncludesDA, Since: secDefaultSince},
-		// Riot Platforms (EDGAR filing header 0001415889-24-019301,
-		// miners.md). Cost of revenue excludes depreciation.
+		// Riot Platforms (CIK: an 8-K via secwatch.observer; fiscal year
+		// end: EDGAR filing header 0001415889-24-019301). Cost of revenue
+		// excludes depreciation.
 		{Ticker: "RIOT", CIK: 1167419, Name: "Riot Platforms, Inc.", FiscalYearEnd: time.December, FiscalYearEndDay: 31,
 			Cost: SECCostExcludesDA, Since: secDefaultSince},
 		// CleanSpark (its 10-Q of 2025-06-30 on the CIK-0000827876 IR
-		// host, miners.md). Fiscal year to September 30. Cost of revenues
-		// excludes depreciation.
+		// host). Fiscal year to September 30. Cost of revenues excludes
+		// depreciation.
 		{Ticker: "CLSK", CIK: 827876, Name: "CleanSpark, Inc.", FiscalYearEnd: time.September, FiscalYearEndDay: 30,
 			Cost: SECCostExcludesDA, Since: secDefaultSince},
-		// Cipher Mining, since renamed Cipher Digital (apis.md §6).
-		// Cost of revenue excludes depreciation.
+		// Cipher Mining, since renamed Cipher Digital (its 10-Q on
+		// stocktitan.net). Cost of revenue excludes depreciation.
 		{Ticker: "CIFR", CIK: 1819989, Name: "Cipher Mining Inc.", FiscalYearEnd: time.December, FiscalYearEndDay: 31,
 			Cost: SECCostExcludesDA, Since: secDefaultSince},
 		// Hut 8 Corp, the US parent formed with USBTC in November 2023
@@ -136,20 +139,19 @@ func SECFilers() []SECFiler {
 		{Ticker: "HUT", CIK: 1964789, Name: "Hut 8 Corp.", FiscalYearEnd: time.December, FiscalYearEndDay: 31,
 			Cost: SECCostExcludesDA, Since: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)},
 		// Applied Digital (10-Q accession 0001144879-26-000029 via
-		// secwatch.observer, miners.md). Fiscal year to May 31. Cost
-		// basis unknown.
+		// secwatch.observer). Fiscal year to May 31. Cost basis unknown.
 		{Ticker: "APLD", CIK: 1144879, Name: "Applied Digital Corporation", FiscalYearEnd: time.May, FiscalYearEndDay: 31,
 			Cost: SECCostUnknown, Since: secDefaultSince},
 		// Keel Infrastructure, formerly Bitfarms: 1812477 is Bitfarms
-		// Ltd.'s CIK (its 2023 F-10 on sec.gov, miners.md); the Keel
-		// parent may file under a new one, which the ticker map will show.
+		// Ltd.'s CIK (its 2023 F-10 on sec.gov); the Keel parent may
+		// file under a new one, which the ticker map will show.
 		{Ticker: "KEEL", CIK: 1812477, Name: "Keel Infrastructure (Bitfarms)", FiscalYearEnd: time.December, FiscalYearEndDay: 31,
 			Skip: "40-F/6-K filer (IFRS) until its first 10-Q; check its CIK in the ticker map then", Since: secDefaultSince},
-		// Bitdeer (20-F 0001140361-25-014766 via zealft.com, miners.md).
+		// Bitdeer (20-F 0001140361-25-014766 via zealft.com).
 		{Ticker: "BTDR", CIK: 1899123, Name: "Bitdeer Technologies Group", FiscalYearEnd: time.December, FiscalYearEndDay: 31,
 			Skip: "20-F/6-K filer (IFRS): no quarterly XBRL facts", Since: secDefaultSince},
-		// HIVE Digital (6-K path on capedge.com, miners.md). Fiscal year
-		// to March 31.
+		// HIVE Digital (6-K path on capedge.com). Fiscal year to
+		// March 31.
 		{Ticker: "HIVE", CIK: 1720424, Name: "HIVE Digital Technologies Ltd.", FiscalYearEnd: time.March, FiscalYearEndDay: 31,
 			Skip: "40-F/6-K filer (IFRS): no quarterly XBRL facts", Since: secDefaultSince},
 	}
