@@ -82,7 +82,7 @@ func (d *Dataset) loadFacts(fsys fs.FS) error {
 		return err
 	}
 	d.facts = facts
-	d.addFile(t, "hashdeck research (miners.md): company releases, filings and news, one sourced fact per row", "facts with source URLs; see each row")
+	d.addFile(t, "hashdeck research (see data/SOURCES.md): company releases, filings and news, one sourced fact per row", "facts with source URLs; see each row")
 	return nil
 }
 
