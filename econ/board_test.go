@@ -38,11 +38,11 @@ func testMiners() []Miner {
 		}},
 		// Nothing known at all.
 		{Ticker: "NONE"},
-		// Filings: 920,000 PH·days; power $20, direct $25, cash $33, all-in $48 per PH/day.
+		// Filings: 920,000 PH·days; power $20, direct $25, cash $33, all-in $48 per PH/day (no stock comp).
 		{Ticker: "FILED", Efficiency: Known[JoulesPerTH](18), PowerPrice: Known[USDPerKWh](0.045), Period: PeriodCosts{
 			Label: "2025-Q3", RealizedPHDays: Known[PHDays](920_000),
 			Power: Known[USD](18_400_000), OtherDirect: Known[USD](4_600_000), CashSGA: Known[USD](5_520_000),
-			Interest: Known[USD](1_840_000), Depreciation: Known[USD](13_800_000),
+			Interest: Known[USD](1_840_000), Depreciation: Known[USD](13_800_000), StockComp: Known[USD](0),
 		}},
 		// A reported figure without its period's hashvalue cannot be restated.
 		{Ticker: "NOHV", Reported: []ReportedCost{{Scope: ScopeCash, PerBTC: 50_000, Period: "2025-Q3"}}},

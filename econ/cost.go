@@ -18,7 +18,9 @@ const (
 	// interest: TheMinerMag's "total hashcost" / "all-in cost", CoinShares'
 	// cash cost. Depreciation is excluded.
 	ScopeCash
-	// ScopeAllIn adds depreciation to the cash scope.
+	// ScopeAllIn adds the non-cash costs to the cash scope: depreciation
+	// and amortisation, and stock-based compensation (CoinShares' "total
+	// cost including depreciation and stock-based compensation").
 	ScopeAllIn
 	// NumScopes is the number of scopes.
 	NumScopes = 4
@@ -177,6 +179,9 @@ type PeriodCosts struct {
 	Interest Maybe[USD] `json:"interest_usd"`
 	// Depreciation is depreciation of mining equipment and sites.
 	Depreciation Maybe[USD] `json:"depreciation_usd"`
+	// StockComp is stock-based compensation: part of the all-in scope, as
+	// in the costs implied from a quarter's line items ([ImpliedQuarter]).
+	StockComp Maybe[USD] `json:"stock_comp_usd"`
 }
 
 // Stack spreads the period's costs over its realized PH·days and returns the
@@ -185,7 +190,7 @@ type PeriodCosts struct {
 //	power  = Power / PHdays            (or the engineering estimate power)
 //	direct = power + OtherDirect / PHdays
 //	cash   = direct + (CashSGA + Interest) / PHdays
-//	all-in = cash + Depreciation / PHdays
+//	all-in = cash + (Depreciation + StockComp) / PHdays
 //
 // A scope is unknown when any of its components is.
 func (p PeriodCosts) Stack(power Maybe[USDPerPHDay]) CostStack {
@@ -216,7 +221,7 @@ func (p PeriodCosts) Stack(power Maybe[USDPerPHDay]) CostStack {
 	}
 	s.Direct = add(s.Power, p.OtherDirect)
 	s.Cash = add(s.Direct, p.CashSGA, p.Interest)
-	s.AllIn = add(s.Cash, p.Depreciation)
+	s.AllIn = add(s.Cash, p.Depreciation, p.StockComp)
 	return s
 }
 

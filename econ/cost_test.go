@@ -126,16 +126,24 @@ func TestPeriodCostStack(t *testing.T) {
 		CashSGA:        Known[USD](5_520_000),  // $6.00
 		Interest:       Known[USD](1_840_000),  // $2.00
 		Depreciation:   Known[USD](13_800_000), // $15.00
+		StockComp:      Known[USD](2_760_000),  // $3.00
 	}
 	s := p.Stack(Known[USDPerPHDay](99)) // ignored: the period's own power cost wins
 	for _, c := range []struct {
 		scope Scope
 		want  float64
-	}{{ScopePower, 20}, {ScopeDirect, 25}, {ScopeCash, 33}, {ScopeAllIn, 48}} {
+	}{{ScopePower, 20}, {ScopeDirect, 25}, {ScopeCash, 33}, {ScopeAllIn, 51}} {
 		got, ok := s.Get(c.scope).Get()
 		if !ok || !near(float64(got), c.want, 1e-12) {
 			t.Errorf("%v = %v (known %v), want %v", c.scope, got, ok, c.want)
 		}
+	}
+	// All-in is one scope wherever it is computed: it includes stock
+	// comp, as ImpliedQuarter's does, so it is unknown without it.
+	noSBC := p
+	noSBC.StockComp = Maybe[USD]{}
+	if s := noSBC.Stack(Maybe[USDPerPHDay]{}); !s.Cash.OK() || s.AllIn.OK() {
+		t.Errorf("without stock comp: cash %v all-in %v; want known, unknown", s.Cash, s.AllIn)
 	}
 	// Without the period's power bill, power comes from the engineering estimate.
 	p.Power = Maybe[USD]{}
