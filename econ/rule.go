@@ -249,7 +249,7 @@ func ruleScope(s Scope, asOf Date, miners []MinerImplied, hp Maybe[USDPerPHDay],
 		rs.Median = Known(q.Median)
 		rs.Margin = Map2(hp, rs.Median, Margin)
 	}
-	if hpOK {
+	if hpOK && rs.N > 0 { // with no member the count is unknown, not 0
 		n := 0
 		for _, m := range rs.Members {
 			if m.UnderWater {

@@ -168,6 +168,11 @@ func TestSectorRuleBenchmarkFallback(t *testing.T) {
 	if got := float64(h.Margin.Or(0)); !near(got, 38.85-44, 0.01) || got >= 0 {
 		t.Errorf("margin %v, want about −5.15 (under water)", got)
 	}
+	// A scope no miner has a figure in has no under-water count: unknown,
+	// not 0 (found in review: the metrics said 0 under water at cash).
+	if u := r.Scopes[ScopeAllIn]; u.N != 0 || u.UnderWater.OK() {
+		t.Errorf("all-in with n %d: under water %v, want unknown", u.N, u.UnderWater)
+	}
 	if !strings.Contains(h.Why, "direct 4") {
 		t.Errorf("why %q", h.Why)
 	}

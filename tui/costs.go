@@ -279,8 +279,8 @@ func costMissing(r econ.CurveRow, scope econ.Scope) string {
 }
 
 // nextUnderWater counts the miners under water at the view's scope (each
-// row's own flag, so "—" while the hashprice is unknown; red only when
-// some are) and lists the hashprice at which each miner still above water
+// row's own flag, so "—" while the hashprice is unknown or no row has a
+// figure; red only when some are) and lists the hashprice at which each miner still above water
 // goes under, highest first: "at $31.79 MARA, at $28.75 HIVE, …".
 func nextUnderWater(rows []econ.CurveRow, hpOK bool, th themes.Theme) string {
 	type at struct {
@@ -288,9 +288,12 @@ func nextUnderWater(rows []econ.CurveRow, hpOK bool, th themes.Theme) string {
 		t string
 	}
 	var next []at
-	under := 0
+	under, known := 0, 0
 	for _, r := range rows {
 		v, ok := r.UnderBelow.Get()
+		if r.UnderWater != econ.FlagUnknown {
+			known++
+		}
 		switch {
 		case r.UnderWater == econ.FlagYes:
 			under++
@@ -300,7 +303,7 @@ func nextUnderWater(rows []econ.CurveRow, hpOK bool, th themes.Theme) string {
 	}
 	slices.SortFunc(next, func(a, b at) int { return cmp.Compare(b.v, a.v) })
 	count, cst := "—", th.Muted
-	if hpOK {
+	if hpOK && known > 0 { // no miner with a figure: unknown, not "0 under water"
 		count = format.Num(float64(under), 0)
 		if under > 0 {
 			cst = th.Negative

@@ -96,6 +96,12 @@ func TestCostsUnderWaterCount(t *testing.T) {
 	if got := ansi.Strip(nextUnderWater(unknown, false, th)); !strings.HasPrefix(got, "— under water · next under water: at $50.00 AAA, at $30.00 BBB") {
 		t.Errorf("unknown hashprice must not count 0: %q", got)
 	}
+	// No row with a figure at this scope: unknown, not an all-clear "0"
+	// (found in review: cash and all-in said "0 under water").
+	nobody := []econ.CurveRow{{Ticker: "AAA"}, {Ticker: "BBB"}}
+	if got := ansi.Strip(nextUnderWater(nobody, true, th)); !strings.HasPrefix(got, "— under water") {
+		t.Errorf("no figure at all must not count 0: %q", got)
+	}
 	none := []econ.CurveRow{{Ticker: "BBB", UnderBelow: cost(30), UnderWater: econ.FlagNo}}
 	if got := nextUnderWater(none, true, th); !strings.HasPrefix(got, th.Muted.Render("0 under water")) {
 		t.Errorf("a count of 0 is painted as an alarm: %q", got)
