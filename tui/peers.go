@@ -160,8 +160,21 @@ func pct(m econ.Maybe[econ.Percent]) (float64, string, bool) {
 	return float64(v), "", ok
 }
 
+// peerSortGroup is the group of row r when sorting by column c: for the
+// cost, $/BTC and margin columns, its headline scope, widest first, so
+// that costs of different scopes are never ranked against each other
+// (a power-only cost is not "cheaper" than an all-in one); 0 otherwise.
+func peerSortGroup(r *board.PeerRow, c int) int {
+	switch c {
+	case colCost, colPerBTC, colMargin:
+		return econ.NumScopes - 1 - int(r.Miner.Headline)
+	}
+	return 0
+}
+
 // peerOrder returns indices into d.Peers in display order: sorted by
-// ui.SortCol in ui.SortDesc's direction, ties in configured order, and
+// ui.SortCol in ui.SortDesc's direction within each group (peerSortGroup,
+// in the same order in either direction), ties in configured order, and
 // rows whose value is unknown last in either direction.
 func peerOrder(d *board.Data, ui UI) []int {
 	order := make([]int, len(d.Peers))
@@ -176,14 +189,15 @@ func peerOrder(d *board.Data, ui UI) []int {
 		return order
 	}
 	type key struct {
-		num float64
-		str string
-		ok  bool
+		num   float64
+		str   string
+		ok    bool
+		group int
 	}
 	keys := make([]key, len(d.Peers))
 	for i := range d.Peers {
 		n, s, ok := peerSortKey(&d.Peers[i], col)
-		keys[i] = key{n, s, ok}
+		keys[i] = key{n, s, ok, peerSortGroup(&d.Peers[i], col)}
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		ka, kb := keys[a], keys[b]
@@ -194,6 +208,8 @@ func peerOrder(d *board.Data, ui UI) []int {
 			return 1
 		case !kb.ok:
 			return -1
+		case ka.group != kb.group: // in either direction
+			return ka.group - kb.group
 		}
 		c := strings.Compare(ka.str, kb.str)
 		if c == 0 {
@@ -480,7 +496,11 @@ func peerCells(r *board.PeerRow) [numPeerCols + 1]peerCell {
 	if m.HasCost {
 		mc := m.Costs[m.Headline]
 		c[colCost] = cell(format.Maybe(mc.PerPHDay, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }), stPlain)
-		c[colScope] = cell(m.Headline.String()+" "+costBasis(mc), stMuted)
+		scope := m.Headline.String() + " " + costBasis(mc)
+		if mc.Basis == econ.BasisReported {
+			scope += " rep" // a published figure, not the sector rule's (see peerFooter)
+		}
+		c[colScope] = cell(scope, stMuted)
 		c[colPerBTC] = cell(format.Maybe(mc.PerBTC, func(v econ.USDPerBTC) string { return format.USD(float64(v), 0) }), stPlain)
 		c[colMargin] = signCell(format.Maybe(mc.Margin, marginString))
 		if mc.OutsideWindow {
@@ -694,9 +714,9 @@ func writeCell(b *strings.Builder, c peerCell, w int, left, plain bool, p *paint
 // anything to say: a blank line, the scope legend, the note on prices that
 // are not live and the under-water count.
 func peerFooter(d *board.Data, w int, th themes.Theme) ([4]string, [4]bool) {
-	scopes := " Scopes nest: power = electricity ⊂ direct = + other site costs ⊂ cash = + cash SG&A and interest ⊂ all-in = + depreciation"
+	scopes := " Scopes nest: power = electricity ⊂ direct = + other site costs ⊂ cash = + cash SG&A and interest ⊂ all-in = + depreciation and stock comp"
 	if cellWidth(scopes) > w {
-		scopes = " power ⊂ direct (+site) ⊂ cash (+SG&A, interest) ⊂ all-in (+depreciation)"
+		scopes = " power ⊂ direct (+site) ⊂ cash (+SG&A, interest) ⊂ all-in (+D&A, stock comp)"
 	}
 	b := d.Board
 	u := b.SectorRule.UnderWater
@@ -704,9 +724,19 @@ func peerFooter(d *board.Data, w int, th themes.Theme) ([4]string, [4]bool) {
 	if u.Of == 0 {
 		under = "  no miner has a recent cost at any scope"
 	} else {
-		// One scope, with its n (the sector rule): never a count across scopes.
+		// One scope, with its n (the sector rule): never a count across
+		// scopes, and never of the rows whose cost is a published figure
+		// ("rep"), which the rule does not use: say so, so that a fifth
+		// direct row on screen does not contradict "of 4".
 		under = "  " + format.Maybe(u.Count, func(v int) string { return format.Num(float64(v), 0) }) +
 			" of " + format.Num(float64(u.Of), 0) + " miners with a recent " + u.Scope.String() + " cost under water"
+		for _, tail := range []string{" (implied from filings: the sector rule; rep rows are published figures, not counted)",
+			" (the sector rule; rep rows not counted)", " (rep rows not counted)", ""} {
+			if cellWidth(under+tail) <= w || tail == "" {
+				under += tail
+				break
+			}
+		}
 	}
 	if hp, ok := b.Network.HashpriceNet.Get(); ok {
 		if more := " · hashprice " + format.USD(float64(hp), 2) + "/PH/day"; cellWidth(under+more) <= w {

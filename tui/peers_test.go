@@ -70,9 +70,17 @@ func checkSorted(t *testing.T, d *board.Data, col int, desc bool) {
 		t.Fatalf("order has %d rows for %d peers", len(order), len(d.Peers))
 	}
 	seenUnknown, prev, lastUnknown := false, 0.0, -1
-	known := 0
+	known, group := 0, -1
 	for i, pi := range order {
 		v, _, ok := peerSortKey(&d.Peers[pi], col)
+		if g := peerSortGroup(&d.Peers[pi], col); ok && g != group {
+			// A new group (a cost column's scope): in order, and the values
+			// start again.
+			if g < group {
+				t.Errorf("col %d desc %v: %s's group %d after group %d", col, desc, d.Peers[pi].Ticker, g, group)
+			}
+			group, known = g, 0
+		}
 		if !ok {
 			if seenUnknown && pi < lastUnknown {
 				t.Errorf("col %d desc %v: unknown rows out of configured order at %d", col, desc, i)
@@ -99,16 +107,18 @@ func TestPeerOrderByMargin(t *testing.T) {
 	checkSorted(t, d, colMargin, true)
 	checkSorted(t, d, colMargin, false)
 	got := orderTickers(d, UI{SortCol: colMargin, SortDesc: true})
-	// The offline board: CIFR has the widest margin, KEEL is under water
-	// (each at its widest scope), and the four miners without any cost
-	// follow in configured order.
-	want := []string{"CIFR", "IREN", "RIOT", "CLSK", "WULF", "HIVE", "MARA", "KEEL", "CORZ", "HUT", "BTDR", "APLD"}
+	// The offline board, each miner at its widest scope: margins are ranked
+	// within a scope, the widest first in either direction (found in
+	// review: a power-only margin ranked above direct and cash ones), and
+	// the four miners without any cost follow in configured order.
+	want := []string{"KEEL", "RIOT", "CLSK", "WULF", "HIVE", "MARA", "CIFR", "IREN", "CORZ", "HUT", "BTDR", "APLD"}
 	if !slices.Equal(got, want) {
 		t.Errorf("by margin ▼: %v, want %v", got, want)
 	}
 	up := orderTickers(d, UI{SortCol: colMargin})
-	if up[0] != "KEEL" || up[7] != "CIFR" || up[8] != "CORZ" || up[11] != "APLD" {
-		t.Errorf("by margin ▲: %v (unknowns must stay last)", up)
+	wantUp := []string{"KEEL", "MARA", "HIVE", "WULF", "CLSK", "RIOT", "IREN", "CIFR", "CORZ", "HUT", "BTDR", "APLD"}
+	if !slices.Equal(up, wantUp) {
+		t.Errorf("by margin ▲: %v, want %v", up, wantUp)
 	}
 }
 
@@ -209,8 +219,8 @@ func TestPeersKeysSort(t *testing.T) {
 func TestPeersEnterOpensDetail(t *testing.T) {
 	d := peersData(t)
 	ui := peersKey(UI{View: ViewPeers, SortCol: colMargin, SortDesc: true}, d, "enter")
-	if ui.View != ViewDetail || ui.Detail != "CIFR" {
-		t.Errorf("enter on the widest margin: view %v detail %q", ui.View, ui.Detail)
+	if ui.View != ViewDetail || ui.Detail != "KEEL" { // the first row: the widest scope's best margin
+		t.Errorf("enter on the first row by margin: view %v detail %q", ui.View, ui.Detail)
 	}
 	ui = peersKey(UI{View: ViewPeers, Selected: 3}, d, "enter")
 	if ui.Detail != d.Peers[3].Ticker {
@@ -344,8 +354,19 @@ func TestPeersColumnsByWidth(t *testing.T) {
 			t.Errorf("IREN row lacks %q: %q", want, iren)
 		}
 	}
+	// A row whose cost is a published figure says so ("rep"): the footer's
+	// count is the sector rule's, which does not use it (found in review:
+	// five direct rows above "0 of 4 miners with a recent direct cost").
+	for _, l := range strings.Split(out, "\n") {
+		rep := strings.Contains(l, " rep ")
+		switch {
+		case strings.Contains(l, "RIOT") && !strings.Contains(l, "direct Q3'25 rep"),
+			strings.Contains(l, "IREN") && rep, strings.Contains(l, "MARA") && rep:
+			t.Errorf("basis marks wrong: %q", l)
+		}
+	}
 	for _, want := range []string{"not a live quote: close of 2026-07-31", "KEEL close of 2025-12-17",
-		"0 of 4 miners with a recent direct cost under water", "all-in"} {
+		"0 of 4 miners with a recent direct cost under water", "rep rows", "stock comp"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("footer lacks %q", want)
 		}
