@@ -498,7 +498,7 @@ func scenBoard(d *board.Data, w int, pal *detPal) string {
 		return econ.Map(bd.SectorRule.UnderWater.Count, func(v int) float64 { return float64(v) })
 	}
 	u := a.SectorRule.UnderWater
-	lines = append(lines, row("under water", scenChange(uw(b), uw(a), 0, false, false, numW, pal), "of "+format.Num(float64(u.Of), 0)+" at "+u.Scope.String()))
+	lines = append(lines, row("under water", scenChange(uw(b), uw(a), 0, false, false, numW, pal), "of "+format.Num(float64(u.Of), 0)+" at "+u.Scope.String()+" (rule)"))
 	head := " " + padRight("scope (n)", labelW)
 	if wide {
 		head += padLeft("median $/PH/d", 2*numW+3) + "    " + padLeft("margin $/PH/d", 2*numW+3)
@@ -806,7 +806,8 @@ func scenWater(f econ.Flag, pal *detPal) string {
 // scenMinersTable lists each miner's headline cost and margin live →
 // scenario, in two halves side by side when the rows do not fit in h.
 func scenMinersTable(d *board.Data, w, h int, pal *detPal) string {
-	title := " " + pal.title.paint("Miners") + pal.muted.paint("  headline scope cost and margin, $/PH/day, "+scenBase(d, w)+" → what-if")
+	title := " " + pal.title.paint("Miners") + pal.muted.paint("  each miner's widest-scope cost and margin, $/PH/day, "+scenBase(d, w)+" → what-if"+
+		" · rep: a published figure, not in the sector rule's count")
 	n := min(len(d.Board.Miners), len(d.Base.Miners))
 	halves := 1
 	if n > h-2 && w >= 160 {
@@ -838,6 +839,9 @@ func scenMinersTable(d *board.Data, w, h int, pal *detPal) string {
 				// Its water state is unknown (econ.MinerCost.OutsideWindow):
 				// say how old the cost is instead of "—".
 				state = pal.muted.paint("old cost, " + costBasis(c))
+			}
+			if a.Costs[s].Basis == econ.BasisReported {
+				state += pal.muted.paint(" · rep")
 			}
 			if a.PowerNotAdjusted {
 				why := "own power price"

@@ -276,6 +276,25 @@ func TestScenarioBoard(t *testing.T) {
 	}
 }
 
+// The miners table marks a cost that is a published figure ("rep"), and
+// the board's under-water count says it is the sector rule's: found in
+// review, "0 of 4 at direct" stood beside five direct rows.
+func TestScenarioSaysWhichCostsTheRuleCounts(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	frame := ansi.Strip(Render(d, UI{View: ViewScenario}, 200, 60, detMonoTheme(t)))
+	if !strings.Contains(frame, "of 4 at direct (rule)") {
+		t.Errorf("the count does not name the rule:\n%s", frame)
+	}
+	for _, l := range strings.Split(frame, "\n") {
+		rep := strings.HasSuffix(strings.TrimSpace(l), "· rep")
+		switch {
+		case strings.HasPrefix(l, " RIOT") && !rep, strings.HasPrefix(l, " KEEL") && !rep,
+			strings.HasPrefix(l, " MARA") && rep, strings.HasPrefix(l, " IREN") && rep:
+			t.Errorf("basis mark wrong: %q", l)
+		}
+	}
+}
+
 func scenFmt2(v float64) string { return format.Num(v, 2) }
 
 func TestScenarioSizes(t *testing.T) {
