@@ -88,10 +88,28 @@ type MinerOverride struct {
 	// Cost is a cost per BTC produced covering CostScope over CostPeriod (as
 	// dataset.ParsePeriod reads it). The three go together.
 	Cost       *econ.USDPerBTC `toml:"cost_usd_per_btc" example:"43700.0" check:">0" help:"USD per BTC produced; needs the next two"`
-	CostScope  *econ.Scope     `toml:"cost_scope" example:"cash" help:"what it covers: power | direct | cash | all-in"`
+	CostScope  *Scope          `toml:"cost_scope" example:"cash" help:"what it covers: power | direct | cash | all-in"`
 	CostPeriod string          `toml:"cost_period" example:"2025-Q3" help:"the period it covers: 2025-Q3, 2025-08 or 2025"`
 	// Source names where the figures come from (defaultSource unless set).
 	Source string `toml:"source" example:"my notes" help:"default: user config"`
+}
+
+// Scope is a [[miner]] cost_scope: an econ.Scope. What is wrong with the
+// text is kept for [Config.Validate] to report with every other problem, as
+// [Duration] does: an error returned to the decoder would end the reading
+// there and hide the rest of the file's problems.
+type Scope struct {
+	econ.Scope
+	problem string
+}
+
+// UnmarshalText parses a scope label (econ.ParseScope).
+func (s *Scope) UnmarshalText(b []byte) error {
+	v, err := econ.ParseScope(string(b))
+	if *s = (Scope{Scope: v}); err != nil {
+		s.problem = err.Error()
+	}
+	return nil
 }
 
 // Opt returns what p points to as an econ.Maybe: unknown when p is nil.
@@ -436,7 +454,7 @@ func (o MinerOverride) Apply(m econ.Miner, periodHashvalue func(dataset.Period) 
 		m.PowerPrice = Opt(o.PowerPrice)
 	}
 	if o.Cost != nil && o.CostScope != nil {
-		r := econ.ReportedCost{Scope: *o.CostScope, PerBTC: *o.Cost, Period: o.CostPeriod, Source: o.Source}
+		r := econ.ReportedCost{Scope: o.CostScope.Scope, PerBTC: *o.Cost, Period: o.CostPeriod, Source: o.Source}
 		if p, err := dataset.ParsePeriod(o.CostPeriod); err == nil {
 			if !p.To.IsZero() {
 				r.End = econ.DateOf(p.To)

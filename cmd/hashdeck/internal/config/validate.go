@@ -236,7 +236,9 @@ func (c Config) validateMiners(p *problems) {
 			p.add(key("cost_scope"), "missing: say what cost_usd_per_btc covers (power, direct, cash or all-in)")
 		case !(m.Cost != nil) && m.CostScope != nil:
 			p.add(key("cost_scope"), "is only used with cost_usd_per_btc, which is not given")
-		case m.CostScope != nil && *m.CostScope >= econ.NumScopes:
+		case m.CostScope != nil && m.CostScope.problem != "":
+			p.add(key("cost_scope"), "%s", m.CostScope.problem)
+		case m.CostScope != nil && m.CostScope.Scope >= econ.NumScopes:
 			p.add(key("cost_scope"), "%s is not a cost scope (power, direct, cash or all-in)", m.CostScope)
 		}
 		switch _, err := dataset.ParsePeriod(m.CostPeriod); {
