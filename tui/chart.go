@@ -37,6 +37,10 @@ func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(floa
 	return s
 }
 
+// minChartH is the fewest lines a chart is drawn in: the legend, the x
+// axis, asciigraph's extra row and five rows of plot.
+const minChartH = 8
+
 // drawChart is Chart without the cache.
 func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(float64) string, th themes.Theme) string {
 	var data [][]float64
@@ -52,8 +56,15 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 			colors = append(colors, asciigraph.AnsiColor(th.SeriesIndex[l.Series%8]))
 		}
 	}
-	if len(data) == 0 || len(grid) < 2 || h < 5 || w < 20 {
+	switch {
+	case len(data) == 0 || len(grid) < 2:
 		return fit(th.Muted.Render("no data for this range"), w, h)
+	case h < minChartH:
+		// Three rows drew a 4× range as two flat lines (found in review):
+		// say why there is no chart rather than draw a wrong one.
+		return fit(th.Muted.Render("too short for a chart: a taller terminal shows it"), w, h)
+	case w < 20:
+		return fit(th.Muted.Render("too narrow for a chart"), w, h)
 	}
 	head := padRight(styled.render(&th, styleMuted, unit)+"  "+strings.Join(legend, "  "), w)
 	plotH := h - 3 // legend, x axis, and asciigraph's extra row

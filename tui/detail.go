@@ -254,7 +254,7 @@ func renderDetailWith(d *board.Data, ui UI, idx int, src detSources, w, h int, t
 			costH = 10 // two lines per scope and the scale
 		}
 		conH := min(conNeed, 4)
-		factsH := max(min(factsNeed, avail-costH-conH-6), 3)
+		factsH := max(min(factsNeed, avail-costH-conH-minChartH-1), 3) // the chart's title and plot
 		chartH := avail - costH - conH - factsH
 		var b strings.Builder
 		b.WriteString(head + "\n")

@@ -11,6 +11,7 @@ import (
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
+	"github.com/hashdeck/hashdeck/tui/format"
 )
 
 func detMonoTheme(t testing.TB) themes.Theme {
@@ -394,5 +395,34 @@ func TestDetailChartSaysWhereItEnds(t *testing.T) {
 	want := " to " + board.Day(lastBTC).Format("2006-01-02")
 	if m := title.FindStringSubmatch(frame(&d)); m == nil || m[1] != want {
 		t.Errorf("a quote two months past BTC's history: title %q, want %q", m, want)
+	}
+}
+
+// At 80×24 the miner's chart has at least five rows of plot, and a chart
+// with too few lines says so: found in review, three rows drew RIOT and
+// BTC (a 4× range) as two flat lines, and fewer said "no data".
+func TestDetailChartHasRoomOrSaysSo(t *testing.T) {
+	d := *board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th := detMonoTheme(t)
+	i := detPeerIndex(t, &d, "RIOT")
+	frame := ansi.Strip(renderDetailWith(&d, UI{View: ViewDetail, Detail: "RIOT", Range: Range1Y}, i, detSourcesFromFundamentals(&d.Peers[i].Fundamentals), 80, 24, th))
+	rows := 0
+	for _, l := range strings.Split(frame, "\n") {
+		if strings.ContainsAny(l, "┤┼") {
+			rows++
+		}
+	}
+	if rows < 5 {
+		t.Errorf("the chart has %d rows of plot at 80×24:\n%s", rows, frame)
+	}
+	lines := []Line{{Name: "A", Values: []float64{100, 150, 209}}, {Name: "B", Values: []float64{100, 70, 52}, Series: 1}}
+	grid := board.DayGrid(fixedNow.AddDate(0, 0, -2), fixedNow)
+	for h := 1; h < minChartH; h++ {
+		if got := ansi.Strip(drawChart(lines, grid, 60, h, "u", func(v float64) string { return format.Num(v, 0) }, th)); !strings.Contains(got, "too short") {
+			t.Errorf("h %d: %q", h, got)
+		}
+	}
+	if got := ansi.Strip(drawChart(lines, grid, 60, minChartH, "u", func(v float64) string { return format.Num(v, 0) }, th)); strings.Contains(got, "too short") {
+		t.Errorf("h %d is enough: %q", minChartH, got)
 	}
 }
