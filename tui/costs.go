@@ -134,10 +134,18 @@ func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	}
 	top *= 1.08
 	const nameW, qW, ehW, costW = 6, 8, 6, 9
-	barW := max(w-1-nameW-1-qW-1-ehW-2-costW-2-24, 16)
+	// The bars take what the reasons after them leave, down to half the
+	// room: a reason cut short can say the opposite ("no direct: no
+	// mining …", found in review at 200 columns with room to spare).
+	fixed, minBar := 1+nameW+1+qW+1+ehW+2+costW+2, 16
 	if w < 100 {
-		barW = max(w-1-nameW-1-ehW-2-costW-2-14, 12)
+		fixed, minBar = 1+nameW+1+ehW+2+costW+2, 12
 	}
+	whyW := 0
+	for _, r := range rows {
+		whyW = max(whyW, cellWidth(costWhy(r, scope)))
+	}
+	barW := max(w-fixed-min(whyW, (w-fixed)/2), minBar)
 	col := func(v float64) int { return min(int(math.Round(v/top*float64(barW))), barW) }
 	hpCol := -1
 	if hpOK {
@@ -251,12 +259,22 @@ func costLine(r econ.CurveRow, selected bool, scope econ.Scope, w, nameW, qW, eh
 	line += bar.String() + "  "
 	cost := format.Maybe(r.Layer(scope), func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })
 	line += padLeft(cost, costW)
-	if why := costMissing(r, scope); why != "" && r.Quarter != "" {
-		line += th.Muted.Render("  " + why)
-	} else if r.Quarter == "" {
-		line += th.Muted.Render("  no recent line items")
+	if why := costWhy(r, scope); why != "" {
+		line += th.Muted.Render(why)
 	}
 	return ansi.Truncate(line, w, "…")
+}
+
+// costWhy is what follows a row's cost: what it lacks, or that it has no
+// recent line items; "" when it lacks nothing.
+func costWhy(r econ.CurveRow, scope econ.Scope) string {
+	if r.Quarter == "" {
+		return "  no recent line items"
+	}
+	if why := costMissing(r, scope); why != "" {
+		return "  " + why
+	}
+	return ""
 }
 
 // costMissing says which layers up to scope the row lacks, and why the

@@ -208,3 +208,22 @@ func TestCostsPivotColumnsAreQuarters(t *testing.T) {
 		t.Errorf("order %v: want the lowest Q3'25 mining share (CORZ 71%%) first", order)
 	}
 }
+
+// With room to spare, what a row lacks is written whole: the bars give
+// way (found in review: "no direct: no mining …" at 200 columns, and "no
+// recent l…" at 80).
+func TestCostsReasonsAreWhole(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", false)
+	for _, w := range []int{80, 120, 200} {
+		frame := ansi.Strip(renderCosts(d, UI{View: ViewCosts}, w, 40, th))
+		for _, want := range []string{"no recent line items", "no power"} {
+			if !strings.Contains(frame, want) {
+				t.Errorf("%d columns: no %q", w, want)
+			}
+		}
+		if w >= 120 && !strings.Contains(frame, "no direct: no mining cost of revenue") {
+			t.Errorf("%d columns: IREN's reason is cut:\n%s", w, frame)
+		}
+	}
+}
