@@ -333,7 +333,7 @@ func headline(r *SectorRule, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay]) Headl
 // underWater counts at one scope (step 3 of [ComputeSectorRule]).
 func underWater(r *SectorRule) UnderWaterCount {
 	s := r.Headline.Scope
-	if r.Scopes[s].N == 0 {
+	if r.Headline.Source == "" || r.Scopes[s].N == 0 { // no headline: the widest scope with a figure
 		for w := ScopeAllIn; ; w-- {
 			if r.Scopes[w].N > 0 {
 				s = w

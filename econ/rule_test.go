@@ -281,3 +281,24 @@ func TestCurveScope(t *testing.T) {
 		t.Errorf("computed headline at direct: %v, want direct", s)
 	}
 }
+
+// With no headline, the under-water count is at the widest scope with a
+// figure, not at power because the missing headline's scope reads as 0
+// (found in review: "0 of 1 under water at power" beside direct n 2).
+func TestUnderWaterWithoutHeadline(t *testing.T) {
+	c := ruleQuarter("C", "2025-Q3", 0, 0, "2025-11-05")
+	c.CostMining = Item[USD]{}
+	c.CostPower = Sourced[USD](8e6, src("https://sec.example/C", GradeA, "2025-11-05", true))
+	miners := []Miner{
+		{Ticker: "A", Quarters: []Quarter{ruleQuarter("A", "2025-Q3", 20, 0, "2025-11-05")}},
+		{Ticker: "B", Quarters: []Quarter{ruleQuarter("B", "2025-Q3", 50, 0, "2025-11-05")}},
+		{Ticker: "C", Quarters: []Quarter{c}},
+	}
+	r := ComputeBoard(ruleNetwork(), miners, Scenario{}).SectorRule
+	if r.Headline.Source != "" || r.Scopes[ScopePower].N != 1 || r.Scopes[ScopeDirect].N != 2 {
+		t.Fatalf("setup: headline %q, power n %d, direct n %d", r.Headline.Source, r.Scopes[ScopePower].N, r.Scopes[ScopeDirect].N)
+	}
+	if u := r.UnderWater; u.Scope != ScopeDirect || u.Of != 2 || u.Count.Or(-1) != 1 {
+		t.Errorf("under water %+v, want 1 of 2 at direct", u)
+	}
+}

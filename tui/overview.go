@@ -34,7 +34,12 @@ func renderOverview(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	topH := strings.Count(top, "\n") + 1
 	chartH := h - topH - 2 // a blank line and the health line
 	if chartH < 6 {
-		// Too little room for a chart: a one-line sparkline of the range instead.
+		// Too little room for a chart: a one-line sparkline of the range
+		// instead, and with no room for that either, the feeds line (it
+		// names the data's sources and licence) keeps its place.
+		if topH+2 > h {
+			return fit(top+"\n"+health, w, h)
+		}
 		return fit(top+"\n"+overviewSparkline(d, ui, w, th)+"\n"+health, w, h)
 	}
 	return fit(top+"\n"+overviewChart(d, ui, w, chartH, th)+"\n"+health, w, h)
@@ -385,14 +390,41 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
+// attributionLine is head, then the data's sources (a comma-separated
+// list) whole, as many as fit in w, with "…" for the rest: a source's
+// licence is never cut ("CC BY-NC 4.…", found in review at 80 columns).
+// short replaces head when the first source and the "…" do not fit
+// beside it. Only when w cannot hold the first source is it cut.
+func attributionLine(head, short, attribution string, w int) string {
+	items := strings.Split(attribution, ", ")
+	if cellWidth(head+" · "+items[0]+", …") > w {
+		head = short
+	}
+	s := head + " · " + items[0]
+	for i, it := range items[1:] {
+		more := ""
+		if i+2 < len(items) {
+			more = ", …"
+		}
+		if cellWidth(s+", "+it+more) > w {
+			if cellWidth(s+", …") <= w {
+				return s + ", …"
+			}
+			return ansi.Truncate(s, w, "…")
+		}
+		s += ", " + it
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
 // overviewHealth is one line: each feed group and its live source.
 func overviewHealth(d *board.Data, w int, th themes.Theme) string {
 	if len(d.Health) == 0 {
-		s := " feeds: offline — embedded data only"
+		s, short := " feeds: offline — embedded data only", " feeds: offline"
 		if d.Mode != board.ModeOffline {
-			s = " feeds: waiting for the first answer…"
+			s, short = " feeds: waiting for the first answer…", " feeds: waiting…"
 		}
-		return th.Muted.Render(ansi.Truncate(s+" · "+d.Attribution, w, "…"))
+		return th.Muted.Render(attributionLine(s, short, d.Attribution, w))
 	}
 	groups := map[string][]string{}
 	var order []string

@@ -149,3 +149,35 @@ func TestNoHeadlineReasonIsNotCutSilently(t *testing.T) {
 		t.Errorf("a headline at 30 columns took %d lines, want 2", n)
 	}
 }
+
+// The feeds line names the data's sources whole (a licence is never cut),
+// and keeps its place when the sector panel leaves no room for the
+// sparkline: found in review, "(CC BY-NC 4.…" at 80 columns, and the line
+// gone at 80×24 as of 2025-10-15.
+func TestOverviewAttributionIsWhole(t *testing.T) {
+	const attr = "Coin Metrics Community Data (CC BY-NC 4.0), mempool.space, Yahoo Finance, CoinGecko, filings"
+	for w := 40; w <= 160; w++ {
+		got := attributionLine(" feeds: offline — embedded data only", " feeds: offline", attr, w)
+		if cellWidth(got) > w {
+			t.Fatalf("%d: %q is wider", w, got)
+		}
+		if w >= 60 && !strings.Contains(got, "(CC BY-NC 4.0)") {
+			t.Errorf("%d: the licence is cut: %q", w, got)
+		}
+		if w < 61 { // the first source alone does not fit
+			continue
+		}
+		for _, part := range strings.Split(strings.TrimSuffix(strings.SplitN(got, " · ", 2)[1], ", …"), ", ") {
+			if !strings.Contains(attr, part) {
+				t.Errorf("%d: %q is a cut source", w, part)
+			}
+		}
+	}
+	at := time.Date(2025, 10, 15, 12, 0, 0, 0, time.UTC)
+	env := board.NewEnvAt(testEnv().Dataset, testEnv().Peers, at)
+	d := board.Build(env, nil, at, econ.Scenario{})
+	frame := ansi.Strip(Render(d, UI{}, 80, 24, detMonoTheme(t)))
+	if !strings.Contains(frame, "(CC BY-NC 4.0)") {
+		t.Errorf("no attribution at 80×24 as of 2025-10-15:\n%s", frame)
+	}
+}
