@@ -292,7 +292,7 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	b.SectorRule = computeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv, shift)
 	b.powerShift = shift
 	for i := range miners {
-		b.Miners[i] = minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker), asOf)
+		b.Miners[i] = minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker), b.Implied[i].Quarters, asOf)
 	}
 	return b
 }
@@ -324,14 +324,21 @@ func BoardDate(now time.Time) Date {
 }
 
 // minerCostStack returns m's cost per PH/day in every scope at its own power
-// price, with the basis of each: its figure in the sector rule first (rule),
-// then filing line items, then reported
-// per-BTC figures restated at their period's hashvalue, then (power only)
-// J/TH × $/kWh × 24.
-func minerCostStack(m *Miner, rule [NumScopes]*RuleMember) MinerCosts {
+// price, with the basis of each, the first that exists: its figure in the
+// sector rule (implied, in the rule's window), filing line items, a
+// reported per-BTC figure restated at its period's hashvalue whose period
+// is in the window; for a reported figure that ended before the window, the
+// miner's newest implied figure when that is newer (both old: marked so,
+// [MinerCost.OutsideWindow]); then (power only) J/TH × $/kWh × 24; last
+// the newest implied figure, however old. Choosing an old reported figure
+// over an old implied one only because it is reported narrowed live rows
+// to power ("MARA $19.21 power Q3'25 old" live, "$31.79 direct Q3'25"
+// offline).
+func minerCostStack(m *Miner, rule [NumScopes]*RuleMember, implied []ImpliedCost, asOf Date) MinerCosts {
 	var out MinerCosts
 	model := Map2(m.Efficiency, m.PowerPrice, PowerCost)
 	filed := m.Period.Stack(model)
+	current := func(end Date) bool { return end.IsZero() || asOf.IsZero() || InWindow(end, asOf) }
 	for _, s := range Scopes() {
 		if f := rule[s]; f != nil {
 			out[s] = MinerCost{PerPHDay: Known(f.USDPerPHDay), Basis: BasisImplied, Period: f.Quarter, Source: "implied from the quarter's line items",
@@ -346,20 +353,42 @@ func minerCostStack(m *Miner, rule [NumScopes]*RuleMember) MinerCosts {
 			out[s] = MinerCost{PerPHDay: v, Basis: basis, Period: m.Period.Label}
 			continue
 		}
+		var rep MinerCost
 		for _, r := range m.Reported {
 			if r.Scope != s {
 				continue
 			}
 			if v := r.PerPHDay(); v.OK() {
-				out[s] = MinerCost{PerPHDay: v, ReportedPerBTC: Known(r.PerBTC), Basis: BasisReported, Period: r.Period, End: r.End, Source: r.Source, AsOf: r.AsOf, Published: r.Published}
+				rep = MinerCost{PerPHDay: v, ReportedPerBTC: Known(r.PerBTC), Basis: BasisReported, Period: r.Period, End: r.End, Source: r.Source, AsOf: r.AsOf, Published: r.Published}
 				break
 			}
 		}
-		if s == ScopePower && out[s].Basis == BasisNone && model.OK() {
+		switch old, ok := oldImplied(implied, s, asOf); {
+		case rep.Basis == BasisReported && (current(rep.End) || !ok || !old.End.After(rep.End)):
+			out[s] = rep
+		case ok && rep.Basis == BasisReported: // both old: the newer
+			out[s] = old
+		case s == ScopePower && model.OK():
 			out[s] = MinerCost{PerPHDay: model, Basis: BasisModel}
+		case ok:
+			out[s] = old
 		}
 	}
 	return out
+}
+
+// oldImplied is the newest of a miner's implied quarters with a figure at
+// scope s published by asOf, as a cost of basis implied with its period's
+// end (so that a quarter before the rule's window reads as old).
+func oldImplied(implied []ImpliedCost, s Scope, asOf Date) (MinerCost, bool) {
+	for i := len(implied) - 1; i >= 0; i-- {
+		q, c := &implied[i], implied[i].Costs[s]
+		if v, ok := c.PerPHDay.Get(); ok && (asOf.IsZero() || c.PublishedBy(asOf)) {
+			return MinerCost{PerPHDay: Known(v), Basis: BasisImplied, Period: q.Calendar, End: q.End, Source: "implied from the quarter's line items",
+				AsOf: c.Published.String(), Published: c.Published, PublishedEstimated: c.PublishedEstimated, Grade: c.Grade}, true
+		}
+	}
+	return MinerCost{}, false
 }
 
 // powerShift is how much m's costs per PH/s per day move when it pays np
@@ -374,9 +403,9 @@ func powerShift(m *Miner, np USDPerKWh) Maybe[USDPerPHDay] {
 	return Known(PowerCost(eff, np) - PowerCost(eff, own))
 }
 
-func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh], rule [NumScopes]*RuleMember, asOf Date) MinerRow {
+func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh], rule [NumScopes]*RuleMember, implied []ImpliedCost, asOf Date) MinerRow {
 	r := MinerRow{Ticker: m.Ticker, Hashrate: m.Hashrate, HashrateLabel: m.HashrateLabel, Efficiency: m.Efficiency, PowerPrice: m.PowerPrice}
-	r.Costs = minerCostStack(m, rule)
+	r.Costs = minerCostStack(m, rule, implied, asOf)
 	if np, ok := override.Get(); ok {
 		if delta, ok := powerShift(m, np).Get(); ok {
 			for s := range r.Costs {
@@ -416,8 +445,10 @@ func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override M
 	// One power cost per miner: where the company reported its power cost,
 	// the shutdown price (power cost = revenue) is that cost per BTC at
 	// today's hashvalue, not the J/TH × $/kWh model's.
-	if pc := r.Costs[ScopePower]; pc.Basis == BasisFilings || pc.Basis == BasisReported || pc.Basis == BasisImplied {
+	if pc := r.Costs[ScopePower]; (pc.Basis == BasisFilings || pc.Basis == BasisReported || pc.Basis == BasisImplied) && !pc.OutsideWindow {
 		r.ShutdownPrice = pc.PerBTC
+	} else if pc.OutsideWindow {
+		r.ShutdownPrice = Unknown[USDPerBTC]() // from a cost before the rule's window: stale
 	}
 	return r
 }

@@ -302,3 +302,32 @@ func TestUnderWaterWithoutHeadline(t *testing.T) {
 		t.Errorf("under water %+v, want 1 of 2 at direct", u)
 	}
 }
+
+// A row whose figures all ended before the rule's window shows the newer
+// of its reported and implied figures, at its widest scope, as old: found
+// in review, live rows narrowed to an old reported power cost ("MARA
+// $19.21 power Q3'25 old") while offline showed the implied direct cost of
+// the same quarter. An old cost gives no shutdown price.
+func TestOldRowsKeepTheirWidestScope(t *testing.T) {
+	in := ruleNetwork()
+	in.Now = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	m := Miner{Ticker: "M", Quarters: []Quarter{ruleQuarter("M", "2025-Q3", 30, 0, "2025-11-05")},
+		Reported: []ReportedCost{{Scope: ScopePower, PerBTC: 40_000, Period: "2025-Q3", End: day("2025-09-30"), PeriodHashvalue: Known[BTCPerPHDay](0.0005)}}}
+	cur := Miner{Ticker: "N", Quarters: []Quarter{ruleQuarter("N", "2025-Q3", 30, 0, "2025-11-05")},
+		Reported: []ReportedCost{{Scope: ScopeDirect, PerBTC: 50_000, Period: "2026-Q3", End: day("2026-09-30"), PeriodHashvalue: Known[BTCPerPHDay](0.0005)}}}
+	b := ComputeBoard(in, []Miner{m, cur}, Scenario{})
+	r := b.Miners[0]
+	if c := r.Costs[ScopeDirect]; r.Headline != ScopeDirect || c.Basis != BasisImplied || !c.OutsideWindow || c.Period != "2025-Q3" {
+		t.Errorf("headline %v, direct %+v; want the old implied direct cost of 2025-Q3", r.Headline, c)
+	}
+	if c := r.Costs[ScopePower]; c.Basis != BasisReported || !c.OutsideWindow {
+		t.Errorf("power %+v, want the old reported figure (no implied power)", c)
+	}
+	if r.ShutdownPrice.OK() || r.UnderWater != FlagUnknown {
+		t.Errorf("shutdown %v, under water %v from old costs; want unknown", r.ShutdownPrice, r.UnderWater)
+	}
+	// A reported figure inside the window wins over an old implied one.
+	if c := b.Miners[1].Costs[ScopeDirect]; c.Basis != BasisReported || c.OutsideWindow {
+		t.Errorf("current reported direct: %+v", c)
+	}
+}
