@@ -421,6 +421,7 @@ func (p *Poller) publish(change func(st *market.State)) {
 	change(next)
 	next.Version = p.state.Version + 1
 	next.Updated = p.o.Now()
+	ageQuotes(next)
 	for name, h := range p.health {
 		h.Live = next.Live[h.Group] == name
 	}
@@ -428,6 +429,20 @@ func (p *Poller) publish(change func(st *market.State)) {
 	p.state = next
 	p.mu.Unlock()
 	p.hub.Publish(next)
+}
+
+// ageQuotes marks every quote older than the US market allows at st.Updated
+// as outdated, and so stale. Every publish does it, whichever group polled,
+// so a quote that nothing replaces goes stale on time even between polls of
+// the equities group, and a provider that answers with an old quote cannot
+// make it live.
+func ageQuotes(st *market.State) {
+	for sym, q := range st.Quotes {
+		if q.Outdated = market.QuoteOutdated(q.At, st.Updated); q.Outdated {
+			q.Stale = true
+		}
+		st.Quotes[sym] = q
+	}
 }
 
 // healthList returns the health records in group order, then preference

@@ -35,7 +35,14 @@ func (v Value) Age(now time.Time) time.Duration { return max(now.Sub(v.At), 0) }
 type QuoteValue struct {
 	Quote
 	Fetched time.Time `json:"fetched"`
-	Stale   bool      `json:"stale"`
+	// Stale is set when the last poll of the equities group did not
+	// refresh the quote, and whenever it is Outdated.
+	Stale bool `json:"stale"`
+	// Outdated is set when the quote's own time is older than the US market
+	// allows (QuoteOutdated at the state's Updated time): its price is the
+	// last good one, and its day change (against PrevClose) is not the
+	// current session's.
+	Outdated bool `json:"outdated,omitempty"`
 }
 
 // Circuit is a provider's circuit-breaker state.

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
 // checkStockRange reports whether rng is one of the Yahoo-style history
@@ -38,41 +40,13 @@ func stockDayUTC(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// newYorkOffset returns New York's UTC offset in seconds at instant t, by
-// the US rule in force since 2007: daylight time (−4 h) from the second
-// Sunday of March at 02:00 local to the first Sunday of November at 02:00
-// local, standard time (−5 h) otherwise. It needs no time-zone database.
-func newYorkOffset(t time.Time) int {
-	const est, edt = -5 * 3600, -4 * 3600
-	t = t.UTC()
-	y := t.Year()
-	start := nthSunday(y, time.March, 2).Add(2*time.Hour - est*time.Second)  // 07:00 UTC
-	end := nthSunday(y, time.November, 1).Add(2*time.Hour - edt*time.Second) // 06:00 UTC
-	if !t.Before(start) && t.Before(end) {
-		return edt
-	}
-	return est
-}
+// newYorkOffset is market.NewYorkOffset: New York's UTC offset in seconds
+// at instant t, without a time-zone database.
+func newYorkOffset(t time.Time) int { return market.NewYorkOffset(t) }
 
-// nthSunday returns midnight (as a UTC time) of the n-th Sunday of month.
-func nthSunday(year int, month time.Month, n int) time.Time {
-	first := time.Date(year, month, 1, 0, 0, 0, 0, time.UTC)
-	d := (7 - int(first.Weekday())) % 7
-	return first.AddDate(0, 0, d+7*(n-1))
-}
-
-// newYorkWall converts a New York wall-clock time (given as the fields of
-// wall, whose location is ignored) to the instant it names.
-func newYorkWall(wall time.Time) time.Time {
-	y, mo, d := wall.Date()
-	h, mi, s := wall.Clock()
-	naive := time.Date(y, mo, d, h, mi, s, wall.Nanosecond(), time.UTC)
-	t := naive.Add(5 * time.Hour) // assume standard time
-	if off := newYorkOffset(t); off != -5*3600 {
-		t = naive.Add(-time.Duration(off) * time.Second)
-	}
-	return t
-}
+// newYorkWall is market.NewYorkWall: the instant a New York wall-clock
+// time names.
+func newYorkWall(wall time.Time) time.Time { return market.NewYorkWall(wall) }
 
 // newYorkClose returns 16:00 New York time on the date of day (a date whose
 // location is ignored): the moment a regular session's close refers to.

@@ -188,7 +188,8 @@ type Series struct {
 type PeerRow struct {
 	Ticker string
 	// Price is the latest share price (USD) with its source; DayPct the
-	// change from the previous close, MonthPct and YearPct over a calendar
+	// change from the previous close (unknown when the live quote is
+	// outdated: market.QuoteOutdated), MonthPct and YearPct over a calendar
 	// month and year ([PeriodReturn]), against the closes MonthBase and
 	// YearBase (unknown without a close near the period's start).
 	Price                     Sourced
@@ -659,7 +660,9 @@ func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Serie
 			if q, ok := st.Quote(p); ok {
 				r.Price = Sourced{V: q.Price, OK: true, At: q.At, Source: q.Source, Layer: LayerLive, Stale: q.Stale}
 				prev = math.NaN()
-				if q.PrevClose > 0 {
+				if q.PrevClose > 0 && !q.Outdated {
+					// An outdated quote's change is that of an older
+					// session: unknown, never shown as today's.
 					prev = q.PrevClose
 				}
 				if day := q.At.UTC().Truncate(24 * time.Hour); len(r.Closes) == 0 || day.After(r.Closes[len(r.Closes)-1].T) {

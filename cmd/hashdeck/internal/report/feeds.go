@@ -66,7 +66,14 @@ func WriteFeeds(w io.Writer, st *market.State, now time.Time) {
 			if q.PrevClose > 0 {
 				change = format.Signed((q.Price/q.PrevClose-1)*100, 2) + "%"
 			}
-			fmt.Fprintf(&b, "  %-6s %10s %9s %-3s  %-8s %s old\n", s, format.Num(q.Price, 2), change, q.Currency, q.Source, format.Age(now.Sub(q.At)))
+			mark := ""
+			switch {
+			case q.Outdated:
+				mark = "  STALE (outdated: the market has traded since)"
+			case q.Stale:
+				mark = "  STALE"
+			}
+			fmt.Fprintf(&b, "  %-6s %10s %9s %-3s  %-8s %s old%s\n", s, format.Num(q.Price, 2), change, q.Currency, q.Source, format.Age(now.Sub(q.At)), mark)
 		}
 	}
 	b.WriteString("SOURCES\n")
