@@ -69,7 +69,8 @@ type NetworkView struct {
 	// calendars give it; HalvingETAObserved at the observed mean block
 	// time, the other end of the range the halving is likely in.
 	HalvingETAObserved time.Time `json:"halving_eta_observed,omitzero"`
-	// Adjustment is the next-difficulty estimate; nil without height and epoch start.
+	// Adjustment is the next-difficulty estimate; nil without height and a
+	// plausible epoch start ([CheckEpochStart]).
 	Adjustment *DifficultyEstimate `json:"adjustment,omitempty"`
 }
 
@@ -107,7 +108,9 @@ func ComputeNetwork(in NetworkInputs) NetworkView {
 				v.FeeShare = in.FeeShare
 			}
 		}
-		if !in.EpochStart.IsZero() && !in.Now.IsZero() {
+		// An epoch start the blocks mined make impossible (a last good
+		// value kept from an earlier epoch, say) gives no estimate.
+		if !in.EpochStart.IsZero() && !in.Now.IsZero() && CheckEpochStart(h, in.EpochStart, in.Now) == nil {
 			est := EstimateNextDifficulty(Epoch{Height: h, Start: in.EpochStart, Now: in.Now, Difficulty: v.Difficulty}, EstimateMinBlocks)
 			v.Adjustment = &est
 		}

@@ -1,6 +1,7 @@
 package econ
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -161,4 +162,61 @@ func EstimateNextDifficulty(e Epoch, minBlocks int64) DifficultyEstimate {
 // [−75 %, +300 %].
 func ClampRetarget(change Percent) Percent {
 	return Percent(math.Min(math.Max(float64(change), float64(MaxRetargetDownPct)), float64(MaxRetargetUpPct)))
+}
+
+// Bounds on an epoch's timing, from the protocol. The retarget aims at
+// [TargetBlockTime] and clamps each adjustment to a factor of 4 (the
+// timespan to [¼, 4] × two weeks), so the network is never in an epoch whose
+// mean interval lies outside [TargetBlockTime/4, 4 × TargetBlockTime]
+// (150 s to 2400 s) for long: that would take the hashrate moving more than
+// fourfold within two weeks. A block's timestamp may run up to
+// [MaxBlockTimeDrift] ahead of the network's time, so each bound gets that
+// slack. An epoch start or a retarget date outside them belongs to another
+// epoch (a cached or replayed answer), not to the blocks mined.
+const (
+	MinMeanBlockTime  = TargetBlockTime / 4
+	MaxMeanBlockTime  = 4 * TargetBlockTime
+	MaxBlockTimeDrift = 2 * time.Hour
+)
+
+// CheckEpochStart reports why start cannot be the time of the first block
+// of the epoch the tip at height is in, seen at at, or nil. The height mod
+// 2016 intervals since that block, plus the time since the tip (one more
+// interval), must fit the mean-interval bounds above: an epoch 56 % done
+// cannot have started 332 days ago.
+func CheckEpochStart(height int64, start, at time.Time) error {
+	in := max(height, 0) % EpochBlocks
+	elapsed := at.Sub(start)
+	lo := time.Duration(in)*MinMeanBlockTime - MaxBlockTimeDrift
+	hi := time.Duration(in+1)*MaxMeanBlockTime + MaxBlockTimeDrift
+	if elapsed < lo || elapsed > hi {
+		return fmt.Errorf("an epoch start %s before %s is impossible with %d of its %d blocks mined (it must lie %s to %s before)",
+			fmtSpan(elapsed), at.UTC().Format("2006-01-02 15:04Z"), in, EpochBlocks, fmtSpan(max(lo, 0)), fmtSpan(hi))
+	}
+	return nil
+}
+
+// CheckRetargetDate reports why eta cannot be when the retarget after the
+// tip at height is mined, as estimated at at, or nil: the blocks remaining
+// in the epoch must fit the same mean-interval bounds.
+func CheckRetargetDate(height int64, eta, at time.Time) error {
+	remaining := EpochBlocks - max(height, 0)%EpochBlocks
+	ahead := eta.Sub(at)
+	lo := time.Duration(remaining-1)*MinMeanBlockTime - MaxBlockTimeDrift
+	hi := time.Duration(remaining)*MaxMeanBlockTime + MaxBlockTimeDrift
+	if ahead < lo || ahead > hi {
+		return fmt.Errorf("a retarget %s from %s is impossible with %d blocks to go (it must lie %s to %s ahead)",
+			fmtSpan(ahead), at.UTC().Format("2006-01-02 15:04Z"), remaining, fmtSpan(max(lo, 0)), fmtSpan(hi))
+	}
+	return nil
+}
+
+// fmtSpan writes a duration in days and hours ("332d 2h", "-318d 4h").
+func fmtSpan(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	days, hours := int64(d/(24*time.Hour)), int64(d%(24*time.Hour)/time.Hour)
+	return fmt.Sprintf("%s%dd %dh", sign, days, hours)
 }

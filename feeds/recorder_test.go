@@ -73,8 +73,8 @@ func TestRecorderWritesWhatThePollerDelivered(t *testing.T) {
 	// Every value the poller accepted is in the store, at the time it
 	// refers to and from its source.
 	state := hub.Current()
-	if len(state.Values) != 6 {
-		t.Fatalf("the poller has %d values, want 6: %v", len(state.Values), state.Values)
+	if len(state.Values) != 7 {
+		t.Fatalf("the poller has %d values, want 7: %v", len(state.Values), state.Values)
 	}
 	ctx := context.Background()
 	for m, v := range state.Values {
@@ -91,7 +91,7 @@ func TestRecorderWritesWhatThePollerDelivered(t *testing.T) {
 		t.Errorf("KEEL closes: %v %v", bars, err)
 	}
 	s := rec.Stats()
-	if s.Received != 2 || s.Written != 2 || s.Dropped != 0 || s.Failed != 0 || s.Observations != 6 || s.Bars != 3 || s.Pending != 0 {
+	if s.Received != 2 || s.Written != 2 || s.Dropped != 0 || s.Failed != 0 || s.Observations != 7 || s.Bars != 3 || s.Pending != 0 {
 		t.Errorf("stats: %+v", s)
 	}
 }

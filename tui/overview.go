@@ -122,16 +122,23 @@ func epochLine(n econ.NetworkView, th themes.Theme) string {
 
 // adjustmentNote says whose next-difficulty estimate the epoch line shows:
 // "est." for hashdeck's (from the epoch's mean block time so far), else the
-// upstream that sent it ("mempool").
+// upstream that sent it ("mempool"); when the change and the date come from
+// different places, both ("mempool, date est.").
 func adjustmentNote(d *board.Data) string {
-	switch src := d.AdjustmentSource; {
-	case src == "":
-		return ""
-	case strings.HasPrefix(src, "hashdeck"):
-		return "est."
-	default:
+	short := func(src string) string {
+		if strings.HasPrefix(src, "hashdeck") {
+			return "est."
+		}
 		return strings.TrimSuffix(strings.Fields(src)[0], ".space")
 	}
+	change, date := d.AdjustmentSource, d.RetargetDateSource
+	switch {
+	case change == "":
+		return ""
+	case date == "" || short(date) == short(change):
+		return short(change)
+	}
+	return short(change) + ", date " + short(date)
 }
 
 // arrow returns ▲ for a rise, ▼ for a fall and nothing for zero.

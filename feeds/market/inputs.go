@@ -1,7 +1,6 @@
 package market
 
 import (
-	"math"
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
@@ -32,8 +31,7 @@ func (s *State) NetworkInputs(now time.Time) econ.NetworkInputs {
 		in.MeanBlockTime = time.Duration(v * float64(time.Second))
 	}
 	if v, ok := get(EpochStart); ok {
-		sec, frac := math.Modf(v)
-		in.EpochStart = time.Unix(int64(sec), int64(frac*1e9)).UTC()
+		in.EpochStart = unixTime(v)
 	}
 	return in
 }

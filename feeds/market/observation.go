@@ -13,16 +13,17 @@ type Metric string
 
 // The metrics providers supply.
 const (
-	Difficulty     Metric = "difficulty"         // dimensionless
-	Height         Metric = "height"             // blocks
-	EpochStart     Metric = "epoch_start_unix_s" // Unix seconds of the current epoch's first block
-	AdjustmentPct  Metric = "adjustment_pct"     // upstream's estimate of the next retarget, percent
-	MeanBlockTime  Metric = "mean_block_time_s"  // mean block interval in the current epoch, seconds
-	Hashrate       Metric = "hashrate_ehs"       // upstream's network hashrate estimate, EH/s
-	FeesPerBlock   Metric = "fees_btc_per_block" // mean fees per block over the last ~144 blocks, BTC
-	PriceUSD       Metric = "btc_usd"            // BTC price, USD
-	PriceSources   Metric = "btc_usd_sources"    // how many exchanges the price averages
-	PriceSpreadPct Metric = "btc_usd_spread_pct" // (max − min) / mean of those exchanges, percent
+	Difficulty     Metric = "difficulty"           // dimensionless
+	Height         Metric = "height"               // blocks
+	EpochStart     Metric = "epoch_start_unix_s"   // Unix seconds of the current epoch's first block
+	AdjustmentPct  Metric = "adjustment_pct"       // upstream's estimate of the next retarget, percent
+	RetargetDate   Metric = "retarget_date_unix_s" // upstream's estimate of when the next retarget block is mined, Unix seconds
+	MeanBlockTime  Metric = "mean_block_time_s"    // mean block interval in the current epoch, seconds
+	Hashrate       Metric = "hashrate_ehs"         // upstream's network hashrate estimate, EH/s
+	FeesPerBlock   Metric = "fees_btc_per_block"   // mean fees per block over the last ~144 blocks, BTC
+	PriceUSD       Metric = "btc_usd"              // BTC price, USD
+	PriceSources   Metric = "btc_usd_sources"      // how many exchanges the price averages
+	PriceSpreadPct Metric = "btc_usd_spread_pct"   // (max − min) / mean of those exchanges, percent
 	HashpriceUSD   Metric = "hashprice_published_usd_per_ph_day"
 	HashpriceBTC   Metric = "hashprice_published_btc_per_ph_day"
 )
@@ -36,7 +37,7 @@ func Bounds(m Metric) (lo, hi float64, ok bool) {
 		return 1, 1e20, true
 	case Height:
 		return 0, 1e8, true
-	case EpochStart:
+	case EpochStart, RetargetDate:
 		return 1231006505, 4102444800, true // genesis .. 2100-01-01
 	case AdjustmentPct:
 		return -75, 300, true

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/hashdeck/hashdeck/econ"
 )
 
 // Rules a value must pass against what the state already holds, beyond the
@@ -35,7 +37,14 @@ const (
 //     last known height's (and then by at most the protocol's ×4 / ÷4);
 //   - fees per block of exactly 0 (a day's mean) are implausible;
 //   - a BTC price more than PriceJumpPct away from one under PriceJumpWindow
-//     old is an outlier.
+//     old is an outlier;
+//   - an epoch start or a retarget date that the blocks mined (the tip's
+//     height, the batch's or else the last known) make impossible
+//     (econ.CheckEpochStart, econ.CheckRetargetDate: the protocol's bounds
+//     on an epoch's mean interval). The upstream derived its retarget
+//     estimate and mean interval from that same epoch, so when the batch's
+//     epoch start is refused, its AdjustmentPct, MeanBlockTime and
+//     RetargetDate are refused with it.
 func (s *State) Vet(b *Batch) []string {
 	height, hasHeight := s.known(Height)
 	newHeight, newHasHeight := height, hasHeight
@@ -45,17 +54,41 @@ func (s *State) Vet(b *Batch) []string {
 		}
 	}
 	var reasons []string
+	refuse := func(o Observation, why string) {
+		b.Reject(string(o.Metric), why)
+		reasons = append(reasons, string(o.Metric)+": "+why)
+	}
+	badEpoch := false
+	for _, o := range b.Obs {
+		if o.Metric == EpochStart && newHasHeight {
+			if err := econ.CheckEpochStart(int64(newHeight), unixTime(o.Value), o.At); err != nil {
+				badEpoch = true
+			}
+		}
+	}
 	kept := b.Obs[:0:0]
 	for _, o := range b.Obs {
 		if why := s.implausible(o, height, hasHeight, newHeight, newHasHeight); why != "" {
-			b.Reject(string(o.Metric), why)
-			reasons = append(reasons, string(o.Metric)+": "+why)
+			refuse(o, why)
 			continue
+		}
+		if badEpoch {
+			switch o.Metric {
+			case AdjustmentPct, MeanBlockTime, RetargetDate:
+				refuse(o, "derived by the upstream from an impossible epoch start (see "+string(EpochStart)+")")
+				continue
+			}
 		}
 		kept = append(kept, o)
 	}
 	b.Obs = kept
 	return reasons
+}
+
+// unixTime converts Unix seconds, fractions kept, to a time.
+func unixTime(v float64) time.Time {
+	sec, frac := math.Modf(v)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
 }
 
 // known returns the last value of m in s, if any.
@@ -86,6 +119,18 @@ func (s *State) implausible(o Observation, height float64, hasHeight bool, newHe
 		}
 		if hasHeight && newHasHeight && epoch(newHeight) <= epoch(height) {
 			return fmt.Sprintf("difficulty moved from %.4g to %.4g within epoch %d (it changes only at a retarget)", prev, o.Value, epoch(newHeight))
+		}
+	case EpochStart:
+		if newHasHeight {
+			if err := econ.CheckEpochStart(int64(newHeight), unixTime(o.Value), o.At); err != nil {
+				return err.Error()
+			}
+		}
+	case RetargetDate:
+		if newHasHeight {
+			if err := econ.CheckRetargetDate(int64(newHeight), unixTime(o.Value), o.At); err != nil {
+				return err.Error()
+			}
 		}
 	case FeesPerBlock:
 		if o.Value == 0 {

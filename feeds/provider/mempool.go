@@ -58,7 +58,8 @@ type mempoolNetwork struct{ c *HTTPClient }
 // /api/v1/mining/hashrate/3d. It emits Height (blocks), Difficulty
 // (dimensionless), EpochStart (Unix s of the last retarget), MeanBlockTime
 // (seconds, from the epoch's mean interval sent in ms), AdjustmentPct
-// (percent, the upstream's estimate of the next retarget) and Hashrate
+// (percent, the upstream's estimate of the next retarget), RetargetDate
+// (Unix s, the upstream's estimate of when it comes, sent in ms) and Hashrate
 // (EH/s, from H/s). Every value refers to the response's Date.
 //
 // When one or two requests fail the batch holds what the others gave and
@@ -87,14 +88,16 @@ func (p *mempoolNetwork) Fetch(ctx context.Context) (market.Batch, error) {
 // remainingTime are Unix ms and ms, timeAvg is ms, but previousTime is Unix
 // seconds (the public docs' example suggests otherwise; the code does not).
 type mempoolDifficultyWire struct {
-	Error            json.RawMessage `json:"error"`
-	DifficultyChange *Num            `json:"difficultyChange"` // percent
-	PreviousTime     *Num            `json:"previousTime"`     // Unix s
-	TimeAvg          *Num            `json:"timeAvg"`          // ms
+	Error                 json.RawMessage `json:"error"`
+	DifficultyChange      *Num            `json:"difficultyChange"`      // percent
+	PreviousTime          *Num            `json:"previousTime"`          // Unix s
+	TimeAvg               *Num            `json:"timeAvg"`               // ms
+	EstimatedRetargetDate *Num            `json:"estimatedRetargetDate"` // Unix ms
 }
 
 // decodeMempoolDifficulty decodes /api/v1/difficulty-adjustment into
-// EpochStart (Unix s), MeanBlockTime (s) and AdjustmentPct (percent), all
+// EpochStart (Unix s), MeanBlockTime (s), AdjustmentPct (percent) and, when
+// sent, RetargetDate (Unix s, from estimatedRetargetDate in ms), all
 // referring to at (the response's Date). A missing or implausible field is
 // rejected with a reason; an in-band error or a body with none of the three
 // fields is an error.
@@ -124,6 +127,14 @@ func decodeMempoolDifficulty(body []byte, at time.Time) (market.Batch, error) {
 	}
 	if v, ok := onchainField(&b, market.AdjustmentPct, "difficultyChange", w.DifficultyChange); ok {
 		b.Add(market.AdjustmentPct, v, at, MempoolSource)
+	}
+	if w.EstimatedRetargetDate != nil {
+		if v, ok := onchainField(&b, market.RetargetDate, "estimatedRetargetDate", w.EstimatedRetargetDate); ok {
+			// Unix ms on the wire; a seconds-sized value (the public docs'
+			// example) falls below RetargetDate's range after the division
+			// and is rejected rather than guessed at.
+			b.Add(market.RetargetDate, v/msPerS, at, MempoolSource)
+		}
 	}
 	return b, nil
 }

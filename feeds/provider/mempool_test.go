@@ -140,9 +140,10 @@ func TestMempoolNetworkFetch(t *testing.T) {
 	onchainWant(t, b, market.EpochStart, 1767732842, d, "mempool.space") // previousTime is in seconds
 	onchainWant(t, b, market.MeanBlockTime, 589.752, d, "mempool.space") // timeAvg 589752 ms
 	onchainWant(t, b, market.AdjustmentPct, 1.7376913, d, "mempool.space")
-	onchainWant(t, b, market.Hashrate, 1066.7231654, d, "mempool.space") // 1.0667231654e+21 H/s
-	if len(b.Obs) != 6 || len(b.Rejected) != 0 {
-		t.Errorf("want 6 observations and no rejection: %+v", b)
+	onchainWant(t, b, market.Hashrate, 1066.7231654, d, "mempool.space")       // 1.0667231654e+21 H/s
+	onchainWant(t, b, market.RetargetDate, 1768921781.760, d, "mempool.space") // estimatedRetargetDate is in ms
+	if len(b.Obs) != 7 || len(b.Rejected) != 0 {
+		t.Errorf("want 7 observations and no rejection: %+v", b)
 	}
 	for p := range mempoolNetworkOK {
 		if srv.Hits(p) != 1 {

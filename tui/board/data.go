@@ -251,10 +251,13 @@ type Data struct {
 	PriceSources, PriceSpread                  Sourced
 	// Published is Hashrate Index's hashprice (USD/PH/day) when a key is set.
 	Published Sourced
-	// AdjustmentSource names where the next-difficulty estimate on the
+	// AdjustmentSource names where the next-difficulty change on the
 	// board comes from: the live upstream's own figure when it sends one,
 	// else hashdeck's from the epoch's blocks so far ("" with no estimate).
-	AdjustmentSource string
+	// RetargetDateSource names where its date comes from: the live
+	// upstream's own estimate when it sends a plausible one, else
+	// hashdeck's (the remaining blocks at the epoch's mean interval).
+	AdjustmentSource, RetargetDateSource string
 	// MedianSteps are the sector rule's medians per scope over the
 	// hashprice history, each from the day a board would have shown it.
 	MedianSteps []econ.MedianStep
@@ -414,11 +417,11 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 	if !sc.IsZero() {
 		d.Board = econ.ComputeBoard(in, miners, sc)
 	}
-	d.AdjustmentSource = oneEstimate(&d.Base.Network, st, d.Height.Layer == LayerLive)
+	d.AdjustmentSource, d.RetargetDateSource = oneEstimate(&d.Base.Network, st, d.Height.Layer == LayerLive, now)
 	if sc.IsZero() {
 		d.Board.Network.Adjustment = d.Base.Network.Adjustment // Board is a copy made before
 	} else {
-		oneEstimate(&d.Board.Network, st, d.Height.Layer == LayerLive)
+		oneEstimate(&d.Board.Network, st, d.Height.Layer == LayerLive, now)
 	}
 
 	d.Hashprice, d.BTC = env.hashprice, env.btc
@@ -472,28 +475,44 @@ func epochStart(ds *dataset.Dataset, e dataset.Epoch) time.Time {
 	return e.Date.Add(24 * time.Hour).Add(-time.Duration(after) * interval)
 }
 
+// The labels of hashdeck's own estimates (Data.AdjustmentSource and
+// Data.RetargetDateSource).
+const (
+	OwnChangeSource = "hashdeck: mean block time of the epoch so far"
+	OwnDateSource   = "hashdeck: remaining blocks at the epoch's mean interval"
+)
+
 // oneEstimate makes the network view carry one next-difficulty estimate and
-// returns its source: the live upstream's (mempool.space sends its own) when
-// it is fresh and the height is live, else the one econ made from the
-// epoch's blocks so far.
-func oneEstimate(n *econ.NetworkView, st *market.State, liveHeight bool) string {
+// returns the sources of its change and of its date. Each is the live
+// upstream's (mempool.space sends both) when it is fresh, the height is
+// live and, for the date, it is possible for the blocks remaining at now
+// (econ.CheckRetargetDate); else the one econ made from the epoch's blocks
+// so far, labelled as hashdeck's.
+func oneEstimate(n *econ.NetworkView, st *market.State, liveHeight bool, now time.Time) (change, date string) {
 	a := n.Adjustment
 	if a == nil {
-		return ""
+		return "", ""
+	}
+	est := *a
+	if est.ChangePct.OK() {
+		change, date = OwnChangeSource, OwnDateSource
 	}
 	if st != nil && liveHeight {
 		if v, ok := st.Value(market.AdjustmentPct); ok && !v.Stale {
-			est := *a
 			est.ChangePct = econ.Known(econ.ClampRetarget(econ.Percent(v.V)))
 			est.NextDifficulty = econ.Map(n.Difficulty, func(d econ.Difficulty) econ.Difficulty { return d * econ.Difficulty(1+v.V/100) })
-			n.Adjustment = &est
-			return v.Source
+			change = v.Source
+		}
+		if v, ok := st.Value(market.RetargetDate); ok && !v.Stale {
+			eta := time.Unix(0, int64(v.V*1e9)).UTC()
+			if h, ok := n.Height.Get(); ok && econ.CheckRetargetDate(h, eta, now) == nil {
+				est.ETA = eta
+				date = v.Source
+			}
 		}
 	}
-	if !a.ChangePct.OK() {
-		return ""
-	}
-	return "hashdeck: mean block time of the epoch so far"
+	n.Adjustment = &est
+	return change, date
 }
 
 // computedFrom is the freshness of a value computed from inputs: as old as

@@ -141,9 +141,11 @@ type document struct {
 	} `json:"embedded_data"`
 	Network struct {
 		econ.NetworkView
-		// AdjustmentSource names whose next-difficulty estimate adjustment is.
-		AdjustmentSource string             `json:"adjustment_source,omitempty"`
-		Sources          map[string]sourced `json:"sources"`
+		// AdjustmentSource names whose next-difficulty change adjustment
+		// is, RetargetDateSource whose date (adjustment.eta) it is.
+		AdjustmentSource   string             `json:"adjustment_source,omitempty"`
+		RetargetDateSource string             `json:"retarget_date_source,omitempty"`
+		Sources            map[string]sourced `json:"sources"`
 	} `json:"network"`
 	Hashprice struct {
 		USDPerPHDay    econ.Maybe[econ.USDPerPHDay] `json:"usd_per_ph_day"`
@@ -239,6 +241,7 @@ func JSON(w io.Writer, d *board.Data, m Meta) error {
 	b := d.Board
 	doc.Network.NetworkView = b.Network
 	doc.Network.AdjustmentSource = d.AdjustmentSource
+	doc.Network.RetargetDateSource = d.RetargetDateSource
 	doc.Network.Sources = map[string]sourced{}
 	for _, in := range networkInputs(d) {
 		doc.Network.Sources[in.name] = toSourced(in.v)

@@ -20,7 +20,7 @@ func feedMetricFormat(m market.Metric, v float64) string {
 		return format.SI(v, 2)
 	case market.Height, market.PriceSources:
 		return format.Num(v, 0)
-	case market.EpochStart:
+	case market.EpochStart, market.RetargetDate:
 		return time.Unix(int64(v), 0).UTC().Format("2006-01-02 15:04 UTC")
 	case market.AdjustmentPct, market.PriceSpreadPct:
 		return format.Signed(v, 2) + "%"
