@@ -7,6 +7,9 @@ import "time"
 // time-zone database. Every peer hashdeck quotes is a US listing, so this one
 // calendar decides how old a quote may be (QuoteOutdated) and when the
 // equities group polls at its market-hours rate (feeds.MarketHours).
+// It is written here because no exchange-calendar module is among the
+// approved ones (env/packages), and the rules fit in a page; its test checks
+// every weekday of 2025–2027 against the exchange's published holidays.
 
 // QuoteMargin is how long the regular session may trade after a quote's own
 // time before the quote is outdated: it covers a feed's 15–20 minute delay,
