@@ -56,9 +56,6 @@ type Sources struct {
 	Intervals        Intervals
 	// Timeout bounds each HTTP request (10 s if zero).
 	Timeout time.Duration
-	// NewYork is the America/New_York time zone for market hours; nil
-	// polls equities at the market-hours rate all the time.
-	NewYork *time.Location
 }
 
 // Groups returns the provider groups hashdeck polls, each in order of
@@ -85,10 +82,7 @@ func Groups(s Sources) ([]Group, error) {
 	}
 	o := provider.HTTPOptions{Timeout: s.Timeout}
 	browser := provider.HTTPOptions{Timeout: s.Timeout, UserAgent: provider.BrowserUserAgent}
-	equities := Every(iv.EquitiesOpen)
-	if s.NewYork != nil {
-		equities = MarketHours(s.NewYork, iv.EquitiesOpen, iv.EquitiesClosed)
-	}
+	equities := MarketHours(iv.EquitiesOpen, iv.EquitiesClosed)
 	groups := []Group{
 		{Name: "network", Interval: Every(iv.Network), Providers: []market.Provider{
 			provider.NewMempoolNetwork(e.Mempool, o), provider.NewBlockchainNetwork(e.BlockchainInfo, o),

@@ -31,18 +31,13 @@ func Every(d time.Duration) func(time.Time) time.Duration {
 	return func(time.Time) time.Duration { return d }
 }
 
-// MarketHours returns an Interval function that is open during the US
-// regular session (09:30–16:00 America/New_York, Monday to Friday; exchange
-// holidays are not known and count as open) and closed otherwise. loc is the
-// New York time zone (time.LoadLocation("America/New_York")).
-func MarketHours(loc *time.Location, open, closed time.Duration) func(time.Time) time.Duration {
+// MarketHours returns an Interval function that is open during a US
+// regular session (market.InUSSession: 09:30–16:00 New York time, 13:00 on
+// early-close days, no session on weekends and exchange holidays) and
+// closed otherwise.
+func MarketHours(open, closed time.Duration) func(time.Time) time.Duration {
 	return func(now time.Time) time.Duration {
-		t := now.In(loc)
-		if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			return closed
-		}
-		mins := t.Hour()*60 + t.Minute()
-		if mins >= 9*60+30 && mins < 16*60 {
+		if market.InUSSession(now) {
 			return open
 		}
 		return closed

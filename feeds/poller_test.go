@@ -360,11 +360,7 @@ func TestRunPollsAndStops(t *testing.T) {
 }
 
 func TestMarketHours(t *testing.T) {
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Skip("no time zone data:", err)
-	}
-	f := MarketHours(ny, time.Minute, 15*time.Minute)
+	f := MarketHours(time.Minute, 15*time.Minute)
 	for when, want := range map[string]time.Duration{
 		"2026-01-12T14:29:00Z": 15 * time.Minute, // Monday 09:29 EST
 		"2026-01-12T14:30:00Z": time.Minute,      // 09:30 EST: open
@@ -372,6 +368,8 @@ func TestMarketHours(t *testing.T) {
 		"2026-01-12T21:00:00Z": 15 * time.Minute, // 16:00: closed
 		"2026-07-13T13:30:00Z": time.Minute,      // Monday 09:30 EDT
 		"2026-01-10T15:00:00Z": 15 * time.Minute, // Saturday
+		"2026-01-19T15:00:00Z": 15 * time.Minute, // Martin Luther King Jr. Day: no session
+		"2026-11-27T18:30:00Z": 15 * time.Minute, // 13:30 EST the day after Thanksgiving: closed at 13:00
 	} {
 		at, _ := time.Parse(time.RFC3339, when)
 		if got := f(at); got != want {

@@ -18,7 +18,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	_ "time/tzdata" // market hours in America/New_York on machines without zoneinfo
 )
 
 // Exit codes.

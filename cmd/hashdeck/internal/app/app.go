@@ -120,7 +120,6 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	src.NewYork = NewYork()
 	if a.Groups, err = feeds.Groups(src); err != nil {
 		return nil, err
 	}
@@ -369,16 +368,6 @@ func (a *App) Secrets() []string {
 	}
 	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return slices.DeleteFunc(out, func(s string) bool { return len(strings.TrimSpace(s)) < 6 })
-}
-
-// NewYork returns the America/New_York zone (embedded tzdata makes it
-// available everywhere), or nil when it cannot be loaded.
-func NewYork() *time.Location {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		return nil
-	}
-	return loc
 }
 
 // Board builds one board for a snapshot: as of at (non-zero) from the

@@ -387,7 +387,7 @@ func (c Config) Keys(getenv func(string) string) APIKeys {
 
 // Sources returns what feeds.Groups needs: [Config.Endpoints] and
 // [Config.Keys] with the environment from getenv, [Config.Symbols] and the
-// intervals. NewYork and Timeout are left for the caller. The result holds
+// intervals. Timeout is left for the caller. The result holds
 // the API keys in clear (feeds.Sources has plain strings): never print it.
 func (c Config) Sources(getenv func(string) string) (feeds.Sources, error) {
 	e, err := c.Endpoints(getenv)
