@@ -30,7 +30,7 @@ const (
 	rejectHandshakeTimeout                     // the SSH handshake took too long
 	rejectFull                                 // --max-sessions reached
 	rejectClosing                              // the server is shutting down
-	rejectRevoked                              // the key was removed after its connection logged in
+	rejectRevoked                              // the key was removed after its connection logged in (an open session ended, or a new one refused)
 	numRejects
 )
 

@@ -482,6 +482,7 @@ func (s *Server) watchKeys() {
 			for _, ss := range s.sessions {
 				if ss.fingerprint != "" && !s.keys.hasFingerprint(ss.fingerprint) {
 					s.log.Info("revoking session", "session", ss.id, "fingerprint", ss.fingerprint)
+					s.metrics.reject(rejectRevoked) // a session turned away, if late
 					ss.cancel(errRevoked)
 				}
 			}

@@ -469,6 +469,11 @@ func TestServeAuthorizedKeysReload(t *testing.T) {
 	if !strings.Contains(p.Text(), "your key was removed from the authorised keys. Bye.") {
 		t.Errorf("no revocation goodbye:\n%s", servetest.Tail(p.Text(), 300))
 	}
+	// Found in review: rejects{reason="revoked"} stayed 0 after sessions
+	// were ended by revocation.
+	if n := st.rejects(t, rejectRevoked); n != 1 {
+		t.Errorf("revoked rejects %v, want 1 (the session ended)", n)
+	}
 	if _, err := st.Dial(); err == nil {
 		t.Error("a key with an unsupported option got in")
 	}
