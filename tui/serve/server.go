@@ -215,6 +215,14 @@ func New(env *board.Env, hub *feeds.Hub, o Options, log *slog.Logger) (*Server, 
 	}
 	s.snapshot = s.snapshotText
 	s.metrics = newMetrics(env, hub, s.OpenSessions, s.sharedHistory)
+	// The authorised keys first: a server that cannot start leaves no new
+	// host key behind (found in review).
+	var err error
+	if !o.AllowAnyone {
+		if s.keys, err = newKeyring(o.AuthorizedKeys, log); err != nil {
+			return nil, err
+		}
+	}
 	signer, created, err := loadHostKey(o.HostKey)
 	if err != nil {
 		return nil, err
@@ -222,11 +230,6 @@ func New(env *board.Env, hub *feeds.Hub, o Options, log *slog.Logger) (*Server, 
 	s.hostKey = signer.PublicKey()
 	if created {
 		log.Info("created a host key", "path", o.HostKey, "fingerprint", gossh.FingerprintSHA256(s.hostKey))
-	}
-	if !o.AllowAnyone {
-		if s.keys, err = newKeyring(o.AuthorizedKeys, log); err != nil {
-			return nil, err
-		}
 	}
 	opts := []ssh.Option{
 		func(srv *ssh.Server) error { srv.AddHostKey(signer); return nil },

@@ -987,3 +987,18 @@ func TestServeOptionsValidate(t *testing.T) {
 		t.Errorf("defaults: %s", got)
 	}
 }
+
+// A server that cannot start for want of its authorised keys creates no
+// host key (found in review: a missing --authorized-keys file left a new
+// host key behind).
+func TestServeNoHostKeyWithoutKeys(t *testing.T) {
+	dir := t.TempDir()
+	hk := filepath.Join(dir, "key")
+	_, err := New(offlineEnv(t), nil, Options{AuthorizedKeys: filepath.Join(dir, "missing"), HostKey: hk}, slog.New(slog.DiscardHandler))
+	if err == nil {
+		t.Fatal("no error for a missing authorized keys file")
+	}
+	if _, err := os.Stat(hk); err == nil {
+		t.Error("the host key was created")
+	}
+}
