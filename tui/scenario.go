@@ -570,7 +570,18 @@ func scenPctChange(before, after econ.Maybe[float64], pal *detPal) string {
 		return "        "
 	}
 	p := (a/b - 1) * 100
-	return " " + padLeft(pal.muted.paint(format.Signed(p, 1)+"%"), 7)
+	// The column has 7 cells: "+1,277.3%" lost its "%" to the panel's edge
+	// (found in review); from +1,000% on, the change is a multiple.
+	txt := format.Signed(p, 1) + "%"
+	switch r := a / b; {
+	case r >= 100:
+		txt = "×" + format.Num(r, 0)
+	case p >= 1000:
+		txt = "×" + format.Num(r, 1)
+	case math.Abs(p) >= 100:
+		txt = format.Signed(p, 0) + "%"
+	}
+	return " " + padLeft(pal.muted.paint(txt), 7)
 }
 
 // scenGridAxes returns the grid's prices (centred on the scenario's price,

@@ -478,3 +478,15 @@ func TestScenarioSensitivitySaysWhyWhole(t *testing.T) {
 		t.Errorf("the reason is cut:\n%s", out)
 	}
 }
+
+// A large what-if change keeps its percent sign: found in review,
+// "+1,277…" at 200 columns.
+func TestScenarioLargeChangeFits(t *testing.T) {
+	pal := detPaletteOf(detMonoTheme(t))
+	for _, c := range []struct{ b, a float64 }{{37.16, 511.9}, {37.16, 37.16 * 120}, {37.16, 37.16 * 1200}, {37.16, 1}, {37.16, 80}} {
+		got := scenPctChange(econ.Known(c.b), econ.Known(c.a), pal)
+		if v := strings.TrimSpace(ansi.Strip(got)); cellWidth(got) > 8 || strings.Contains(v, "…") || !strings.HasSuffix(v, "%") && !strings.HasPrefix(v, "×") {
+			t.Errorf("%v → %v: %q", c.b, c.a, got)
+		}
+	}
+}
