@@ -362,7 +362,7 @@ func minerCostStack(m *Miner, rule [NumScopes]*RuleMember, implied []ImpliedCost
 				continue
 			}
 			if v := r.PerPHDay(); v.OK() {
-				rep = MinerCost{PerPHDay: v, ReportedPerBTC: Known(r.PerBTC), Basis: BasisReported, Period: r.Period, End: r.End, Source: r.Source, AsOf: r.AsOf, Published: r.Published}
+				rep = MinerCost{PerPHDay: v, ReportedPerBTC: Known(r.PerBTC), Basis: BasisReported, Period: r.Period, End: r.End, Source: r.Source, AsOf: r.AsOf, Published: r.Published, PublishedEstimated: r.PublishedEstimated}
 				break
 			}
 		}

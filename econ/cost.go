@@ -240,10 +240,12 @@ type ReportedCost struct {
 	// without it the figure cannot be restated and stays unknown per PH/day.
 	PeriodHashvalue Maybe[BTCPerPHDay] `json:"period_hashvalue_btc_per_ph_day"`
 	// Source is where the figure was published; AsOf is its date as
-	// written, Published the day it became public.
-	Source    string `json:"source"`
-	AsOf      string `json:"as_of"`
-	Published Date   `json:"published,omitzero"`
+	// written, Published the day it became public (PublishedEstimated when
+	// that day is an estimate, not a date the source states).
+	Source             string `json:"source"`
+	AsOf               string `json:"as_of"`
+	Published          Date   `json:"published,omitzero"`
+	PublishedEstimated bool   `json:"published_estimated,omitempty"`
 }
 
 // PerPHDay restates the figure per PH/s per day ([RestatePerBTC]); unknown

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
@@ -49,8 +50,11 @@ type Fact struct {
 	// Line is the fact's line in data/miners-facts.csv.
 	Line int `json:"line"`
 	// PublishedOn is when the fact became public ([Fact.Published]); null
-	// when the as-of text gives no date.
-	PublishedOn econ.Date `json:"published"`
+	// when the as-of text gives no date. PublishedEstimated is set when it
+	// is an estimate (a period's or a balance-sheet date's figure: see
+	// [Fact.Published]) rather than a date the row states.
+	PublishedOn        econ.Date `json:"published"`
+	PublishedEstimated bool      `json:"published_estimated,omitempty"`
 }
 
 // PlainNumber parses s when it is a plain decimal number: ASCII digits with
@@ -81,6 +85,11 @@ func (d *Dataset) loadFacts(fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
+	fyes := fiscalYearEnds(facts)
+	for i := range facts {
+		f := &facts[i]
+		f.PublishedOn, f.PublishedEstimated = factPublished(f.AsOf, fyeOf(fyes, CurrentSymbol(f.Ticker)))
+	}
 	d.facts = facts
 	d.addFile(t, "hashdeck research (see data/SOURCES.md): company releases, filings and news, one sourced fact per row", "facts with source URLs; see each row")
 	return nil
@@ -105,9 +114,7 @@ func readFacts(fsys fs.FS, file string) ([]Fact, *table, error) {
 			Ticker: t.str(c[0]), Field: t.str(c[1]), Value: t.str(c[2]), Unit: t.str(c[3]),
 			AsOf: t.str(c[4]), Quality: Quality(t.str(c[5])), SourceURL: t.str(c[6]), Note: t.str(c[7]), Line: t.line,
 		}
-		if pub, ok := f.Published(); ok {
-			f.PublishedOn = econ.DateOf(pub)
-		}
+		f.PublishedOn, f.PublishedEstimated = factPublished(f.AsOf, fiscalYearEnd{time.December, 31})
 		switch {
 		case f.Ticker == "" || f.Field == "" || f.Value == "":
 			t.failf("ticker, field and value must not be empty")
@@ -147,25 +154,84 @@ func (d *Dataset) FactsFor(symbol string) []Fact {
 	return out
 }
 
-// Published returns the day fact f became public, as well as the research
-// file lets us know it: a fact dated to a day was public that day; a
-// quarter's or another period's figure is taken as published 45 days after
-// the period ends (90 after a period of a year or more), the filing
-// deadline, as the sector rule does for undated rows. ok is false when the
-// as-of text gives no date at all; such a fact is never used as of a date.
+// Published returns the day fact f became public (its PublishedOn), and
+// false when that is unknown; such a fact is never used as of a date.
+// When the row states no publication date, which is always the case in the
+// fact sheet, the day is estimated from its as-of text
+// ([Fact.PublishedEstimated] is then set) and never precedes the end of
+// the period the fact is about:
+//
+//   - a period (a month, a quarter, a range, a year, "2025-09 (approx)") is
+//     taken as published 45 days after it ends (90 after a period of a year
+//     or more), the filing deadline, as the sector rule does for undated
+//     rows;
+//   - a bare date that ends one of the company's fiscal quarters
+//     ("2025-09-30" for a hashrate at the quarter's end) is a balance-sheet
+//     date, reported with the quarter: 45 days later, 90 when it ends the
+//     fiscal year;
+//   - any other bare date is the day of the release, article or page the
+//     row cites, and is taken as is (not an estimate).
 func (f Fact) Published() (time.Time, bool) {
-	if p, err := ParsePeriod(f.AsOf); err == nil && !p.To.IsZero() {
-		lag := 45
-		if p.Days() >= 360 {
-			lag = 90
-		}
-		if p.Days() <= 1 {
-			lag = 0
-		}
-		return p.To.AddDate(0, 0, lag), true
+	if f.PublishedOn.IsZero() {
+		return time.Time{}, false
 	}
-	end, ok := asOfEnd(f.AsOf)
-	return end, ok
+	return f.PublishedOn.Time(), true
+}
+
+// factPublished estimates a fact's publication day from its as-of text for
+// a company whose fiscal year ends at fye (see [Fact.Published]); the zero
+// Date when the text gives no date.
+func factPublished(asOf string, fye fiscalYearEnd) (econ.Date, bool) {
+	periodLag := func(p Period) int {
+		switch {
+		case p.Days() <= 1:
+			return 0
+		case p.Days() >= 360:
+			return yearLagDays
+		}
+		return quarterLagDays
+	}
+	if p, err := ParsePeriod(asOf); err == nil && !p.To.IsZero() {
+		lag := periodLag(p)
+		return econ.DateOf(p.To).AddDays(lag), lag > 0
+	}
+	core, _, _ := strings.Cut(asOf, "(")
+	core = strings.TrimSpace(core)
+	if t, err := time.Parse(time.DateOnly, core); err == nil {
+		switch {
+		case isFiscalYearEnd(t, fye):
+			return econ.DateOf(t).AddDays(yearLagDays), true
+		case isFiscalQuarterEnd(t, fye):
+			return econ.DateOf(t).AddDays(quarterLagDays), true
+		}
+		return econ.DateOf(t), false
+	}
+	// A period with a qualifier ParsePeriod refuses ("2025-09 (approx)",
+	// "2025 (date unclear)"): still not public before it ends.
+	if p, _, err := parseCore(core); err == nil && !p.To.IsZero() {
+		lag := periodLag(p)
+		return econ.DateOf(p.To).AddDays(lag), lag > 0
+	}
+	return econ.Date{}, false
+}
+
+// isFiscalQuarterEnd reports whether t is the last day of one of the
+// fiscal quarters of a year ending at fye (a fiscal year that ends on a
+// month's last day has quarters that end on months' last days: 05-31 gives
+// 08-31, 11-30, 02-28 or 02-29 and 05-31).
+func isFiscalQuarterEnd(t time.Time, fye fiscalYearEnd) bool {
+	if (int(t.Month())-int(fye.month))%3 != 0 {
+		return false
+	}
+	if fye.day == endOfMonth(2001, fye.month).Day() || fye.month == time.February && fye.day == 29 {
+		return t.Day() == endOfMonth(t.Year(), t.Month()).Day()
+	}
+	return t.Day() == fye.day
+}
+
+// isFiscalYearEnd reports whether t is the last day of a fiscal year ending at fye.
+func isFiscalYearEnd(t time.Time, fye fiscalYearEnd) bool {
+	return t.Month() == fye.month && isFiscalQuarterEnd(t, fye)
 }
 
 // FactsAsOf is FactsFor(symbol) as of time at: only the facts published

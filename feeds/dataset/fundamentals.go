@@ -56,7 +56,7 @@ func (c Cost) Reported() econ.ReportedCost {
 		r.End = econ.DateOf(c.Period.To)
 	}
 	if c.Fact != nil {
-		r.Source, r.AsOf, r.Published = c.Fact.SourceURL, c.Fact.AsOf, c.Fact.PublishedOn
+		r.Source, r.AsOf, r.Published, r.PublishedEstimated = c.Fact.SourceURL, c.Fact.AsOf, c.Fact.PublishedOn, c.Fact.PublishedEstimated
 	}
 	return r
 }
