@@ -55,12 +55,14 @@ const (
 // Dataset is the parsed embedded data. Build it with [Load]; the zero
 // Dataset is empty (every series empty, every figure unknown).
 type Dataset struct {
-	days    []NetworkDay
-	epochs  []Epoch
-	cg      []PricePoint // the CoinGecko file as is
-	btcusd  []PricePoint // Coin Metrics + CoinGecko before/after
-	stocks  map[string]*stock
-	facts   []Fact
+	days   []NetworkDay
+	epochs []Epoch
+	cg     []PricePoint // the CoinGecko file as is
+	btcusd []PricePoint // Coin Metrics + CoinGecko before/after
+	stocks map[string]*stock
+	facts  []Fact
+	// fyes are the fiscal year ends the fact sheet states, by current ticker.
+	fyes    map[string]fiscalYearEnd
 	refs    []ReferencePoint
 	fin     financials // quarters and benchmarks (financials.go)
 	files   []File

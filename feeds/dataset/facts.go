@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"io/fs"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,6 +87,7 @@ func (d *Dataset) loadFacts(fsys fs.FS) error {
 		return err
 	}
 	fyes := fiscalYearEnds(facts)
+	d.fyes = fyes
 	for i := range facts {
 		f := &facts[i]
 		f.PublishedOn, f.PublishedEstimated = factPublished(f.AsOf, fyeOf(fyes, CurrentSymbol(f.Ticker)))
@@ -235,14 +237,166 @@ func isFiscalYearEnd(t time.Time, fye fiscalYearEnd) bool {
 }
 
 // FactsAsOf is FactsFor(symbol) as of time at: only the facts published
-// by then (see [Fact.Published]); the zero time means every fact.
+// by then (see [Fact.Published]), each with only the part of its note
+// public by then ([noteAsOf]); the zero time means every fact, whole.
 func (d *Dataset) FactsAsOf(symbol string, at time.Time) []Fact {
 	facts := d.FactsFor(symbol)
 	if at.IsZero() {
 		return facts
 	}
-	return slices.DeleteFunc(facts, func(f Fact) bool {
+	facts = slices.DeleteFunc(facts, func(f Fact) bool {
 		p, ok := f.Published()
 		return !ok || p.After(at)
 	})
+	day, fye := econ.DateOf(at), fyeOf(d.fyes, CurrentSymbol(symbol))
+	for i := range facts {
+		facts[i].Note = noteAsOf(facts[i].Note, fye, day)
+	}
+	return facts
+}
+
+// A fact's note is a sourced statement too, often added later than the
+// fact itself ("… broke ground (secwatch 2026-04-08)", "BTC value $1.15B at
+// 2025-12-31"). noteAsOf keeps, of the note's clauses (split at "; "),
+// those public by day at: a clause is dated by the latest day it states
+// as evidence, each read by the fact's own rule ([Fact.Published]):
+//
+//   - a full date (also one in a URL the clause cites) is that day, or the
+//     quarter end + 45 days (year end + 90) when it ends one of the
+//     company's fiscal quarters (a balance "at 2025-12-31");
+//   - a month ("Nov-2025", "Oct-25", "2025-12"), a quarter ("Q1-26",
+//     "FQ3'26", "Q3 FY25") or a fiscal year ("FY2025") is its end + 45
+//     days (+ 90 for a year).
+//
+// A month or a quarter right after a word of intent ("target Apr-2026",
+// "by end Q1-2026") is a plan stated at the time, not evidence of when the
+// note was written, and bare years ("energization 2028") are never read.
+// A clause that states no date is taken as published with its fact: it is
+// the transcriber's caveat on the cited source ("secondary", "owned sites
+// only"), which the fact's own date already bounds.
+func noteAsOf(note string, fye fiscalYearEnd, at econ.Date) string {
+	if note == "" {
+		return note
+	}
+	clauses := strings.Split(note, "; ")
+	kept := clauses[:0:0]
+	for _, c := range clauses {
+		if d := clauseDate(c, fye); d.IsZero() || !d.After(at) {
+			kept = append(kept, c)
+		}
+	}
+	return strings.Join(kept, "; ")
+}
+
+var (
+	urlRE      = regexp.MustCompile(`https?://\S+`)
+	isoDateRE  = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	fiscalQRE  = regexp.MustCompile(`\bFQ([1-4])'(\d{2})\b|\bQ([1-4]) FY(\d{2}|\d{4})\b`)
+	calQRE     = regexp.MustCompile(`\bQ([1-4])[- ]?(\d{4}|\d{2})\b`)
+	fiscalYRE  = regexp.MustCompile(`\bFY(\d{4}|\d{2})\b`)
+	monthRE    = regexp.MustCompile(`\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[- ](\d{4}|\d{2})\b`)
+	yearMonRE  = regexp.MustCompile(`\b(\d{4})-(\d{2})\b`)
+	intentWord = map[string]bool{
+		"target": true, "targets": true, "targeted": true, "by": true, "from": true, "through": true,
+		"until": true, "till": true, "ops": true, "energization": true, "delivery": true, "rfs": true,
+		"early": true, "mid": true, "late": true, "end": true, "over": true, "exit": true, "ramp": true,
+		"plan": true, "planned": true, "guidance": true, "expected": true, "due": true, "complete": true,
+	}
+)
+
+// clauseDate is the latest evidence day a note clause states (see
+// [noteAsOf]); the zero Date when it states none.
+func clauseDate(c string, fye fiscalYearEnd) econ.Date {
+	var latest econ.Date
+	add := func(d econ.Date) {
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	day := func(s string) {
+		if _, err := time.Parse(time.DateOnly, s); err == nil {
+			d, _ := factPublished(s, fye)
+			add(d)
+		}
+	}
+	for _, u := range urlRE.FindAllString(c, -1) {
+		for _, m := range isoDateRE.FindAllString(u, -1) {
+			day(m)
+		}
+	}
+	text := urlRE.ReplaceAllString(c, " ")
+	// Each pattern blanks what it read, so "Q3 FY25" is not read again as
+	// FY25 nor "2025-12-31" as the month 2025-12.
+	blank := func(s string, loc []int) string {
+		return s[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + s[loc[1]:]
+	}
+	intent := func(s string, start int) bool {
+		words := strings.Fields(s[:start])
+		for i := max(len(words)-2, 0); i < len(words); i++ {
+			if intentWord[strings.ToLower(strings.Trim(words[i], "(),:~-"))] {
+				return true
+			}
+		}
+		return false
+	}
+	year := func(s string) int {
+		y, _ := strconv.Atoi(s)
+		if len(s) == 2 {
+			y += 2000
+		}
+		return y
+	}
+	period := func(from time.Time, months int) econ.Date {
+		return econ.DateOf(from.AddDate(0, months, -1)).AddDays(quarterLagDays)
+	}
+	for _, loc := range isoDateRE.FindAllStringIndex(text, -1) {
+		day(text[loc[0]:loc[1]])
+	}
+	text = isoDateRE.ReplaceAllStringFunc(text, func(s string) string { return strings.Repeat(" ", len(s)) })
+	scan := func(re *regexp.Regexp, date func(m []string) (econ.Date, bool)) {
+		for {
+			loc := re.FindStringSubmatchIndex(text)
+			if loc == nil {
+				return
+			}
+			m := make([]string, len(loc)/2)
+			for i := range m {
+				if loc[2*i] >= 0 {
+					m[i] = text[loc[2*i]:loc[2*i+1]]
+				}
+			}
+			if d, ok := date(m); ok && !intent(text, loc[0]) {
+				add(d)
+			}
+			text = blank(text, loc)
+		}
+	}
+	// Fiscal years are named after the calendar year they end in; the
+	// fiscal quarter q ends 3(4-q) months before the year does.
+	fiscalEnd := func(fy, monthsBefore int) time.Time {
+		last := date(fy, fye.month, 1).AddDate(0, -monthsBefore, 0)
+		return endOfMonth(last.Year(), last.Month())
+	}
+	scan(fiscalQRE, func(m []string) (econ.Date, bool) {
+		q, fy := m[1], m[2]
+		if q == "" {
+			q, fy = m[3], m[4]
+		}
+		return econ.DateOf(fiscalEnd(year(fy), 3*(4-int(q[0]-'0')))).AddDays(quarterLagDays), true
+	})
+	scan(fiscalYRE, func(m []string) (econ.Date, bool) {
+		return econ.DateOf(fiscalEnd(year(m[1]), 0)).AddDays(yearLagDays), true
+	})
+	scan(calQRE, func(m []string) (econ.Date, bool) {
+		q := int(m[1][0] - '0')
+		return period(date(year(m[2]), time.Month(3*q-2), 1), 3), true
+	})
+	scan(monthRE, func(m []string) (econ.Date, bool) {
+		return period(date(year(m[2]), monthAbbrev(m[1]), 1), 1), true
+	})
+	scan(yearMonRE, func(m []string) (econ.Date, bool) {
+		mo, ok := month(m[2])
+		return period(date(year(m[1]), mo, 1), 1), ok
+	})
+	return latest
 }

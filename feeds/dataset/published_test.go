@@ -1,8 +1,12 @@
 package dataset
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashdeck/hashdeck/econ"
 )
 
 // A fact about a period, or measured at a fiscal quarter's end, is not
@@ -72,5 +76,63 @@ func TestFundamentalsAsOfQuarterEndFacts(t *testing.T) {
 		if pub, pok := x.Published(); ok && (!pok || pub.Before(end)) {
 			t.Errorf("%s %s (%s): published %s, before its as-of ends", x.Ticker, x.Field, x.AsOf, x.PublishedOn)
 		}
+	}
+}
+
+// A note is a sourced statement too: as of a day, a board shows only the
+// clauses of a note public by then, dated by the same rule as facts.
+func TestNotesAsOf(t *testing.T) {
+	d := mustLoad(t)
+	note := func(sym, field string, at string) (string, bool) {
+		for _, f := range d.FactsAsOf(sym, day(at)) {
+			if f.Field == field {
+				return f.Note, true
+			}
+		}
+		return "", false
+	}
+	// APLD's lease fact of 2025-10-22 carries a clause from an 8-K of 2026-04-08.
+	n, ok := note("APLD", "power_leased", "2026-01-31")
+	if !ok || strings.Contains(n, "2026-04-08") || strings.Contains(n, "Delta Forge") || !strings.Contains(n, "PF1 400 (CoreWeave) + PF2 200") {
+		t.Errorf("APLD power_leased as of 2026-01-31: note %q (shown %v), want the 2025 clauses only", n, ok)
+	}
+	if n, _ := note("APLD", "power_leased", "2026-04-08"); !strings.Contains(n, "Delta Forge 1") {
+		t.Errorf("APLD power_leased as of 2026-04-08: note %q, want the 8-K clause", n)
+	}
+	// CLSK's BTC held at 2025-09-30 (public with FY2025's 10-K) carries the
+	// BTC value at 2025-12-31, public with the next quarter's report.
+	if n, ok := note("CLSK", "btc_held", "2026-01-15"); !ok || strings.Contains(n, "2025-12-31") {
+		t.Errorf("CLSK btc_held as of 2026-01-15: note %q (shown %v), want the fact without the December value", n, ok)
+	}
+	if n, _ := note("CLSK", "btc_held", "2026-02-14"); !strings.Contains(n, "$1.15B at 2025-12-31") {
+		t.Errorf("CLSK btc_held as of 2026-02-14: note %q, want the December value", n)
+	}
+	// The whole note without a date.
+	if n := d.FactsAsOf("APLD", time.Time{}); !slices.ContainsFunc(n, func(f Fact) bool { return strings.Contains(f.Note, "Delta Forge") }) {
+		t.Error("APLD without a date: the Delta Forge clause is missing")
+	}
+
+	dec := fiscalYearEnd{time.December, 31}
+	for _, tc := range []struct {
+		note, at, want string
+	}{
+		{"owned sites only", "2020-01-01", "owned sites only"}, // undated: with its fact
+		{"a; b (Nov-2025); c", "2025-12-31", "a; c"},           // a month's news: its end + 45 days
+		{"a; b (Nov-2025); c", "2026-01-14", "a; b (Nov-2025); c"},
+		{"SW1 energization target Apr-2026; SW2 late-2027", "2025-11-06", "SW1 energization target Apr-2026; SW2 late-2027"}, // plans
+		{"target >$500M ARR by end Q1-2026", "2025-11-06", "target >$500M ARR by end Q1-2026"},
+		{"2025-2029 pipeline; energization 2028", "2025-11-30", "2025-2029 pipeline; energization 2028"},
+		{"see https://example.com/news/2026-04-29/x (B)", "2026-04-28", ""}, // a dated page cited
+		{"Q1-26 net loss $145M", "2026-05-14", ""},
+		{"Q1-26 net loss $145M", "2026-05-15", "Q1-26 net loss $145M"},
+		{"filed 0001493152-26-008772", "2025-01-01", "filed 0001493152-26-008772"}, // an accession number is no date
+	} {
+		if got := noteAsOf(tc.note, dec, econ.DateOf(day(tc.at))); got != tc.want {
+			t.Errorf("noteAsOf(%q, %s) = %q, want %q", tc.note, tc.at, got, tc.want)
+		}
+	}
+	// FQ3'26 of a year ending in June is January–March 2026.
+	if got := noteAsOf("FQ3'26 net loss", fiscalYearEnd{time.June, 30}, econ.DateOf(day("2026-05-14"))); got != "" {
+		t.Errorf("FQ3'26 (June year) as of 2026-05-14: %q, want withheld", got)
 	}
 }
