@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -27,5 +28,32 @@ func TestSnapshotAtWithholdsLaterNotes(t *testing.T) {
 	// From its day on, the clause is shown.
 	if _, out, _ := runSnap(t, "--at", "2026-04-08", "--format", "json"); !strings.Contains(out, "secwatch 2026-04-08") {
 		t.Error("--at 2026-04-08: APLD's note of 2026-04-08 is missing")
+	}
+}
+
+// As of a day, the embedded data's extents named in the JSON are those of
+// the data the board could use then, none after the day.
+func TestSnapshotAtDatasetExtents(t *testing.T) {
+	snapEnv(t)
+	for _, at := range []string{"2024-12-12", "2025-06-30", "2025-12-29T12:00:00Z", "2026-03-01"} {
+		code, out, errs := runSnap(t, "--at", at, "--format", "json")
+		if code != exitOK {
+			t.Fatalf("--at %s: exit %d: %s", at, code, errs)
+		}
+		var doc struct {
+			Embedded struct {
+				AsOf map[string]any `json:"as_of"`
+			} `json:"embedded_data"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		day := at[:10]
+		for _, k := range []string{"network", "epoch_date", "btc_usd", "stocks", "facts"} {
+			v, _ := doc.Embedded.AsOf[k].(string)
+			if len(v) < 10 || v[:10] > day || v[:4] < "2024" {
+				t.Errorf("--at %s: embedded_data.as_of.%s = %q, want a day on or before %s", at, k, v, day)
+			}
+		}
 	}
 }

@@ -318,7 +318,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		out.WriteString(snapshot.ANSI(frame))
 	case "json":
 		meta := snapshot.Meta{View: p.ui.Name(), Theme: th.Name, ClockFixed: !p.at.IsZero(),
-			Dataset: d.Env.Dataset.AsOf(), Overrides: d.Overrides()}
+			Dataset: d.Env.Dataset.AsOfAt(p.at), Overrides: d.Overrides()}
 		if err := snapshot.JSON(&out, data, meta); err != nil {
 			return fail(exitError, err)
 		}

@@ -155,28 +155,58 @@ func (d *Dataset) EmbeddedBytes() int {
 // AsOf returns the last date each part of the dataset covers.
 func (d *Dataset) AsOf() AsOf { return d.asOf }
 
-func (d *Dataset) computeAsOf() {
+func (d *Dataset) computeAsOf() { d.asOf = d.AsOfAt(time.Time{}) }
+
+// AsOfAt is AsOf as of time t: each part's last date on or before t's UTC
+// day (the facts' among those published by then), so that a board as of t
+// names no data it could not have used; zero where a part has nothing by
+// then. The zero time gives AsOf.
+func (d *Dataset) AsOfAt(t time.Time) AsOf {
+	by := func(x time.Time) bool { return true }
+	if !t.IsZero() {
+		y, m, dd := t.UTC().Date()
+		day := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+		by = func(x time.Time) bool { return !x.After(day) }
+	}
 	a := AsOf{}
-	if n := len(d.days); n > 0 {
-		a.Network = d.days[n-1].Date
+	for i := len(d.days) - 1; i >= 0; i-- {
+		if by(d.days[i].Date) {
+			a.Network = d.days[i].Date
+			break
+		}
 	}
-	if n := len(d.epochs); n > 0 {
-		a.EpochHeight, a.EpochDate = d.epochs[n-1].Height, d.epochs[n-1].Date
+	for i := len(d.epochs) - 1; i >= 0; i-- {
+		if by(d.epochs[i].Date) {
+			a.EpochHeight, a.EpochDate = d.epochs[i].Height, d.epochs[i].Date
+			break
+		}
 	}
-	if n := len(d.btcusd); n > 0 {
-		a.BTCUSD = d.btcusd[n-1].Date
+	for i := len(d.btcusd) - 1; i >= 0; i-- {
+		if by(d.btcusd[i].Date) {
+			a.BTCUSD = d.btcusd[i].Date
+			break
+		}
 	}
 	for _, s := range d.stocks {
-		if len(s.days) > 0 && s.last().After(a.Stocks) {
-			a.Stocks = s.last()
+		for i := len(s.days) - 1; i >= 0; i-- {
+			if last := time.Unix(int64(s.days[i])*86400, 0).UTC(); by(last) {
+				if last.After(a.Stocks) {
+					a.Stocks = last
+				}
+				break
+			}
 		}
 	}
 	for i := range d.facts {
-		if t, err := time.Parse(time.DateOnly, d.facts[i].AsOf); err == nil && t.After(a.Facts) {
-			a.Facts = t
+		f := &d.facts[i]
+		if pub, ok := f.Published(); !t.IsZero() && (!ok || pub.After(t)) {
+			continue
+		}
+		if at, err := time.Parse(time.DateOnly, f.AsOf); err == nil && at.After(a.Facts) {
+			a.Facts = at
 		}
 	}
-	d.asOf = a
+	return a
 }
 
 // Attribution is the one-line credit for the embedded data, short enough

@@ -136,3 +136,25 @@ func TestNotesAsOf(t *testing.T) {
 		t.Errorf("FQ3'26 (June year) as of 2026-05-14: %q, want withheld", got)
 	}
 }
+
+// AsOfAt names, for each part of the dataset, its last day on or before
+// the given time; the zero time gives AsOf.
+func TestAsOfAt(t *testing.T) {
+	d := mustLoad(t)
+	if d.AsOfAt(time.Time{}) != d.AsOf() {
+		t.Errorf("AsOfAt(zero) = %+v, want AsOf %+v", d.AsOfAt(time.Time{}), d.AsOf())
+	}
+	at := day("2025-06-30").Add(15 * time.Hour)
+	a := d.AsOfAt(at)
+	for name, v := range map[string]time.Time{"network": a.Network, "epoch": a.EpochDate, "btc_usd": a.BTCUSD, "stocks": a.Stocks, "facts": a.Facts} {
+		if v.IsZero() || v.After(at) {
+			t.Errorf("as of %s: %s extent %s", at.Format(time.RFC3339), name, v.Format(time.DateOnly))
+		}
+	}
+	if !a.Network.Equal(day("2025-06-30")) || !a.Stocks.Equal(day("2025-06-30")) {
+		t.Errorf("as of 2025-06-30: network %s stocks %s, want that day (both have data on it)", a.Network.Format(time.DateOnly), a.Stocks.Format(time.DateOnly))
+	}
+	if e, ok := d.EpochAt(a.Network); !ok || e.Height != a.EpochHeight {
+		t.Errorf("as of 2025-06-30: epoch %d, want the one in force (%d)", a.EpochHeight, e.Height)
+	}
+}

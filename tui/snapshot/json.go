@@ -22,7 +22,9 @@ type Meta struct {
 	View, Theme string
 	// ClockFixed is set when the board was computed as of a fixed time (--at).
 	ClockFixed bool
-	// Dataset is the as-of of each part of the embedded dataset.
+	// Dataset is the as-of of each part of the embedded dataset: for a
+	// board as of a time, the part's last day on or before it
+	// (dataset.Dataset.AsOfAt).
 	Dataset dataset.AsOf
 	// Overrides are the figures the user's configuration put in place of
 	// the dataset's, by ticker.

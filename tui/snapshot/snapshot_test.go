@@ -98,7 +98,7 @@ func samePixels(t *testing.T, a, b []byte) bool {
 
 // goldenMeta is what hashdeck snapshot passes for the golden board.
 func goldenMeta(ds *dataset.Dataset) Meta {
-	return Meta{View: "overview", Theme: "dark", ClockFixed: true, Dataset: ds.AsOf(), Overrides: map[string]Override{}}
+	return Meta{View: "overview", Theme: "dark", ClockFixed: true, Dataset: ds.AsOfAt(goldenAt), Overrides: map[string]Override{}}
 }
 
 // TestGoldens checks every format of the overview at 120×40, as of the
