@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
@@ -111,6 +112,13 @@ func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	var b []string
 	title := th.Title.Render(" Cost curve") + th.Muted.Render("  "+scope.String()+" scope · $/PH/day · hashprice "+
 		format.Maybe(d.Board.Network.HashpriceNet, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })+" ┃ · sorted by "+costSortNames[ui.CostSort])
+	if c := d.Computed; c.Stale {
+		// The hashprice, and so every margin, is of an old day: say which
+		// right after it, where a narrow screen still shows it.
+		title = th.Title.Render(" Cost curve") + th.Muted.Render("  "+scope.String()+" scope · $/PH/day · hashprice "+
+			format.Maybe(d.Board.Network.HashpriceNet, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })+" ┃ ") +
+			th.Warning.Render("STALE "+c.At.Format(time.DateOnly)) + th.Muted.Render(" · sorted by "+costSortNames[ui.CostSort])
+	}
 	b = append(b, ansi.Truncate(title, w, "…"))
 	legend := " "
 	for s, g := range costGlyphs {

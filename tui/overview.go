@@ -59,6 +59,9 @@ func sourcedNote(s board.Sourced, now time.Time) string {
 	switch {
 	case !s.OK:
 		return ""
+	case s.Layer == board.LayerEmbedded && s.Stale:
+		// The board is dated well after the embedded data end.
+		return "STALE embedded " + s.At.Format("2006-01-02")
 	case s.Layer == board.LayerEmbedded:
 		return "embedded " + s.At.Format("2006-01-02")
 	case s.Stale:

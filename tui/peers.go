@@ -739,7 +739,12 @@ func peerFooter(d *board.Data, w int, th themes.Theme) ([4]string, [4]bool) {
 		}
 	}
 	if hp, ok := b.Network.HashpriceNet.Get(); ok {
-		if more := " · hashprice " + format.USD(float64(hp), 2) + "/PH/day"; cellWidth(under+more) <= w {
+		more := " · hashprice " + format.USD(float64(hp), 2) + "/PH/day"
+		if c := d.Computed; c.Stale {
+			// Margins are hashprice less cost: as stale as the hashprice.
+			more += " " + sourcedNote(c, d.Now)
+		}
+		if cellWidth(under+more) <= w {
 			under += more
 		}
 	}

@@ -57,3 +57,47 @@ func TestSnapshotAtDatasetExtents(t *testing.T) {
 		}
 	}
 }
+
+// --at after the embedded network data end: the board shows the last day's
+// hashprice marked stale, with that day, in the JSON and on screen.
+func TestSnapshotAtAfterNetworkDataIsStale(t *testing.T) {
+	snapEnv(t)
+	for _, at := range []string{"2026-06-30", "2026-11-01"} {
+		code, out, errs := runSnap(t, "--at", at, "--format", "json")
+		if code != exitOK {
+			t.Fatalf("--at %s: exit %d: %s", at, code, errs)
+		}
+		var doc struct {
+			Hashprice struct {
+				Stale bool   `json:"stale"`
+				AsOf  string `json:"as_of"`
+			} `json:"hashprice"`
+			Network struct {
+				Sources map[string]struct {
+					Stale bool `json:"stale"`
+				} `json:"sources"`
+			} `json:"network"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if !doc.Hashprice.Stale || !strings.HasPrefix(doc.Hashprice.AsOf, "2025-12-29") {
+			t.Errorf("--at %s: hashprice stale %v as of %q, want stale as of 2025-12-29", at, doc.Hashprice.Stale, doc.Hashprice.AsOf)
+		}
+		for k, s := range doc.Network.Sources {
+			if !s.Stale {
+				t.Errorf("--at %s: network.sources.%s not stale", at, k)
+			}
+		}
+		for _, view := range []string{"overview", "costs"} {
+			_, txt, _ := runSnap(t, "--at", at, "--view", view, "--size", "120x40")
+			if !strings.Contains(txt, "STALE") || !strings.Contains(txt, "2025-12-29") {
+				t.Errorf("--at %s --view %s: no stale marking of the 2025-12-29 hashprice:\n%s", at, view, txt)
+			}
+		}
+	}
+	// On the data's last day the board is current.
+	if _, out, _ := runSnap(t, "--at", snapAt, "--format", "json"); strings.Contains(out, `"stale": true`) {
+		t.Errorf("--at %s: a value is marked stale", snapAt)
+	}
+}

@@ -326,8 +326,12 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 	if haveSnap {
 		in = snap.NetworkInputs()
 		at := snap.AsOf
+		// A board dated after the embedded data end (--at past them, or
+		// offline long after the build) shows the last embedded day: stale,
+		// and so is everything computed from it.
+		stale := EmbeddedStale(at, now)
 		emb := func(v float64, ok bool) Sourced {
-			return Sourced{V: v, OK: ok, At: at, Source: "Coin Metrics", Layer: LayerEmbedded}
+			return Sourced{V: v, OK: ok, At: at, Source: "Coin Metrics", Layer: LayerEmbedded, Stale: stale}
 		}
 		d.Price = emb(float64(snap.Day.Price), true)
 		d.Difficulty = emb(float64(snap.Difficulty), snap.Difficulty > 0)
@@ -531,6 +535,18 @@ func computedFrom(inputs ...Sourced) Sourced {
 		out.Stale = out.Stale || in.Stale
 	}
 	return out
+}
+
+// EmbeddedStaleAfter is how many whole days an embedded daily value may
+// lag the board's day and still be current: the embedded network data are
+// daily, so a board on day D uses day D or, before D's data exist, D−1.
+const EmbeddedStaleAfter = 1
+
+// EmbeddedStale reports whether an embedded daily value of day day is
+// stale on a board at now: more than EmbeddedStaleAfter whole UTC days
+// before now's day.
+func EmbeddedStale(day, now time.Time) bool {
+	return Day(now).Sub(Day(day)) > EmbeddedStaleAfter*24*time.Hour
 }
 
 func anyStale(d *Data) bool {
