@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The reviewer's cases: a board as of a day shows no note, or clause of
@@ -99,5 +101,32 @@ func TestSnapshotAtAfterNetworkDataIsStale(t *testing.T) {
 	// On the data's last day the board is current.
 	if _, out, _ := runSnap(t, "--at", snapAt, "--format", "json"); strings.Contains(out, `"stale": true`) {
 		t.Errorf("--at %s: a value is marked stale", snapAt)
+	}
+}
+
+// --at after the command's clock is refused, naming --at, like --at before
+// any data; up to the clock it is drawn.
+func TestSnapshotAtInTheFutureIsRefused(t *testing.T) {
+	snapEnv(t)
+	clock := func() time.Time { return time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC) }
+	run := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := runSnapshotAt(args, &out, &errb, clock)
+		return code, out.String(), errb.String()
+	}
+	for _, at := range []string{"2026-03-02", "2026-03-01T10:00:00Z", "2027-06-01", "2026-03-01T12:00:00+01:00"} {
+		code, out, errs := run("--at", at, "--format", "json")
+		if code != exitUsage || out != "" || !strings.Contains(errs, "--at") || !strings.Contains(errs, "future") {
+			t.Errorf("--at %s with the clock at 2026-03-01T09:30Z: exit %d, stderr %q, %d bytes out; want exit 2 naming --at", at, code, errs, len(out))
+		}
+	}
+	for _, at := range []string{"2026-03-01", "2026-03-01T09:30:00Z", "2026-02-28"} {
+		if code, _, errs := run("--at", at, "--format", "txt"); code != exitOK {
+			t.Errorf("--at %s with the clock at 2026-03-01T09:30Z: exit %d: %s", at, code, errs)
+		}
+	}
+	// Before any data: refused as before.
+	if code, _, errs := run("--at", "2024-01-01"); code != exitUsage || !strings.Contains(errs, "--at") {
+		t.Errorf("--at 2024-01-01: exit %d: %s", code, errs)
 	}
 }

@@ -54,7 +54,7 @@ func newSnapshotFlags(stderr io.Writer) (*flag.FlagSet, *snapshotFlags) {
 	fs.StringVar(&f.size, "size", "160x48", "terminal size in cells, `WIDTHxHEIGHT` (at least 80x24)")
 	fs.StringVar(&f.format, "format", "", "output `format`: txt, ansi, svg, png, html or json (default: from --out's extension, else txt)")
 	fs.StringVar(&f.out, "out", "", "write to `FILE` instead of stdout (required for png; - is stdout)")
-	fs.StringVar(&f.at, "at", "", "compute the board as of `TIME` (RFC 3339 or YYYY-MM-DD, UTC) from the embedded data; implies --offline and fixes the clock, so the output is reproducible")
+	fs.StringVar(&f.at, "at", "", "compute the board as of `TIME` (RFC 3339 or YYYY-MM-DD, UTC, not in the future) from the embedded data; implies --offline and fixes the clock, so the output is reproducible")
 	fs.StringVar(&f.rng, "range", "1Y", "chart `range`: 1M, 3M, 1Y, 3Y or all")
 	fs.BoolVar(&f.frame, "frame", false, "draw a window title bar (view, as-of time, data mode) above the frame: svg, png and html")
 	fs.IntVar(&f.scale, "scale", 1, "pixel `scale` of png (1–4; 2 for sharp text on dense screens) and the display size of svg and html")
@@ -79,8 +79,9 @@ type flagError struct{ flag, msg string }
 
 func (e *flagError) Error() string { return "--" + e.flag + ": " + e.msg }
 
-// plan checks every flag that needs no configuration.
-func (f *snapshotFlags) plan() (snapshotPlan, error) {
+// plan checks every flag that needs no configuration; now is the clock
+// --at is checked against.
+func (f *snapshotFlags) plan(now time.Time) (snapshotPlan, error) {
 	p := snapshotPlan{scale: f.scale, frame: f.frame, timeout: f.timeout}
 	var err error
 	if p.w, p.h, err = parseSnapshotSize(f.size); err != nil {
@@ -120,6 +121,10 @@ func (f *snapshotFlags) plan() (snapshotPlan, error) {
 	if f.at != "" {
 		if p.at, err = parseSnapshotTime(f.at); err != nil {
 			return p, err
+		}
+		if now = now.UTC(); p.at.After(now) {
+			return p, &flagError{"at", fmt.Sprintf("%s is in the future (it is now %s): a board as of a time can only use what was published by then",
+				p.at.Format(time.RFC3339), now.Format(time.RFC3339))}
 		}
 	}
 	if f.dash.theme != "" {
@@ -259,6 +264,11 @@ func snapshotUsage(fs *flag.FlagSet) func(w io.Writer) {
 
 // runSnapshot draws one view into a file or stdout.
 func runSnapshot(args []string, stdout, stderr io.Writer) int {
+	return runSnapshotAt(args, stdout, stderr, time.Now)
+}
+
+// runSnapshotAt is runSnapshot with the clock that --at may not be after.
+func runSnapshotAt(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	fs, f := newSnapshotFlags(stderr)
 	if code, done := parseFlags(fs, args, stdout, stderr, snapshotUsage(fs)); done {
 		return code
@@ -268,7 +278,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "hashdeck snapshot:", err)
 		return code
 	}
-	p, err := f.plan()
+	p, err := f.plan(now())
 	if err != nil {
 		return fail(exitUsage, err)
 	}
