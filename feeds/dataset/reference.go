@@ -46,9 +46,12 @@ type ReferencePoint struct {
 	// Text is the figure as published; Source who published it and where it was read.
 	Text   string `json:"text"`
 	Source string `json:"source"`
-	// Published is the day the figure is used from: the end of its period
-	// (a board as of an earlier day leaves it out).
-	Published econ.Date `json:"published"`
+	// Published is the day the figure is used from (a board as of an
+	// earlier day leaves it out): a day's figure that day; a period's, which
+	// is reported after it, its end + 45 days (+ 90 for a year), as for an
+	// undated fact, marked PublishedEstimated.
+	Published          econ.Date `json:"published"`
+	PublishedEstimated bool      `json:"published_estimated,omitempty"`
 }
 
 // ReferencePoints returns the sector reference points: hashprice figures by
@@ -102,7 +105,11 @@ func (d *Dataset) referencePoints() []ReferencePoint {
 	}
 	for i := range refs {
 		r := &refs[i]
-		r.Published = econ.DateOf(r.Period.To)
+		if r.Period.Days() == 1 {
+			r.Published = econ.DateOf(r.Period.To) // a daily index's value
+		} else {
+			r.Published, r.PublishedEstimated = factPublished(r.Period.Label, fiscalYearEnd{time.December, 31})
+		}
 		if v, ok := r.USDPerBTC.Get(); ok {
 			r.Restated = econ.Map(d.PeriodHashvalue(r.Period), func(hv econ.BTCPerPHDay) econ.USDPerPHDay { return econ.RestatePerBTC(v, hv) })
 		}

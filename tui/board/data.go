@@ -437,7 +437,7 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 	if !env.asOf.IsZero() {
 		// As of a date, only what had been published by then.
 		d.References = slices.DeleteFunc(slices.Clone(d.References), func(r dataset.ReferencePoint) bool {
-			return r.Period.To.IsZero() || r.Period.To.After(env.asOf)
+			return r.Published.IsZero() || r.Published.Time().After(env.asOf)
 		})
 	}
 	until := now
