@@ -730,22 +730,38 @@ func peerFooter(d *board.Data, w int, th themes.Theme) ([4]string, [4]bool) {
 		// direct row on screen does not contradict "of 4".
 		under = "  " + format.Maybe(u.Count, func(v int) string { return format.Num(float64(v), 0) }) +
 			" of " + format.Num(float64(u.Of), 0) + " miners with a recent " + u.Scope.String() + " cost under water"
-		for _, tail := range []string{" (implied from filings: the sector rule; rep rows are published figures, not counted)",
-			" (the sector rule; rep rows not counted)", " (rep rows not counted)", ""} {
-			if cellWidth(under+tail) <= w || tail == "" {
-				under += tail
-				break
-			}
+	}
+	more, stale := "", d.Computed.Stale
+	if hp, ok := b.Network.HashpriceNet.Get(); ok {
+		more = " · hashprice " + format.USD(float64(hp), 2) + "/PH/day"
+		if stale {
+			// Margins are hashprice less cost: as stale as the hashprice.
+			more += " " + sourcedNote(d.Computed, d.Now)
 		}
 	}
-	if hp, ok := b.Network.HashpriceNet.Get(); ok {
-		more := " · hashprice " + format.USD(float64(hp), 2) + "/PH/day"
-		if c := d.Computed; c.Stale {
-			// Margins are hashprice less cost: as stale as the hashprice.
-			more += " " + sourcedNote(c, d.Now)
+	// The rule's note ("rep rows not counted") as long as the room allows
+	// beside the hashprice; a stale hashprice's mark comes before the note,
+	// since it qualifies every margin above.
+	tails := []string{" (implied from filings: the sector rule; rep rows are published figures, not counted)",
+		" (the sector rule; rep rows not counted)", " (rep rows not counted)", ""}
+	if u.Of == 0 {
+		tails = []string{""}
+	}
+	fitted := false
+	for _, tail := range tails {
+		if cellWidth(under+tail+more) <= w {
+			under, fitted = under+tail+more, true
+			break
 		}
-		if cellWidth(under+more) <= w {
-			under += more
+	}
+	for _, tail := range tails {
+		if fitted {
+			break
+		}
+		if stale && cellWidth(under+tail+" · margins STALE") <= w {
+			under, fitted = under+tail+" · margins STALE", true
+		} else if !stale && cellWidth(under+tail) <= w {
+			under, fitted = under+tail, true
 		}
 	}
 	if v, ok := u.Count.Get(); ok && v > 0 {

@@ -565,3 +565,20 @@ func TestOldCostsAreNotCurrentMargins(t *testing.T) {
 		t.Errorf("scenario miners, live with 2025 costs:\n%s", scen)
 	}
 }
+
+// On a board whose hashprice is stale (the embedded network, 11 months
+// before the test clock), the footer says the margins are stale at every
+// width, before the note on published figures.
+func TestPeersFooterSaysMarginsAreStale(t *testing.T) {
+	d := peersData(t)
+	if !d.Computed.Stale {
+		t.Fatal("the test board's hashprice is not stale")
+	}
+	th, _ := themes.Get("dark", false)
+	for _, w := range []int{80, 100, 120, 160, 200} {
+		f, _ := peerFooter(d, w, th)
+		if got := ansi.Strip(f[3]); !strings.Contains(got, "STALE") {
+			t.Errorf("%d columns: %q", w, got)
+		}
+	}
+}
