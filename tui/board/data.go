@@ -456,7 +456,7 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 	if hist != nil && len(hist.filedHealth) > 0 {
 		d.Health = append(slices.Clip(d.Health), hist.filedHealth...)
 	}
-	d.Peers = peerRows(env, hist, st, d.Board, d.BTC)
+	d.Peers = peerRows(env, hist, st, d.Board, d.BTC, now)
 	d.Alerts = alerts(env, d)
 	return d
 }
@@ -666,7 +666,22 @@ func changeSince(s Series, cur float64, now time.Time, ago time.Duration) econ.M
 }
 
 // peerRows assembles each peer's line.
-func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Series) []PeerRow {
+// closeOutdated reports whether a daily close dated day (its session's
+// date) is older than the US market allows at now (market.QuoteOutdated
+// from that session's close); a zero now (no board time) never is.
+func closeOutdated(day, now time.Time) bool {
+	if now.IsZero() {
+		return false
+	}
+	y, m, d := day.UTC().Date()
+	_, closeAt, ok := market.USSession(y, m, d)
+	if !ok {
+		closeAt = day.Add(24 * time.Hour)
+	}
+	return market.QuoteOutdated(closeAt, now)
+}
+
+func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Series, now time.Time) []PeerRow {
 	rows := make([]PeerRow, len(env.Peers))
 	for i, p := range env.Peers {
 		r := PeerRow{Ticker: p, Miner: b.Miners[i]}
@@ -686,7 +701,10 @@ func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Serie
 		if n := len(r.Closes); n > 0 {
 			last := r.Closes[n-1]
 			r.Price = Sourced{V: last.V, OK: true, At: last.T, Source: source, Layer: layer}
-			if n > 1 {
+			if n > 1 && !closeOutdated(last.T, now) {
+				// A close of an older session than the board's last has no
+				// "day" change: as for an outdated quote, never shown (or
+				// alerted on) as today's.
 				prev = r.Closes[n-2].V
 			}
 		}

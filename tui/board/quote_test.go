@@ -54,3 +54,31 @@ func TestOutdatedQuoteHasNoDayChange(t *testing.T) {
 }
 
 func irenAlert(a string) bool { return strings.HasPrefix(a, "IREN ") }
+
+// An embedded close of an older session than the board's has no day change
+// either (found after the quote fix: offline, MARA's close of 2026-07-31
+// showed -4.2% and could fire the "moved today" alert in December). A close
+// of the board's own session keeps its change.
+func TestOldCloseHasNoDayChange(t *testing.T) {
+	env := testEnv()
+	env.Alerts.PeerMovePct = econ.Known[econ.Percent](3)
+	d := Build(env, nil, fixedNow, econ.Scenario{}) // closes end 2026-07-31
+	for _, r := range d.Peers {
+		if r.DayPct.OK() {
+			t.Errorf("%s: day change %v from a close of %s on a board of %s", r.Ticker, r.DayPct, r.Price.At.Format(time.DateOnly), fixedNow.Format(time.DateOnly))
+		}
+	}
+	if slices.ContainsFunc(d.Alerts, func(a string) bool { return strings.Contains(a, "today") }) {
+		t.Errorf("alerts on old closes: %+v", d.Alerts)
+	}
+	at := time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC)
+	d = Build(NewEnvAt(env.Dataset, env.Peers, at), nil, at, econ.Scenario{})
+	for _, r := range d.Peers {
+		switch {
+		case r.Ticker == "IREN" && !r.DayPct.OK():
+			t.Errorf("IREN's close of the board's session has no day change")
+		case r.Ticker == "KEEL" && r.DayPct.OK(): // its last close is of 2025-12-17
+			t.Errorf("KEEL: day change %v from a close 12 days old", r.DayPct)
+		}
+	}
+}
