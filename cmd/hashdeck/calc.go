@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/report"
-	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds/market"
 )
 
@@ -191,79 +190,21 @@ func (in *calcInputs) warnings() []string {
 	return out
 }
 
-// compute turns validated inputs into the result.
-func (in *calcInputs) compute(now time.Time) report.Calc {
+// inputs returns the validated flags as report.CalcInputs.
+func (in *calcInputs) inputs() report.CalcInputs {
+	opt := func(f numFlag) *float64 {
+		if !f.set {
+			return nil
+		}
+		return report.Ptr(f.v)
+	}
+	c := report.CalcInputs{Price: in.price.v, Difficulty: in.difficulty.v, Height: in.height.v, Fees: opt(in.fees), FeeShare: opt(in.feeShare),
+		PoolFee: in.poolFee.v, BlockTime: in.blockTime.v, Efficiency: opt(in.efficiency), Power: opt(in.power), Capex: opt(in.capex),
+		Growth: in.growth.v, ASICs: in.asics}
 	if in.at != "" {
-		now, _ = time.Parse(time.RFC3339, in.at)
+		c.At, _ = time.Parse(time.RFC3339, in.at) // checked by validate
 	}
-	mean := time.Duration(in.blockTime.v * float64(time.Second))
-	net := econ.NetworkInputs{
-		Price:         econ.Known(econ.USDPerBTC(in.price.v)),
-		Difficulty:    econ.Known(econ.Difficulty(in.difficulty.v)),
-		Height:        econ.Known(int64(in.height.v)),
-		PoolFee:       econ.Percent(in.poolFee.v),
-		MeanBlockTime: mean,
-		Now:           now,
-	}
-	if in.fees.set {
-		net.FeesPerBlock = econ.Known(econ.BTC(in.fees.v))
-	} else {
-		net.FeeShare = econ.Known(econ.Percent(in.feeShare.v))
-	}
-	v := econ.ComputeNetwork(net)
-	hv := v.Hashvalue.Or(0)
-	hpNet := v.HashpriceNet.Or(0)
-	r := report.Calc{
-		PriceUSD: in.price.v, Difficulty: in.difficulty.v, Height: v.Height.Or(0),
-		SubsidyBTC: float64(v.Subsidy.Or(0)), FeesBTCPerBlock: float64(v.FeesPerBlock.Or(0)),
-		FeeSharePct: float64(v.FeeShare.Or(0)), RewardBTCPerBlock: float64(v.Reward.Or(0)),
-		PoolFeePct: in.poolFee.v, MeanBlockTimeS: v.MeanBlockTime,
-		NetworkHashrateEHs: float64(v.Hashrate.Or(0)), Hashvalue: float64(hv),
-		HashpricePH: float64(v.Hashprice.Or(0)), HashpriceTH: float64(v.HashpriceTH.Or(0)),
-		HashpriceNetPH: float64(hpNet),
-	}
-	if v.Subsidy.Or(0) > 0 {
-		r.NextHalvingHeight, r.BlocksToHalving = report.Ptr(v.NextHalvingHeight.Or(0)), report.Ptr(v.BlocksToHalving.Or(0))
-		r.HalvingETA = report.Ptr(v.HalvingETA.UTC().Format(time.RFC3339))
-		if o := v.HalvingETAObserved; !o.Equal(v.HalvingETA) {
-			r.HalvingETABlockTime = report.Ptr(o.UTC().Format(time.RFC3339))
-		}
-	}
-	if in.efficiency.set && in.power.set {
-		eff, power := econ.JoulesPerTH(in.efficiency.v), econ.USDPerKWh(in.power.v)
-		cost := econ.PowerCost(eff, power)
-		r.EfficiencyJPerTH, r.PowerUSDPerKWh = report.Ptr(in.efficiency.v), report.Ptr(in.power.v)
-		r.Hashcost = report.Ptr(float64(cost))
-		r.Margin = report.Ptr(float64(econ.Margin(hpNet, cost)))
-		r.MarginPct = report.Ptr(econ.MarginPct(hpNet, cost))
-		r.BreakevenPower = report.Ptr(econ.BreakevenPowerPrice(hpNet, eff))
-		r.ShutdownPrice = report.Ptr(econ.ShutdownPrice(eff, power, econ.AfterPoolFee(hv, net.PoolFee)))
-		r.CostPerBTC = report.Ptr(econ.CostPerBTC(cost, econ.AfterPoolFee(hv, net.PoolFee)))
-		r.RevenuePerMWh = report.Ptr(econ.RevenuePerMWh(hpNet, eff))
-		if in.capex.set {
-			// Per TH/s: a 1 TH/s machine drawing eff watts.
-			m := econ.Machine{Name: "1 TH/s", Hashrate: 1, Power: econ.Watts(eff), Capex: econ.Known(econ.USD(in.capex.v))}
-			r.CapexUSDPerTH = report.Ptr(in.capex.v)
-			r.PaybackDays = report.Ptr(econ.StaticPayback(econ.USD(in.capex.v), m.Daily(hpNet, power).Margin))
-			dyn := econ.DynamicPayback(econ.PaybackPlan{
-				Machine: m, PowerPrice: power, Price: econ.USDPerBTC(in.price.v),
-				Difficulty: econ.Difficulty(in.difficulty.v), Height: int64(in.height.v),
-				FeesPerBlock: v.FeesPerBlock.Or(0), PoolFee: net.PoolFee,
-				DifficultyGrowthPct: econ.Percent(in.growth.v), MeanBlockTime: mean,
-			})
-			r.GrowthPctPerEpoch = report.Ptr(in.growth.v)
-			r.PaybackDynamicDays = report.Ptr(dyn.Days)
-			r.HalvingDay = report.Ptr(dyn.HalvingDay)
-		}
-	}
-	if in.asics {
-		capex := econ.Maybe[econ.USDPerTHCap]{}
-		if in.capex.set {
-			capex = econ.Known(econ.USDPerTHCap(in.capex.v))
-		}
-		r.ASICs = econ.ASICTable(econ.ASICModels(), hpNet, econ.AfterPoolFee(hv, net.PoolFee), econ.USDPerKWh(in.power.v), capex)
-	}
-	return r
+	return c
 }
 
 func runCalc(args []string, stdout, stderr io.Writer) int {
@@ -282,7 +223,7 @@ func runCalc(args []string, stdout, stderr io.Writer) int {
 	for _, w := range in.warnings() {
 		fmt.Fprintln(stderr, "hashdeck calc: warning:", w)
 	}
-	res := in.compute(time.Now())
+	res := report.ComputeCalc(in.inputs(), time.Now())
 	if in.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

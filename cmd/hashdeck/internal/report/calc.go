@@ -1,13 +1,15 @@
-// Package report writes what the commands print: the calc table, the
-// feeds listing and its SEC EDGAR section, a snapshot's freshness note, and
-// files written atomically, with secrets masked. The commands own flags and
-// exit codes; this package owns the text.
+// Package report computes and writes what the commands print: the calc
+// result (econ over the command's inputs) and its table, the feeds listing
+// and its SEC EDGAR section, a snapshot's freshness note, and files written
+// atomically, with secrets masked. The commands own flags and exit codes;
+// this package owns the results and the text.
 package report
 
 import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/tui/format"
@@ -60,6 +62,99 @@ type Calc struct {
 
 // Ptr returns a pointer to a copy of v.
 func Ptr[T any](v T) *T { return &v }
+
+// CalcInputs are the inputs of hashdeck calc, checked by the command: an
+// optional one is nil when not given; one of Fees and FeeShare is set.
+type CalcInputs struct {
+	Price      float64 // USD per BTC
+	Difficulty float64
+	Height     float64
+	Fees       *float64 // BTC per block
+	FeeShare   *float64 // percent of the reward
+	PoolFee    float64  // percent
+	BlockTime  float64  // mean block interval, seconds
+	Efficiency *float64 // J/TH; with Power
+	Power      *float64 // USD per kWh
+	Capex      *float64 // USD per TH/s; with Efficiency and Power
+	Growth     float64  // difficulty change per epoch, percent (the dynamic payback)
+	ASICs      bool     // the ASIC table, at Power
+	At         time.Time
+}
+
+// ComputeCalc computes the result of hashdeck calc as of At, else now.
+func ComputeCalc(in CalcInputs, now time.Time) Calc {
+	if !in.At.IsZero() {
+		now = in.At
+	}
+	mean := time.Duration(in.BlockTime * float64(time.Second))
+	net := econ.NetworkInputs{
+		Price:         econ.Known(econ.USDPerBTC(in.Price)),
+		Difficulty:    econ.Known(econ.Difficulty(in.Difficulty)),
+		Height:        econ.Known(int64(in.Height)),
+		PoolFee:       econ.Percent(in.PoolFee),
+		MeanBlockTime: mean,
+		Now:           now,
+	}
+	if in.Fees != nil {
+		net.FeesPerBlock = econ.Known(econ.BTC(*in.Fees))
+	} else if in.FeeShare != nil {
+		net.FeeShare = econ.Known(econ.Percent(*in.FeeShare))
+	}
+	v := econ.ComputeNetwork(net)
+	hv := v.Hashvalue.Or(0)
+	hpNet := v.HashpriceNet.Or(0)
+	r := Calc{
+		PriceUSD: in.Price, Difficulty: in.Difficulty, Height: v.Height.Or(0),
+		SubsidyBTC: float64(v.Subsidy.Or(0)), FeesBTCPerBlock: float64(v.FeesPerBlock.Or(0)),
+		FeeSharePct: float64(v.FeeShare.Or(0)), RewardBTCPerBlock: float64(v.Reward.Or(0)),
+		PoolFeePct: in.PoolFee, MeanBlockTimeS: v.MeanBlockTime,
+		NetworkHashrateEHs: float64(v.Hashrate.Or(0)), Hashvalue: float64(hv),
+		HashpricePH: float64(v.Hashprice.Or(0)), HashpriceTH: float64(v.HashpriceTH.Or(0)),
+		HashpriceNetPH: float64(hpNet),
+	}
+	if v.Subsidy.Or(0) > 0 {
+		r.NextHalvingHeight, r.BlocksToHalving = Ptr(v.NextHalvingHeight.Or(0)), Ptr(v.BlocksToHalving.Or(0))
+		r.HalvingETA = Ptr(v.HalvingETA.UTC().Format(time.RFC3339))
+		if o := v.HalvingETAObserved; !o.Equal(v.HalvingETA) {
+			r.HalvingETABlockTime = Ptr(o.UTC().Format(time.RFC3339))
+		}
+	}
+	if in.Efficiency != nil && in.Power != nil {
+		eff, power := econ.JoulesPerTH(*in.Efficiency), econ.USDPerKWh(*in.Power)
+		cost := econ.PowerCost(eff, power)
+		r.EfficiencyJPerTH, r.PowerUSDPerKWh = Ptr(*in.Efficiency), Ptr(*in.Power)
+		r.Hashcost = Ptr(float64(cost))
+		r.Margin = Ptr(float64(econ.Margin(hpNet, cost)))
+		r.MarginPct = Ptr(econ.MarginPct(hpNet, cost))
+		r.BreakevenPower = Ptr(econ.BreakevenPowerPrice(hpNet, eff))
+		r.ShutdownPrice = Ptr(econ.ShutdownPrice(eff, power, econ.AfterPoolFee(hv, net.PoolFee)))
+		r.CostPerBTC = Ptr(econ.CostPerBTC(cost, econ.AfterPoolFee(hv, net.PoolFee)))
+		r.RevenuePerMWh = Ptr(econ.RevenuePerMWh(hpNet, eff))
+		if in.Capex != nil {
+			// Per TH/s: a 1 TH/s machine drawing eff watts.
+			m := econ.Machine{Name: "1 TH/s", Hashrate: 1, Power: econ.Watts(eff), Capex: econ.Known(econ.USD(*in.Capex))}
+			r.CapexUSDPerTH = Ptr(*in.Capex)
+			r.PaybackDays = Ptr(econ.StaticPayback(econ.USD(*in.Capex), m.Daily(hpNet, power).Margin))
+			dyn := econ.DynamicPayback(econ.PaybackPlan{
+				Machine: m, PowerPrice: power, Price: econ.USDPerBTC(in.Price),
+				Difficulty: econ.Difficulty(in.Difficulty), Height: int64(in.Height),
+				FeesPerBlock: v.FeesPerBlock.Or(0), PoolFee: net.PoolFee,
+				DifficultyGrowthPct: econ.Percent(in.Growth), MeanBlockTime: mean,
+			})
+			r.GrowthPctPerEpoch = Ptr(in.Growth)
+			r.PaybackDynamicDays = Ptr(dyn.Days)
+			r.HalvingDay = Ptr(dyn.HalvingDay)
+		}
+	}
+	if in.ASICs && in.Power != nil {
+		capex := econ.Maybe[econ.USDPerTHCap]{}
+		if in.Capex != nil {
+			capex = econ.Known(econ.USDPerTHCap(*in.Capex))
+		}
+		r.ASICs = econ.ASICTable(econ.ASICModels(), hpNet, econ.AfterPoolFee(hv, net.PoolFee), econ.USDPerKWh(*in.Power), capex)
+	}
+	return r
+}
 
 // WriteCalc prints the result as an aligned, human-readable table.
 func WriteCalc(w io.Writer, r Calc) error {
