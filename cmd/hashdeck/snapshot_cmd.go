@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/atomicfile"
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/report"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui"
@@ -354,7 +355,7 @@ func runSnapshotAt(args []string, stdout, stderr io.Writer, now func() time.Time
 		}
 		return exitOK
 	}
-	if err := report.WriteFileAtomic(f.out, out.Bytes()); err != nil {
+	if err := atomicfile.Write(f.out, out.Bytes(), 0o644); err != nil {
 		return fail(exitError, err)
 	}
 	return exitOK

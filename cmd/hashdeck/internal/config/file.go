@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/atomicfile"
 )
 
 // WriteFile writes data to path with mode 0600, creating its
@@ -33,25 +35,7 @@ func WriteFile(path string, data []byte, force bool) error {
 		}
 		return nil
 	}
-	target := path
-	if t, err := filepath.EvalSymlinks(path); err == nil {
-		target = t
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(target), ".config-*.toml")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Chmod(0o600)
-	if err := errors.Join(werr, cerr, tmp.Close()); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, data, 0o600)
 }
 
 // DefaultFile returns the file 'hashdeck config init' writes: every

@@ -1,7 +1,7 @@
 // Package report computes and writes what the commands print: the calc
 // result (econ over the command's inputs) and its table, the feeds listing
-// and its SEC EDGAR section, a snapshot's freshness note, and files written
-// atomically, with secrets masked. The commands own flags and exit codes;
+// and its SEC EDGAR section, and a snapshot's freshness note, with secrets
+// masked. The commands own flags and exit codes;
 // this package owns the results and the text.
 package report
 
