@@ -798,3 +798,41 @@ func TestConfigReportsEveryWrongType(t *testing.T) {
 		}
 	}
 }
+
+// Found in the final review of the one-walk reader: a header where a value
+// goes was accepted ([miner.cost_scope] became the zero scope, power); a
+// wrong type before a syntax error hid it, or the syntax error was called
+// by a later type's message; "cannot store" messages named Go types; an
+// element of a nested array had the wrong line; a comment naming an API
+// key, or a key in another case, decided whether the value is hidden.
+func TestConfigFinalReviewCases(t *testing.T) {
+	for _, tt := range []struct {
+		src       string
+		key, msg  string
+		line      int
+		notInMsgs string
+	}{
+		{"[[miner]]\nticker = \"IREN\"\ncost_usd_per_btc = 40000.0\ncost_period = \"2025-Q3\"\n[miner.cost_scope]\n", "miner[1].cost_scope", "want a string, got a table", 5, ""},
+		{"[intervals.network]\n", "intervals.network", "want a duration in quotes", 1, ""},
+		{"[display]\ntheme = 1\n[store]\nraw_days = = 2\n", "", "TOML syntax", 4, ""},
+		{"[[sec]]\n[store]\nraw_days = = 2\n", "", "TOML syntax", 3, "struct"},
+		{"[[fleet.efficiency_j_per_th]]\n", "fleet.efficiency_j_per_th[1]", "got an array of tables", 1, "float64"},
+		{"[display.theme]\n", "display.theme", "want a string, got a table", 1, "in a string"},
+		{"[peers]\ntickers = [\n  \"A\",\n  \"B\",\n  [2]]\n", "peers.tickers[3]", "want a string, got an array", 5, ""},
+		{"[[miner.x]]\nticker = \"IREN\"\n", "miner", "comes after a [[miner]] table", 1, "write [[miner]]"},
+		{"[intervals]\nnetwork = 60s # coingecko_key\n", "", "a duration goes in quotes", 2, "API key"},
+		{"[providers]\nCoinGecko_Key = CG-secret\n", "", "not shown: it is an API key", 2, "CG-secret"},
+	} {
+		_, err := Parse("x.toml", []byte(tt.src))
+		found := false
+		for _, p := range Errors(err) {
+			found = found || p.Key == tt.key && strings.Contains(p.Msg, tt.msg) && p.Line == tt.line
+			if tt.notInMsgs != "" && strings.Contains(p.Msg, tt.notInMsgs) {
+				t.Errorf("%q: %q in %v", tt.src, tt.notInMsgs, p)
+			}
+		}
+		if !found {
+			t.Errorf("%q: want %s:%d …%s…; got %v", tt.src, tt.key, tt.line, tt.msg, err)
+		}
+	}
+}

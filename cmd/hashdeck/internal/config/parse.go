@@ -33,16 +33,24 @@ func Parse(name string, data []byte) (Config, error) {
 	c.Peers.Aliases = nil // a table in the file replaces the renames, not adds to them
 	derr := toml.NewDecoder(bytes.NewReader(data)).Decode(&c)
 	d := keyLines(data)
-	// A value of the wrong type is among d.probs already (the decoder stops
-	// at the first, maybe before a syntax error); a repeated key or a number
-	// out of range is not.
-	mismatch := derr != nil && mismatchRE.MatchString(strings.TrimPrefix(derr.Error(), "toml: "))
-	if d.syntax && !mismatch {
-		return c, syntaxError(name, data, derr)
+	if d.syntax {
+		// The syntax error, wherever the decoder stopped: decoded into
+		// nothing, a file has no wrong types, so its first error is the
+		// parser's (or a repeated key before it).
+		var none struct{}
+		return c, syntaxError(name, data, toml.NewDecoder(bytes.NewReader(data)).Decode(&none))
 	}
+	// A value of the wrong type is among d.probs already (the decoder stops
+	// at the first); a repeated key or a number out of range is not.
+	mismatch := derr != nil && mismatchRE.MatchString(strings.TrimPrefix(derr.Error(), "toml: "))
 	probs := d.probs
 	if derr != nil {
-		if e := d.decodeError(derr); !mismatch || !slices.ContainsFunc(probs, func(p *Error) bool { return p.Line == e.Line }) {
+		// Unless the walk reported it, at its key or one below it (the
+		// decoder places an error inside a nested array at its table).
+		e := d.decodeError(derr)
+		if !mismatch || !slices.ContainsFunc(probs, func(p *Error) bool {
+			return p.Key == e.Key || strings.HasPrefix(p.Key, e.Key+".") || strings.HasPrefix(p.Key, e.Key+"[")
+		}) {
 			probs = append(probs, e)
 		}
 	} else {
@@ -89,6 +97,9 @@ func sortLine(e *Error) int {
 // unquoted duration gets a hint.
 func syntaxError(name string, src []byte, err error) error {
 	e := &Error{Path: name, Msg: "TOML syntax: " + strings.TrimPrefix(fmt.Sprint(err), "toml: "), Err: err}
+	if strings.Contains(e.Msg, "already defined") {
+		e.Msg = strings.TrimPrefix(e.Msg, "TOML syntax: ")
+	}
 	var de *toml.DecodeError
 	if !errors.As(err, &de) {
 		return e
@@ -98,7 +109,10 @@ func syntaxError(name string, src []byte, err error) error {
 	text := string(lines[min(max(e.Line, 1), len(lines))-1])
 	key, value, _ := strings.Cut(text, "=")
 	for _, f := range typeFields(reflect.TypeFor[ProvidersConfig]()) {
-		if reflect.TypeFor[ProvidersConfig]().FieldByIndex(f.index).Type == reflect.TypeFor[Secret]() && strings.Contains(text, f.name) {
+		// The key part of the line, whatever its case ("CoinGecko_Key", found
+		// in review), and not a comment that names an API key.
+		isKey := strings.Contains(strings.ToLower(key), f.name) && !strings.Contains(key, "#")
+		if reflect.TypeFor[ProvidersConfig]().FieldByIndex(f.index).Type == reflect.TypeFor[Secret]() && isKey && !strings.Contains(e.Msg, "already defined") {
 			e.Msg = "the value of providers." + f.name + " cannot be read (not shown: it is an API key); write it in double quotes"
 		}
 	}
@@ -250,12 +264,20 @@ func (d *doc) resolve(key string, t reflect.Type, it unstable.Iterator, kind uns
 		switch array := t.Kind() == reflect.Slice && isTableType(t.Elem()); {
 		case array && strings.HasSuffix(key, "]"):
 			t = t.Elem() // one table of the array
+		case array && !last:
+			d.probs = append(d.probs, &Error{Key: key, Line: at.line, Msg: fmt.Sprintf("a table below [[%s]] comes after a [[%[1]s]] table", name)})
+			t = t.Elem()
 		case array:
 			d.probs = append(d.probs, &Error{Key: key, Line: at.line, Msg: fmt.Sprintf("write [[%s]] (two brackets: one table per %s), not [%[1]s]", name, strings.TrimSuffix(name, "s"))})
 			t = t.Elem() // its keys are checked all the same
 		case kind == unstable.ArrayTable && last:
 			d.probs = append(d.probs, &Error{Key: key, Line: at.line, Msg: "want " + want(t) + ", got an array of tables"})
 			t = nil
+		case last && !isTableType(t) && t.Kind() != reflect.Map:
+			// [miner.cost_scope] as a header: a table where a value goes
+			// (found in review: the decoder took it as the zero scope,
+			// power). Keys below it are reported as below a value.
+			d.probs = append(d.probs, &Error{Key: key, Line: at.line, Msg: "want " + want(t) + ", got a table"})
 		}
 	}
 	return key, t, at
@@ -320,7 +342,7 @@ func (d *doc) value(key string, t reflect.Type, v *unstable.Node, at keyPos) {
 		for it := v.Children(); it.Next(); {
 			i++
 			el := at
-			if off := int(it.Node().Raw.Offset); off > 0 {
+			if off := firstOffset(it.Node()); off > 0 {
 				el = d.position(off)
 			}
 			d.value(fmt.Sprintf("%s[%d]", key, i), t.Elem(), it.Node(), el)
@@ -328,6 +350,19 @@ func (d *doc) value(key string, t reflect.Type, v *unstable.Node, at keyPos) {
 	case !fits(t, v.Kind):
 		d.probs = append(d.probs, &Error{Key: key, Line: at.line, Msg: "want " + want(t) + ", got " + got(v, t == reflect.TypeFor[Secret]())})
 	}
+}
+
+// firstOffset is where value n starts in the document: its own offset, or
+// for an array (the parser gives arrays none) its first element's; 0 when
+// not known.
+func firstOffset(n *unstable.Node) int {
+	for n != nil && n.Raw.Offset == 0 && n.Kind == unstable.Array {
+		n = n.Child()
+	}
+	if n == nil {
+		return 0
+	}
+	return int(n.Raw.Offset)
 }
 
 // fits reports whether a TOML value of kind k decodes into a setting of type t.
@@ -405,8 +440,11 @@ func isTableType(t reflect.Type) bool {
 func unindex(key string) string { return indexRE.ReplaceAllString(key, "") }
 
 var (
-	indexRE    = regexp.MustCompile(`\[\d+\]`)
-	mismatchRE = regexp.MustCompile(`^cannot decode TOML (.+?) into `)
+	indexRE = regexp.MustCompile(`\[\d+\]`)
+	// The decoder's wrong-type messages, which name Go types after "into"
+	// or "in a": "cannot decode TOML integer into struct field …",
+	// "cannot store a table in a string".
+	mismatchRE = regexp.MustCompile(`^cannot (?:decode TOML|store(?: an?)?) (.+?) in(?:to)? `)
 )
 
 // lookup returns the line of key, or of the nearest enclosing key or table
