@@ -3,6 +3,7 @@ package econ
 import (
 	"cmp"
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -427,6 +428,18 @@ func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override M
 		c.Margin = Map2(hp, c.PerPHDay, Margin)
 		c.MarginPct = Bind2(hp, c.PerPHDay, MarginPct)
 		c.OutsideWindow = !c.End.IsZero() && !asOf.IsZero() && !InWindow(c.End, asOf)
+	}
+	// One date per row: with a current dated figure at any scope, the old
+	// ones go (found in review: a current direct $30 beside an older, wider
+	// cash $25 made the old figure the headline, breaking the scopes'
+	// nesting). The J/TH × $/kWh model is not dated by a period, so it
+	// does not make a row current.
+	if slices.ContainsFunc(r.Costs[:], func(c MinerCost) bool { return c.PerPHDay.OK() && !c.OutsideWindow && c.Basis != BasisModel }) {
+		for s := range r.Costs {
+			if r.Costs[s].OutsideWindow {
+				r.Costs[s] = MinerCost{}
+			}
+		}
 	}
 	r.Headline, r.HasCost = r.Costs.Widest()
 	if r.HasCost && !r.Costs[r.Headline].OutsideWindow {

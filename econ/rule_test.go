@@ -326,6 +326,12 @@ func TestOldRowsKeepTheirWidestScope(t *testing.T) {
 	if r.ShutdownPrice.OK() || r.UnderWater != FlagUnknown {
 		t.Errorf("shutdown %v, under water %v from old costs; want unknown", r.ShutdownPrice, r.UnderWater)
 	}
+	// A row with a current figure drops its old ones: one date per row.
+	mixed := Miner{Ticker: "X", Quarters: []Quarter{ruleQuarter("X", "2025-Q1", 10, 25, "2025-05-05")},
+		Reported: []ReportedCost{{Scope: ScopeDirect, PerBTC: 60_000, Period: "2026-Q3", End: day("2026-09-30"), PeriodHashvalue: Known[BTCPerPHDay](0.0005)}}}
+	if r := ComputeBoard(in, []Miner{mixed}, Scenario{}).Miners[0]; r.Headline != ScopeDirect || r.Costs[ScopeCash].PerPHDay.OK() || r.UnderWater == FlagUnknown {
+		t.Errorf("mixed row: headline %v, cash %v, under water %v; want the current direct figure alone", r.Headline, r.Costs[ScopeCash].PerPHDay, r.UnderWater)
+	}
 	// A reported figure inside the window wins over an old implied one.
 	if c := b.Miners[1].Costs[ScopeDirect]; c.Basis != BasisReported || c.OutsideWindow {
 		t.Errorf("current reported direct: %+v", c)
