@@ -59,7 +59,8 @@ func USSession(y int, m time.Month, d int) (open, close time.Time, ok bool) {
 // Day, Juneteenth (from 2022), Independence Day, Labor Day, Thanksgiving and
 // Christmas. A holiday on a Sunday is observed the Monday after, one on a
 // Saturday the Friday before, except New Year's Day (the Friday before is
-// the year's last trading day, so no day is taken).
+// the year's last trading day, so no day is taken). The special closures
+// (usSpecialClosures) count too.
 func USHoliday(day time.Time) bool {
 	y, m, d := day.Date()
 	day = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -75,6 +76,9 @@ func USHoliday(day time.Time) bool {
 			h = h.AddDate(0, 0, -1)
 		}
 		return h.Equal(day)
+	}
+	if usSpecialClosures[day.Format(time.DateOnly)] {
+		return true
 	}
 	switch {
 	case fixed(time.January, 1, false),
@@ -95,6 +99,11 @@ func USHoliday(day time.Time) bool {
 	}
 	return false
 }
+
+// usSpecialClosures are the days the exchange closed outside its rules,
+// announced in advance: national days of mourning for former presidents
+// (George H. W. Bush 2018-12-05, Jimmy Carter 2025-01-09, found in review).
+var usSpecialClosures = map[string]bool{"2018-12-05": true, "2025-01-09": true}
 
 // usEarlyClose reports whether the session of day (a weekday that is not a
 // holiday) closes at 13:00: July 3, the day after Thanksgiving and
