@@ -161,13 +161,19 @@ func pct(m econ.Maybe[econ.Percent]) (float64, string, bool) {
 }
 
 // peerSortGroup is the group of row r when sorting by column c: for the
-// cost, $/BTC and margin columns, its headline scope, widest first, so
-// that costs of different scopes are never ranked against each other
-// (a power-only cost is not "cheaper" than an all-in one); 0 otherwise.
+// cost, $/BTC and margin columns, its headline scope, widest first, and
+// within a scope current costs before old ones (a cost before the sector
+// rule's window), so that costs of different scopes or dates are never
+// ranked against each other (a power-only cost is not "cheaper" than an
+// all-in one); 0 otherwise.
 func peerSortGroup(r *board.PeerRow, c int) int {
 	switch c {
 	case colCost, colPerBTC, colMargin:
-		return econ.NumScopes - 1 - int(r.Miner.Headline)
+		g := 2 * (econ.NumScopes - 1 - int(r.Miner.Headline))
+		if r.Miner.HasCost && r.Miner.Costs[r.Miner.Headline].OutsideWindow {
+			g++
+		}
+		return g
 	}
 	return 0
 }

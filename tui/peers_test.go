@@ -582,3 +582,23 @@ func TestPeersFooterSaysMarginsAreStale(t *testing.T) {
 		}
 	}
 }
+
+// Within a scope, current costs sort before old ones (found in the final
+// review: an old margin was ranked against current ones).
+func TestPeerSortGroupsByScopeAndDate(t *testing.T) {
+	row := func(s econ.Scope, old bool) *board.PeerRow {
+		r := &board.PeerRow{}
+		r.Miner.HasCost, r.Miner.Headline = true, s
+		r.Miner.Costs[s] = econ.MinerCost{PerPHDay: econ.Known[econ.USDPerPHDay](20), OutsideWindow: old}
+		return r
+	}
+	order := []*board.PeerRow{row(econ.ScopeCash, false), row(econ.ScopeCash, true), row(econ.ScopeDirect, false), row(econ.ScopeDirect, true), row(econ.ScopePower, false)}
+	for i := 1; i < len(order); i++ {
+		if a, b := peerSortGroup(order[i-1], colMargin), peerSortGroup(order[i], colMargin); a >= b {
+			t.Errorf("group %d (%d) not before group %d (%d)", i-1, a, i, b)
+		}
+	}
+	if peerSortGroup(order[1], colPrice) != 0 {
+		t.Error("price sorts in groups")
+	}
+}
