@@ -166,8 +166,28 @@ func detailIndex(d *board.Data, ui UI) int {
 	return order[min(max(ui.Selected, 0), len(order)-1)]
 }
 
-// detFact is one sourced fact as shown: what, value, as-of, quality, source.
-type detFact struct{ Label, Value, AsOf, Quality, URL string }
+// detFact is one sourced fact as shown: what, value, as-of, publication
+// (detPub), quality, source.
+type detFact struct{ Label, Value, AsOf, Pub, Quality, URL string }
+
+// detPub is " pub 11-14~" for a fact made public on another day than its
+// as-of ("~" when the day is estimated; the year when it differs from the
+// as-of's), or "": a board as of a date uses a fact only from its
+// publication, so the page says when that is where there is room (found
+// in review: only the JSON had it).
+func detPub(asOf string, pub econ.Date, estimated bool) string {
+	p := pub.String()
+	if pub.IsZero() || p == asOf {
+		return ""
+	}
+	if strings.HasPrefix(asOf, p[:4]) {
+		p = p[5:]
+	}
+	if estimated {
+		p += "~"
+	}
+	return " pub " + p
+}
 
 // detContract is one AI/HPC contract as shown.
 type detContract struct{ Counterparty, MW, Headline, AsOf, Quality, URL string }
@@ -199,7 +219,8 @@ func detSourcesFromFundamentals(f *dataset.Fundamentals) detSources {
 		} else if x.Unit != "" {
 			v += " " + x.Unit
 		}
-		s.Facts = append(s.Facts, detFact{Label: strings.ReplaceAll(x.Field, "_", " "), Value: v, AsOf: x.AsOf, Quality: string(x.Quality), URL: x.SourceURL})
+		s.Facts = append(s.Facts, detFact{Label: strings.ReplaceAll(x.Field, "_", " "), Value: v, AsOf: x.AsOf, Pub: detPub(x.AsOf, x.PublishedOn, x.PublishedEstimated),
+			Quality: string(x.Quality), URL: x.SourceURL})
 	}
 	add(f.Hashrate.Fact)
 	add(f.Efficiency.Fact)
@@ -235,7 +256,7 @@ func renderDetailWith(d *board.Data, ui UI, idx int, src detSources, w, h int, t
 	r := &d.Peers[idx]
 	head := detHeader(d, ui, r, w, pal)
 	avail := h - 1
-	factsTitle := " " + pal.title.paint("Facts") + pal.muted.paint("  as of · quality A/B/C · source")
+	factsTitle := " " + pal.title.paint("Facts") + pal.muted.paint("  as of, pub(lished; ~ estimated) · quality A/B/C · source")
 	if src.Partial {
 		factsTitle = " " + pal.title.paint("Facts") + pal.muted.paint("  from the board (quality not carried) · as of · source")
 	}
@@ -568,7 +589,7 @@ func detFactsTable(title string, facts []detFact, w, h int, pal *detPal) string 
 		labelW, valW, asOfW = 22, 22, 16
 	}
 	labelW = min(labelW, detMaxWidth(facts, func(f detFact) string { return f.Label }))
-	asOfW = min(asOfW, max(5, detMaxWidth(facts, func(f detFact) string { return f.AsOf })))
+	asOfW = min(asOfW, max(5, detMaxWidth(facts, func(f detFact) string { return f.AsOf + f.Pub })))
 	urlW := w - 1 - labelW - valW - asOfW - 1 - 4*2
 	// Keep every source's domain whole: take the room from the values.
 	domW := 0
@@ -589,7 +610,11 @@ func detFactsTable(title string, facts []detFact, w, h int, pal *detPal) string 
 		show = max(room-1, 0)
 	}
 	for _, f := range facts[:show] {
-		lines = append(lines, row(f.Label, f.Value, f.AsOf, f.Quality, pal.muted.paint(detShortURL(f.URL, urlW))))
+		asOf := f.AsOf
+		if cellWidth(asOf+f.Pub) <= asOfW {
+			asOf += f.Pub // the as-of whole first, the publication where it fits
+		}
+		lines = append(lines, row(f.Label, f.Value, asOf, f.Quality, pal.muted.paint(detShortURL(f.URL, urlW))))
 	}
 	if show < len(facts) {
 		lines = append(lines, pal.muted.paint(" +"+format.Num(float64(len(facts)-show), 0)+" more facts · a taller terminal shows them all"))

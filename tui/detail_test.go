@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -424,5 +425,34 @@ func TestDetailChartHasRoomOrSaysSo(t *testing.T) {
 	}
 	if got := ansi.Strip(drawChart(lines, grid, 60, minChartH, "u", func(v float64) string { return format.Num(v, 0) }, th)); strings.Contains(got, "too short") {
 		t.Errorf("h %d is enough: %q", minChartH, got)
+	}
+}
+
+// A fact made public on another day than its as-of says when, where the
+// column has room (found in review: the miner page showed CIFR's hashrate
+// "2025-09-30", public from 2025-11-14, and only the JSON said so).
+func TestDetailFactsSayWhenPublished(t *testing.T) {
+	for _, c := range []struct {
+		asOf string
+		pub  econ.Date
+		est  bool
+		want string
+	}{
+		{"2025-09-30", econ.DateOf(time.Date(2025, 11, 14, 0, 0, 0, 0, time.UTC)), true, " pub 11-14~"},
+		{"FY2025 (to 2025-06-30)", econ.DateOf(time.Date(2025, 9, 28, 0, 0, 0, 0, time.UTC)), true, " pub 2025-09-28~"},
+		{"2025-11-03", econ.DateOf(time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC)), false, ""},
+		{"2025-Q3", econ.Date{}, false, ""},
+	} {
+		if got := detPub(c.asOf, c.pub, c.est); got != c.want {
+			t.Errorf("%s, %v: %q, want %q", c.asOf, c.pub, got, c.want)
+		}
+	}
+	at := time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC)
+	env := board.NewEnvAt(testEnv().Dataset, testEnv().Peers, at)
+	d := board.Build(env, nil, at, econ.Scenario{})
+	i := detPeerIndex(t, d, "CIFR")
+	frame := ansi.Strip(renderDetailWith(d, UI{View: ViewDetail, Detail: "CIFR"}, i, detSourcesFromFundamentals(&d.Peers[i].Fundamentals), 200, 60, detMonoTheme(t)))
+	if !strings.Contains(frame, "2025-09-30 pub 11-14~") {
+		t.Errorf("CIFR's hashrate does not say when it was published:\n%s", frame)
 	}
 }
