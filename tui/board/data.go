@@ -499,7 +499,10 @@ func oneEstimate(n *econ.NetworkView, st *market.State, liveHeight bool, now tim
 	}
 	est := *a
 	if est.ChangePct.OK() {
-		change, date = OwnChangeSource, OwnDateSource
+		change = OwnChangeSource
+	}
+	if !est.ETA.IsZero() { // hashdeck's own date, labelled even without its own change (found in review)
+		date = OwnDateSource
 	}
 	if st != nil && liveHeight {
 		if v, ok := st.Value(market.AdjustmentPct); ok && !v.Stale {

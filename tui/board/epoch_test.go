@@ -55,3 +55,15 @@ func TestRetargetDateAndItsSource(t *testing.T) {
 		t.Errorf("an impossible epoch start gave an estimate: %+v (%q / %q)", a, d.AdjustmentSource, d.RetargetDateSource)
 	}
 }
+
+// hashdeck's own retarget date is labelled as its own even when it has no
+// change estimate of its own (found in the final review: the label was
+// empty beside a date shown).
+func TestOwnRetargetDateIsLabelledAlone(t *testing.T) {
+	eta := time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)
+	n := &econ.NetworkView{Adjustment: &econ.DifficultyEstimate{ETA: eta}}
+	change, date := oneEstimate(n, nil, false, eta.Add(-24*time.Hour))
+	if change != "" || date != OwnDateSource {
+		t.Errorf("change source %q, date source %q; want none and %q", change, date, OwnDateSource)
+	}
+}
