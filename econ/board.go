@@ -288,15 +288,19 @@ func ComputeBoard(in NetworkInputs, miners []Miner, s Scenario) Board {
 	}
 	var shift map[string]Maybe[USDPerPHDay]
 	if np, ok := s.PowerPrice.Get(); ok {
+		// Each miner's power cost before the what-if, as its row would show
+		// it: the rule's figures without the shift first.
+		rule0 := computeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv, nil)
 		shift = make(map[string]Maybe[USDPerPHDay], len(miners))
 		for i := range miners {
-			shift[miners[i].Ticker] = powerShift(&miners[i], np)
+			power := minerCostStack(&miners[i], ruleFigures(rule0, miners[i].Ticker), b.Implied[i].Quarters, asOf)[ScopePower]
+			shift[miners[i].Ticker] = powerShift(&miners[i], power, np)
 		}
 	}
 	b.SectorRule = computeSectorRule(asOf, b.Implied, in.Benchmarks, hp, hv, shift)
 	b.powerShift = shift
 	for i := range miners {
-		b.Miners[i] = minerRow(&miners[i], hp, hv, s.PowerPrice, ruleFigures(b.SectorRule, miners[i].Ticker), b.Implied[i].Quarters, asOf)
+		b.Miners[i] = minerRow(&miners[i], hp, hv, s.PowerPrice, shift[miners[i].Ticker], ruleFigures(b.SectorRule, miners[i].Ticker), b.Implied[i].Quarters, asOf)
 	}
 	return b
 }
@@ -396,22 +400,33 @@ func oldImplied(implied []ImpliedCost, s Scope, asOf Date) (MinerCost, bool) {
 }
 
 // powerShift is how much m's costs per PH/s per day move when it pays np
-// per kWh instead of its own power price; unknown without its efficiency
-// or its own price. Rows and the sector rule's members move by it alike.
-func powerShift(m *Miner, np USDPerKWh) Maybe[USDPerPHDay] {
-	eff, effOK := m.Efficiency.Get()
+// per kWh instead of its own power price: its power cost scaled by
+// np ÷ own when that cost is a dated figure (implied, reported, filed), so
+// that at $0/kWh the power scope is $0 (found in review: 18.25 fell only
+// to 4.57, the J/TH × $/kWh model's part); else the model's difference,
+// J/TH × (np − own) × 24. Unknown without its own price, or without both a
+// dated power cost and its efficiency. Rows and the sector rule's members
+// move by it alike.
+func powerShift(m *Miner, power MinerCost, np USDPerKWh) Maybe[USDPerPHDay] {
 	own, ownOK := m.PowerPrice.Get()
-	if !effOK || !ownOK {
+	if !ownOK {
+		return Unknown[USDPerPHDay]()
+	}
+	if v, ok := power.PerPHDay.Get(); ok && own > 0 && power.Basis != BasisModel && power.Basis != BasisNone {
+		return Known(v * USDPerPHDay(float64(np)/float64(own)-1))
+	}
+	eff, effOK := m.Efficiency.Get()
+	if !effOK {
 		return Unknown[USDPerPHDay]()
 	}
 	return Known(PowerCost(eff, np) - PowerCost(eff, own))
 }
 
-func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh], rule [NumScopes]*RuleMember, implied []ImpliedCost, asOf Date) MinerRow {
+func minerRow(m *Miner, hp Maybe[USDPerPHDay], hv Maybe[BTCPerPHDay], override Maybe[USDPerKWh], shift Maybe[USDPerPHDay], rule [NumScopes]*RuleMember, implied []ImpliedCost, asOf Date) MinerRow {
 	r := MinerRow{Ticker: m.Ticker, Hashrate: m.Hashrate, HashrateLabel: m.HashrateLabel, Efficiency: m.Efficiency, PowerPrice: m.PowerPrice}
 	r.Costs = minerCostStack(m, rule, implied, asOf)
-	if np, ok := override.Get(); ok {
-		if delta, ok := powerShift(m, np).Get(); ok {
+	if override.OK() {
+		if delta, ok := shift.Get(); ok {
 			for s := range r.Costs {
 				if c, ok := r.Costs[s].PerPHDay.Get(); ok {
 					r.Costs[s].PerPHDay = Known(c + delta)

@@ -11,9 +11,11 @@ type Scenario struct {
 	// FeesPerBlock replaces the mean fees per block when known.
 	FeesPerBlock Maybe[BTC] `json:"fees_btc_per_block"`
 	// PowerPrice, when known, is what every miner pays for power: each
-	// miner's costs shift by J/TH × (new − own $/kWh) × 24 in every scope.
-	// A miner whose efficiency or own power price is unknown keeps its
-	// costs and is flagged PowerNotAdjusted.
+	// miner's costs shift in every scope by what its power cost changes —
+	// its dated power cost × (new ÷ own $/kWh − 1), or without one J/TH ×
+	// (new − own) × 24 (see powerShift). A miner whose own power price, or
+	// both its power cost and efficiency, are unknown keeps its costs and is
+	// flagged PowerNotAdjusted.
 	PowerPrice Maybe[USDPerKWh] `json:"power_price_usd_per_kwh"`
 }
 

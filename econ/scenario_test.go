@@ -161,3 +161,31 @@ func TestASICTable(t *testing.T) {
 		}
 	}
 }
+
+// A miner's dated power cost scales with the what-if power price (new ÷
+// own): at $0/kWh its power scope is $0 and every wider scope loses the
+// same amount. Found in review: at $0/kWh IREN's implied 18.25 fell only to
+// 4.57, the J/TH × $/kWh model's part, and a miner with a reported power
+// cost but no J/TH could not follow at all.
+func TestPowerWhatIfScalesADatedPowerCost(t *testing.T) {
+	in := testNetwork()
+	hv := Known[BTCPerPHDay](0.0005)
+	m := Miner{Ticker: "P", Efficiency: Known[JoulesPerTH](15), PowerPrice: Known[USDPerKWh](0.038), Reported: []ReportedCost{
+		{Scope: ScopePower, PerBTC: 40_000, Period: "2025-Q3", PeriodHashvalue: hv}, // $20/PH/day
+		{Scope: ScopeDirect, PerBTC: 60_000, Period: "2025-Q3", PeriodHashvalue: hv}, // $30/PH/day
+	}}
+	noEff := m
+	noEff.Ticker, noEff.Efficiency = "Q", Unknown[JoulesPerTH]()
+	for _, c := range []struct {
+		np            USDPerKWh
+		power, direct float64
+	}{{0, 0, 10}, {0.057, 30, 40}, {0.038, 20, 30}} {
+		b := ComputeBoard(in, []Miner{m, noEff}, Scenario{PowerPrice: Known(c.np)})
+		for _, r := range b.Miners {
+			p, d := r.Costs[ScopePower].PerPHDay.Or(-1), r.Costs[ScopeDirect].PerPHDay.Or(-1)
+			if r.PowerNotAdjusted || !near(float64(p), c.power, 1e-9) || !near(float64(d), c.direct, 1e-9) {
+				t.Errorf("%s at $%v/kWh: power %v direct %v (not adjusted %v), want %v and %v", r.Ticker, c.np, p, d, r.PowerNotAdjusted, c.power, c.direct)
+			}
+		}
+	}
+}

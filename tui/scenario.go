@@ -557,7 +557,7 @@ func scenPowerNote(r econ.SectorRule) string {
 		note = "what-if power price moves " + strings.Join(moved, " ")
 	}
 	if len(kept) > 0 {
-		note += "; as reported (no J/TH or own price): " + strings.Join(kept, " ")
+		note += "; as reported (no own price, or neither a power cost nor J/TH): " + strings.Join(kept, " ")
 	}
 	return note + "; benchmarks unchanged"
 }
@@ -855,11 +855,11 @@ func scenMinersTable(d *board.Data, w, h int, pal *detPal) string {
 				state += pal.muted.paint(" · rep")
 			}
 			if a.PowerNotAdjusted {
-				why := "own power price"
-				if !a.Efficiency.OK() {
-					why = "efficiency"
+				why := "own power price unknown"
+				if a.PowerPrice.OK() {
+					why = "no power cost or efficiency"
 				}
-				state += pal.muted.paint(" · " + why + " unknown: power price not applied")
+				state += pal.muted.paint(" · " + why + ": power price not applied")
 			}
 			lines = append(lines, row(a.Ticker, s.String(), cost, margin, state))
 		}
