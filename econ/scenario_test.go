@@ -171,7 +171,7 @@ func TestPowerWhatIfScalesADatedPowerCost(t *testing.T) {
 	in := testNetwork()
 	hv := Known[BTCPerPHDay](0.0005)
 	m := Miner{Ticker: "P", Efficiency: Known[JoulesPerTH](15), PowerPrice: Known[USDPerKWh](0.038), Reported: []ReportedCost{
-		{Scope: ScopePower, PerBTC: 40_000, Period: "2025-Q3", PeriodHashvalue: hv}, // $20/PH/day
+		{Scope: ScopePower, PerBTC: 40_000, Period: "2025-Q3", PeriodHashvalue: hv},  // $20/PH/day
 		{Scope: ScopeDirect, PerBTC: 60_000, Period: "2025-Q3", PeriodHashvalue: hv}, // $30/PH/day
 	}}
 	noEff := m
