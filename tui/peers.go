@@ -792,7 +792,9 @@ func peerNotLiveNote(d *board.Data, th themes.Theme) string {
 		}
 		var label string
 		if r.Price.Layer == board.LayerLive {
-			label = "stale quote, " + format.Age(d.Now.Sub(r.Price.At)) + " old"
+			// Its date, as a close's: shorter than its age, so that the line
+			// fits 80 columns ("stale quote, 14d2h o…" was cut), and still.
+			label = "quote of " + r.Price.At.UTC().Format(time.DateOnly)
 		} else {
 			label = "close of " + r.Price.At.Format(time.DateOnly)
 		}

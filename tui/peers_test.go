@@ -602,3 +602,23 @@ func TestPeerSortGroupsByScopeAndDate(t *testing.T) {
 		t.Error("price sorts in groups")
 	}
 }
+
+// The note on prices that are not live fits 80 columns with a stale live
+// quote beside old closes (found live: "… stale quote, 14d2h o…").
+func TestPeersNotLiveNoteFits80(t *testing.T) {
+	d := peersData(t)
+	for i := range d.Peers {
+		r := &d.Peers[i]
+		switch {
+		case i < 3:
+			r.Price = board.Sourced{V: r.Price.V, OK: true, At: d.Now.AddDate(0, 0, -14), Layer: board.LayerLive, Stale: true}
+		case r.Ticker == "KEEL": // one close date for the rest: two groups
+			r.Price.At = d.Peers[4].Price.At
+		}
+	}
+	th, _ := themes.Get("dark", false)
+	got := ansi.Strip(peerNotLiveNote(d, th))
+	if cellWidth(got) > 80 || !strings.Contains(got, "IREN, CORZ, WULF quote of ") {
+		t.Errorf("%d cells: %q", cellWidth(got), got)
+	}
+}
