@@ -773,13 +773,16 @@ func peerFooter(d *board.Data, w int, th themes.Theme) ([4]string, [4]bool) {
 	if v, ok := u.Count.Get(); ok && v > 0 {
 		under = " " + th.Negative.Render("▼"+under[1:])
 	}
-	note := peerNotLiveNote(d, th)
+	note := peerNotLiveNote(d, w, th)
 	return [4]string{"", th.Muted.Render(scopes), note, under}, [4]bool{true, true, note != "", true}
 }
 
-// peerNotLiveNote explains the * next to prices: the most common as-of
-// label without tickers, the others with theirs.
-func peerNotLiveNote(d *board.Data, th themes.Theme) string {
+// peerNotLiveNote explains the * next to prices in w cells: the most common
+// as-of label without tickers, the others with theirs. A group whose label
+// does not fit keeps its tickers, with "…" for the label (found in review:
+// cut at 80 columns, the note read as if KEEL's close were of the common
+// date).
+func peerNotLiveNote(d *board.Data, w int, th themes.Theme) string {
 	type group struct {
 		label   string
 		tickers []string
@@ -811,8 +814,16 @@ func peerNotLiveNote(d *board.Data, th themes.Theme) string {
 	// The biggest group first (stable: ties keep table order).
 	slices.SortStableFunc(groups, func(a, b group) int { return len(b.tickers) - len(a.tickers) })
 	s := " not a live quote: " + groups[0].label
-	for _, g := range groups[1:] {
-		s += " · " + strings.Join(g.tickers, ", ") + " " + g.label
+	for i, g := range groups[1:] {
+		whole := " · " + strings.Join(g.tickers, ", ") + " " + g.label
+		if i+2 < len(groups) {
+			whole += " ·" // room for the next group's tickers at least
+		}
+		if cellWidth(s+whole)+2 <= w {
+			s += " · " + strings.Join(g.tickers, ", ") + " " + g.label
+		} else {
+			s += " · " + strings.Join(g.tickers, ", ") + " …"
+		}
 	}
 	return " " + th.Warning.Render("*") + th.Muted.Render(s)
 }

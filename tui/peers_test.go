@@ -617,8 +617,18 @@ func TestPeersNotLiveNoteFits80(t *testing.T) {
 		}
 	}
 	th, _ := themes.Get("dark", false)
-	got := ansi.Strip(peerNotLiveNote(d, th))
+	got := ansi.Strip(peerNotLiveNote(d, 80, th))
 	if cellWidth(got) > 80 || !strings.Contains(got, "IREN, CORZ, WULF quote of ") {
 		t.Errorf("%d cells: %q", cellWidth(got), got)
+	}
+	// With a third group (KEEL's older close), every ticker is still named
+	// at 80 columns, its label cut to "…" rather than dropped.
+	for i := range d.Peers {
+		if d.Peers[i].Ticker == "KEEL" {
+			d.Peers[i].Price.At = d.Peers[i].Price.At.AddDate(0, -7, 0)
+		}
+	}
+	if got := ansi.Strip(peerNotLiveNote(d, 80, th)); cellWidth(got) > 80 || !strings.Contains(got, "KEEL") {
+		t.Errorf("three groups at 80: %d cells: %q", cellWidth(got), got)
 	}
 }
