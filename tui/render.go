@@ -336,7 +336,7 @@ func writeSpaces(b *strings.Builder, n int) {
 func padRight(s string, w int) string {
 	sw := cellWidth(s)
 	if sw > w {
-		return ansi.Truncate(s, w, "…")
+		return padRight(cut(s, w), w)
 	}
 	return s + strings.Repeat(" ", w-sw)
 }
@@ -345,9 +345,35 @@ func padRight(s string, w int) string {
 func padLeft(s string, w int) string {
 	sw := cellWidth(s)
 	if sw > w {
-		return ansi.Truncate(s, w, "…")
+		return padLeft(cut(s, w), w)
 	}
 	return strings.Repeat(" ", w-sw) + s
+}
+
+// cut shortens s to at most w cells ending in "…", never inside a number:
+// "Sweetwater 200…" read as 200 where the text said 2000 (found in
+// review), so a number that does not fit whole goes with its tail
+// ("Sweetwater …"). A styled text is cut as ansi.Truncate cuts it.
+func cut(s string, w int) string {
+	t := ansi.Truncate(s, w, "…")
+	if strings.IndexByte(s, 0x1b) >= 0 || !strings.HasSuffix(t, "…") {
+		return t
+	}
+	kept := strings.TrimSuffix(t, "…")
+	isNum := func(c byte) bool { return c >= '0' && c <= '9' }
+	if kept == "" || len(kept) >= len(s) || !isNum(s[len(kept)]) && !(strings.ContainsRune(".,", rune(s[len(kept)])) && len(kept)+1 < len(s) && isNum(s[len(kept)+1])) {
+		return t
+	}
+	// The cut is inside a number (or before its decimal part): drop the
+	// number's kept digits, and any sign, currency or separator before them.
+	i := len(kept)
+	for i > 0 && (isNum(kept[i-1]) || strings.ContainsRune(".,", rune(kept[i-1]))) {
+		i--
+	}
+	for i > 0 && strings.ContainsRune("$+-~", rune(kept[i-1])) {
+		i--
+	}
+	return kept[:i] + "…"
 }
 
 // columns places blocks side by side, each padded to its width, with a gap.

@@ -44,3 +44,27 @@ func splitLines(s string) []string {
 	}
 	return append(out, s[start:])
 }
+
+// A cut text never ends inside a number: "Sweetwater 200…" read as 200
+// where the text said 2000 (found in review).
+func TestCutNeverInsideANumber(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"Childress 750; Sweetwater 2000 (SW1 1400)", 30, "Childress 750; Sweetwater …"},
+		{"FQ2'26 rev $184.7M (mining $172M)", 31, "FQ2'26 rev $184.7M (mining …"},
+		{"FQ2'26 rev $184.7M (mining $172M)", 16, "FQ2'26 rev …"},
+		{"a plain sentence that is long", 10, "a plain s…"},
+		{"12345678", 5, "…"},
+		{"short", 10, "short"},
+	} {
+		if got := cut(c.s, c.w); got != c.want {
+			t.Errorf("cut(%q, %d) = %q, want %q", c.s, c.w, got, c.want)
+		}
+		if got := padRight(c.s, c.w); cellWidth(got) != c.w {
+			t.Errorf("padRight(%q, %d) is %d cells", c.s, c.w, cellWidth(got))
+		}
+	}
+}
