@@ -79,7 +79,9 @@ func detQuarterFacts(d *board.Data, ticker string) []detFact {
 			if sh, ok := q.Share.Value.Get(); ok {
 				val := format.Num(sh*100, 1) + "% of revenue"
 				if q.Share.Carried {
-					val += " (carried from " + q.Share.From + ")"
+					// Say so first: cut, "(carried fro…" read as the quarter's
+					// own share, published before the quarter ended (review).
+					val = "carried: " + q.Share.From + "'s " + format.Num(sh*100, 1) + "%"
 				}
 				out = append(out, detFact{Label: q.Calendar + " mining share", Value: val, AsOf: pub(q.Share.Provenance), Quality: q.Share.Grade.String(), URL: firstSource(q.Share.Provenance)})
 			}
