@@ -498,7 +498,13 @@ func scenBoard(d *board.Data, w int, pal *detPal) string {
 		return econ.Map(bd.SectorRule.UnderWater.Count, func(v int) float64 { return float64(v) })
 	}
 	u := a.SectorRule.UnderWater
-	lines = append(lines, row("under water", scenChange(uw(b), uw(a), 0, false, false, numW, pal), "of "+format.Num(float64(u.Of), 0)+" at "+u.Scope.String()+" (rule)"))
+	if wide {
+		lines = append(lines, row("under water", scenChange(uw(b), uw(a), 0, false, false, numW, pal), "of "+format.Num(float64(u.Of), 0)+" at "+u.Scope.String()+" (rule)"))
+	} else {
+		// No unit column: the scope and n go in the label and after the
+		// count, or "0 → 2" would have neither (found in review at 80×24).
+		lines = append(lines, row("u/w "+u.Scope.String(), scenChange(uw(b), uw(a), 0, false, false, numW, pal)+pal.muted.paint(" of "+format.Num(float64(u.Of), 0)), ""))
+	}
 	head := " " + padRight("scope (n)", labelW)
 	if wide {
 		head += padLeft("median $/PH/d", 2*numW+3) + "    " + padLeft("margin $/PH/d", 2*numW+3)

@@ -285,6 +285,11 @@ func TestScenarioSaysWhichCostsTheRuleCounts(t *testing.T) {
 	if !strings.Contains(frame, "of 4 at direct (rule)") {
 		t.Errorf("the count does not name the rule:\n%s", frame)
 	}
+	// At 80 columns there is no unit column: the scope and n stay (found
+	// in the second review: "under water 0 → 2" alone).
+	if narrow := ansi.Strip(Render(d, UI{View: ViewScenario}, 80, 24, detMonoTheme(t))); !strings.Contains(narrow, "u/w direct") || !strings.Contains(narrow, "of 4") {
+		t.Errorf("80×24: the under-water count has no scope or n:\n%s", narrow)
+	}
 	for _, l := range strings.Split(frame, "\n") {
 		rep := strings.HasSuffix(strings.TrimSpace(l), "· rep")
 		switch {
