@@ -70,13 +70,24 @@ func sourcedNote(s board.Sourced, now time.Time) string {
 	return ""
 }
 
+// staleTitle is the mark a section's title carries when the network values
+// it shows are stale ("  STALE embedded 2025-12-29"), or "".
+func staleTitle(d *board.Data, th themes.Theme) string {
+	if c := d.Computed; c.Stale {
+		return "  " + th.Warning.Render(sourcedNote(c, d.Now))
+	}
+	return ""
+}
+
 func overviewNetwork(d *board.Data, th themes.Theme) string {
 	n := d.Board.Network
 	if !d.Scenario.IsZero() {
 		n = d.Base.Network
 	}
 	var b []string
-	b = append(b, th.Title.Render(" Network"))
+	// A stale network marks its section, every row of which it feeds
+	// (found in review: hashrate, fees, epoch and halving had no mark).
+	b = append(b, th.Title.Render(" Network")+staleTitle(d, th))
 	price := format.Maybe(n.Price, func(v econ.USDPerBTC) string { return format.USD(float64(v), 0) })
 	note := sourcedNote(d.Price, d.Now)
 	if d.PriceSources.OK {

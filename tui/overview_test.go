@@ -181,3 +181,20 @@ func TestOverviewAttributionIsWhole(t *testing.T) {
 		t.Errorf("no attribution at 80×24 as of 2025-10-15:\n%s", frame)
 	}
 }
+
+// A stale network marks its section's title, so that the rows it feeds
+// (hashrate, fees, epoch, halving) are marked too (found in the second
+// review: only BTC, difficulty and the USD hashprice were).
+func TestOverviewNetworkSectionSaysStale(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{}) // the embedded network, 11 months before
+	th, _ := themes.Get("dark", true)
+	out := ansi.Strip(Render(d, UI{}, 80, 24, th))
+	if !regexp.MustCompile(`(?m)^ Network  STALE embedded 2025-12-29`).MatchString(out) {
+		t.Errorf("the Network title is not marked stale:\n%s", out)
+	}
+	at := time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC)
+	fresh := board.Build(board.NewEnvAt(testEnv().Dataset, testEnv().Peers, at), nil, at, econ.Scenario{})
+	if out := ansi.Strip(Render(fresh, UI{}, 80, 24, th)); strings.Contains(out, "Network  STALE") {
+		t.Errorf("marked stale as of the data's own date:\n%s", out)
+	}
+}
