@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -521,6 +522,20 @@ func detChart(d *board.Data, ui UI, r *board.PeerRow, w, h int, pal *detPal) str
 	}
 	if end.After(d.Now) {
 		end = d.Now
+	}
+	// Each series' last point at or before that day: the later of the two
+	// comes back to the earlier, so that both changes in the title cover the
+	// same days (found in the second review: live, IREN's closes stop at
+	// 2026-07-31 before its live quote of 11-20, and its +128.4% ran to
+	// 07-31 under a title "to 2026-08-21" whose BTC change ran to 08-21).
+	if len(r.Closes) > 0 && len(btc) > 0 {
+		for range 2 {
+			for _, s := range [][]board.Point{r.Closes, btc} {
+				if i := sort.Search(len(s), func(i int) bool { return s[i].T.After(end) }); i > 0 && s[i-1].T.Before(end) {
+					end = s[i-1].T
+				}
+			}
+		}
 	}
 	if n := len(r.Closes); n > 0 && board.Day(end).Before(board.Day(r.Closes[n-1].T)) && board.Day(end).Before(board.Day(d.Now)) {
 		// The header's returns run to the peer's newest price; the
