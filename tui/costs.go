@@ -187,7 +187,7 @@ func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	if left := len(rows) - shown; left > 0 {
 		b = append(b, th.Muted.Render(ansi.Truncate(" … "+format.Num(float64(left), 0)+" more (↑↓ to scroll)", w, "…")))
 	}
-	b = append(b, ansi.Truncate(" "+nextUnderWater(rows, hpOK, th), w, "…"))
+	b = append(b, wholeItems(" "+nextUnderWater(rows, hpOK, th), w))
 	b = append(b, ansi.Truncate(" "+benchLine(benches, th), w, "…"))
 	b = append(b, costPivot(d, w, max(h-len(b), 0), th)...)
 	return fit(strings.Join(b, "\n"), w, h)
@@ -344,6 +344,21 @@ func nextUnderWater(rows []econ.CurveRow, hpOK bool, th themes.Theme) string {
 		parts = append(parts, "at "+format.USD(float64(n.v), 2)+" "+n.t)
 	}
 	return s + strings.Join(parts, ", ")
+}
+
+// wholeItems is s, a comma-separated list after a head, cut to w cells at
+// an item's end with ", …" (not inside a ticker: "at $23.67 WU…", found in
+// the second review); s itself when it fits.
+func wholeItems(s string, w int) string {
+	if cellWidth(s) <= w {
+		return s
+	}
+	for i := len(s); i > 0; i-- {
+		if strings.HasPrefix(s[i:], ", ") && cellWidth(s[:i]+", …") <= w {
+			return s[:i] + ", …"
+		}
+	}
+	return ansi.Truncate(s, w, "…")
 }
 
 // benchLine names the published benchmarks (♦ on the bars when of the

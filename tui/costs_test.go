@@ -227,3 +227,21 @@ func TestCostsReasonsAreWhole(t *testing.T) {
 		}
 	}
 }
+
+// A list cut to the width ends at an item, never inside a ticker (found
+// in the second review: "at $23.67 WU…" at 80 columns).
+func TestWholeItems(t *testing.T) {
+	s := " 0 under water · next under water: at $31.79 MARA, at $28.75 HIVE, at $23.67 WULF"
+	for w := 40; w <= 90; w++ {
+		got := wholeItems(s, w)
+		if cellWidth(got) > w {
+			t.Fatalf("%d: %q is wider", w, got)
+		}
+		if got != s && !strings.HasSuffix(got, ", …") && w >= 52 {
+			t.Errorf("%d: %q does not end at an item", w, got)
+		}
+	}
+	if got := wholeItems(s, 200); got != s {
+		t.Errorf("a list that fits was changed: %q", got)
+	}
+}

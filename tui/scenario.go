@@ -783,10 +783,17 @@ func scenFleet(d *board.Data, w int, detail bool, pal *detPal) string {
 	if fee > 0 {
 		spec += " · pool fee " + format.Num(float64(fee), 1) + "%"
 	}
-	title := " " + pal.title.paint("My fleet") + pal.muted.paint(spec+" (config [fleet])")
+	whatIf := ""
 	if src == "scenario" {
-		title += pal.muted.paint(" → " + format.USD(float64(afterPower), 3))
+		whatIf = " → " + format.USD(float64(afterPower), 3)
 	}
+	// The what-if price before the note on where the fleet is set: cut, the
+	// note used to take the price with it (found in the second review).
+	note := " (config [fleet])"
+	if cellWidth(" My fleet"+spec+note+whatIf) > w {
+		note = ""
+	}
+	title := " " + pal.title.paint("My fleet") + pal.muted.paint(spec+note+whatIf)
 	// What the fleet keeps: hashprice after its own pool fee, less its power.
 	kept := func(n econ.NetworkView) econ.Maybe[econ.USDPerPHDay] {
 		return econ.Map(n.HashpriceNet, func(hp econ.USDPerPHDay) econ.USDPerPHDay { return econ.AfterPoolFee(hp, fee) })

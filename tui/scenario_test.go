@@ -495,3 +495,16 @@ func TestScenarioLargeChangeFits(t *testing.T) {
 		}
 	}
 }
+
+// The what-if power price of "my fleet" is never cut for the note on where
+// the fleet is set (found in the second review: "(config [fleet]) → $0…").
+func TestScenarioFleetWhatIfPriceIsWhole(t *testing.T) {
+	sc := econ.Scenario{PowerPrice: econ.Known[econ.USDPerKWh](0)}
+	d := board.Build(testEnv(), nil, fixedNow, sc)
+	for _, w := range []int{80, 120, 200} {
+		frame := ansi.Strip(Render(d, UI{View: ViewScenario, Scenario: sc}, w, 40, detMonoTheme(t)))
+		if !strings.Contains(frame, "→ $0.000") {
+			t.Errorf("%d columns: no whole what-if price:\n%s", w, frame)
+		}
+	}
+}
