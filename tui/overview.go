@@ -17,7 +17,14 @@ import (
 // of hashprice against the sector's median cost, and the feed-health line.
 func renderOverview(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	net := overviewNetwork(d, th)
-	hp := overviewHashprice(d, th)
+	hpW := w // the hashprice panel's width in the layouts below
+	switch {
+	case w >= 200:
+		hpW = (w - 4) / 3
+	case w >= 120:
+		hpW = (w - 2) / 2
+	}
+	hp := overviewHashprice(d, hpW, th)
 	health := overviewHealth(d, w, th)
 
 	var top string
@@ -175,7 +182,7 @@ func signedPct(m econ.Maybe[econ.Percent], th themes.Theme) string {
 	return th.Sign(float64(v), arrow(float64(v))+format.Signed(float64(v), 1)+"%")
 }
 
-func overviewHashprice(d *board.Data, th themes.Theme) string {
+func overviewHashprice(d *board.Data, w int, th themes.Theme) string {
 	n := d.Board.Network
 	var b []string
 	title := " Hashprice"
@@ -189,8 +196,15 @@ func overviewHashprice(d *board.Data, th themes.Theme) string {
 	btc := format.Maybe(n.Hashvalue, func(v econ.BTCPerPHDay) string { return format.Num(float64(v), 8) + " BTC/PH/day" })
 	note := format.Maybe(n.HashpriceTH, func(v econ.USDPerTHDay) string { return format.USD(float64(v), 4) + " /TH/day" })
 	if c := d.Computed; c.Stale {
-		// As stale as its stalest input (issue 13 row 4).
-		note = th.Warning.Render(sourcedNote(c, d.Now)) + "  " + note
+		// As stale as its stalest input (issue 13 row 4); the per-TH/s
+		// figure gives way when both do not fit, rather than lose its unit
+		// (found in the second review: "$0.0372 …" at 200 columns).
+		stale := th.Warning.Render(sourcedNote(c, d.Now))
+		if cellWidth(row(th, "USD", usd, stale+"  "+note)) <= w {
+			note = stale + "  " + note
+		} else {
+			note = stale
+		}
 	}
 	b = append(b, row(th, "USD", usd, note))
 	b = append(b, row(th, "BTC", btc, ""))

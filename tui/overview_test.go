@@ -198,3 +198,21 @@ func TestOverviewNetworkSectionSaysStale(t *testing.T) {
 		t.Errorf("marked stale as of the data's own date:\n%s", out)
 	}
 }
+
+// A stale hashprice keeps its mark, and its per-TH/s figure appears whole
+// or not at all (found in the second review: "$0.0372 …" at 200 columns).
+func TestOverviewHashpriceUnitIsWhole(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", true)
+	for _, w := range []int{80, 120, 160, 200, 250} {
+		out := ansi.Strip(Render(d, UI{}, w, 40, th))
+		for _, l := range strings.Split(out, "\n") {
+			if i := strings.Index(l, " USD "); i >= 0 && strings.Contains(l, "/PH/day") {
+				seg := l[i:]
+				if !strings.Contains(seg, "STALE") || strings.Contains(seg, "$0.0372") && !strings.Contains(seg, "$0.0372 /TH/day") {
+					t.Errorf("%d columns: %q", w, strings.TrimSpace(seg))
+				}
+			}
+		}
+	}
+}
