@@ -753,21 +753,17 @@ func peerFooter(d *board.Data, w int, th themes.Theme) ([4]string, [4]bool) {
 	if u.Of == 0 {
 		tails = []string{""}
 	}
-	fitted := false
-	for _, tail := range tails {
-		if cellWidth(under+tail+more) <= w {
-			under, fitted = under+tail+more, true
-			break
-		}
+	short := ""
+	if stale {
+		short = " · margins STALE"
 	}
-	for _, tail := range tails {
-		if fitted {
-			break
-		}
-		if stale && cellWidth(under+tail+" · margins STALE") <= w {
-			under, fitted = under+tail+" · margins STALE", true
-		} else if !stale && cellWidth(under+tail) <= w {
-			under, fitted = under+tail, true
+pick:
+	for _, end := range []string{more, short} {
+		for _, tail := range tails {
+			if cellWidth(under+tail+end) <= w {
+				under += tail + end
+				break pick
+			}
 		}
 	}
 	if v, ok := u.Count.Get(); ok && v > 0 {

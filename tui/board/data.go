@@ -668,7 +668,6 @@ func changeSince(s Series, cur float64, now time.Time, ago time.Duration) econ.M
 	return econ.Known(econ.Percent((cur/s.Points[i].V - 1) * 100))
 }
 
-// peerRows assembles each peer's line.
 // closeOutdated reports whether a daily close dated day (its session's
 // date) is older than the US market allows at now (market.QuoteOutdated
 // from that session's close); a zero now (no board time) never is.
@@ -684,6 +683,7 @@ func closeOutdated(day, now time.Time) bool {
 	return market.QuoteOutdated(closeAt, now)
 }
 
+// peerRows assembles each peer's line as of now.
 func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Series, now time.Time) []PeerRow {
 	rows := make([]PeerRow, len(env.Peers))
 	for i, p := range env.Peers {
