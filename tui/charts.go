@@ -278,8 +278,8 @@ func renderCharts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 		top := avail * 45 / 100
 		bottom := avail - top
 		lw, rw := (w-2)/2, w-2-(w-2)/2
-		left := hashpriceBlock(d, f, lw, bottom, th)
-		right := chartTitle(corrTitle, rw, th) + "\n" + corrChart(f, d, rw, bottom-1, th)
+		left := []string{hashpriceBlock(d, f, lw, bottom, th)}
+		right := []string{chartTitle(corrTitle, rw, th), corrChart(f, d, rw, bottom-1, th)}
 		body = append(body, chartTitle(title1, w, th), rebasedChart(d, f, w, top-1, th),
 			sideBySide(left, right, lw, rw, 2))
 	default:
@@ -305,27 +305,42 @@ func chartTitle(s string, w int, th themes.Theme) string {
 	return padRight(styled.render(&th, styleTitle, s), w)
 }
 
-// sideBySide joins two blocks whose lines are exactly lw and rw cells wide
-// (as Chart and the blocks here draw them) with gap spaces between: the
-// cheap form of columns, which measures every cell again.
-func sideBySide(left, right string, lw, rw, gap int) string {
-	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+// sideBySide joins two columns, each the lines of its blocks in order,
+// whose lines are exactly lw and rw cells wide (as Chart and the blocks
+// here draw them), with gap spaces between: the cheap form of columns,
+// which measures every cell again. The columns come as blocks, not one
+// string each, and the result is sized before it is written: a 250×70
+// charts frame copied each chart's ~100 KB of styled text once more per
+// concatenation.
+func sideBySide(left, right []string, lw, rw, gap int) string {
+	var l, r []string
+	size := 0
+	for _, b := range left {
+		l = append(l, strings.Split(b, "\n")...)
+		size += len(b) + 1
+	}
+	for _, b := range right {
+		r = append(r, strings.Split(b, "\n")...)
+		size += len(b) + 1
+	}
+	n := max(len(l), len(r))
+	size += n*gap + (n-len(l))*lw + (n-len(r))*rw
 	var b strings.Builder
-	sp := strings.Repeat(" ", gap)
-	for i := range max(len(l), len(r)) {
+	b.Grow(size)
+	for i := range n {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		if i < len(l) {
 			b.WriteString(l[i])
 		} else {
-			b.WriteString(strings.Repeat(" ", lw))
+			writeSpaces(&b, lw)
 		}
-		b.WriteString(sp)
+		writeSpaces(&b, gap)
 		if i < len(r) {
 			b.WriteString(r[i])
 		} else {
-			b.WriteString(strings.Repeat(" ", rw))
+			writeSpaces(&b, rw)
 		}
 	}
 	return b.String()
@@ -487,11 +502,10 @@ func hashpriceBlock(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) st
 		}
 		chart = Chart(lines, f.grid, w, chartH, "USD/PH/day", func(v float64) string { return "$" + format.Num(v, 0) }, th)
 	}
-	out := chartTitle(title, w, th) + "\n" + chart
 	if nRefs > 0 {
-		out += "\n" + refList(refs, nRefs, f, w, th)
+		return strings.Join([]string{chartTitle(title, w, th), chart, refList(refs, nRefs, f, w, th)}, "\n")
 	}
-	return out
+	return chartTitle(title, w, th) + "\n" + chart
 }
 
 // chartRefs are the reference points with a value per PH/day (published or

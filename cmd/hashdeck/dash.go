@@ -64,6 +64,7 @@ func runDash(args []string, stdout, stderr io.Writer) int {
 	}
 	fs.Visit(func(fl *flag.Flag) { f.explicit = f.explicit || fl.Name == "config" })
 	f.noColor = f.noColor || os.Getenv("NO_COLOR") != ""
+	app.TuneGC(os.Getenv)
 	a, err := app.New(context.Background(), f.options())
 	if err != nil {
 		fmt.Fprintln(stderr, "hashdeck:", err)

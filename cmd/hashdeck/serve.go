@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/hashdeck/hashdeck/cmd/hashdeck/internal/app"
@@ -107,9 +106,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return exitError
 		}
 	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(serve.GCPercent)
-	}
+	app.TuneGC(os.Getenv)
 	bg, stopBG := context.WithCancel(context.Background())
 	a.OnRecorder(func(s feeds.RecorderStats) {
 		if s.Failing {

@@ -93,13 +93,6 @@ const (
 // HostKeyName is the file name of the host key in the data directory.
 const HostKeyName = "ssh_host_ed25519"
 
-// GCPercent is the garbage collector's target (GOGC) the command sets
-// unless the environment sets one: a server holding many idle dashboards
-// trades a little GC time for memory per viewer. With 100 idle 80×24
-// sessions: 1.7 MiB of RSS per session at 50 against 2.6 MiB at Go's
-// default 100 (TestServeLoad in cmd/hashdeck).
-const GCPercent = 50
-
 // ShutdownBudget bounds Run's graceful shutdown: the process must exit
 // within 5 s of SIGTERM even with sessions connected.
 const ShutdownBudget = 4 * time.Second

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,26 @@ import (
 	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/snapshot"
 )
+
+// GCPercent is the garbage collector's target (GOGC) that [TuneGC] sets
+// for the long-running commands, the dashboard and serve. Both hold a few
+// MB of live data and allocate in bursts (a frame, a poll), so at Go's
+// default of 100 the heap's arena stays near twice the live data between
+// collections. Measured on the live dashboard against the stand-in at
+// 160×48 (2026-12-04, /proc/PID/smaps_rollup, the same build side by
+// side): anonymous memory 9.9 / 9.3 MiB at 70 / 130 s against 12.0 / 12.1
+// at 100, for a collection every ~15 s instead of ~30 s (~2 ms of CPU
+// each). Under serve, with 100 idle 80×24 sessions: 1.7 MiB of RSS per
+// session against 2.6 MiB (TestServeLoad in cmd/hashdeck).
+const GCPercent = 50
+
+// TuneGC sets GCPercent, unless the environment sets GOGC (which then
+// wins, as it does for any Go program).
+func TuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(GCPercent)
+	}
+}
 
 // Options are what the command line decides.
 type Options struct {

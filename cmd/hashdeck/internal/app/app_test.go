@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -45,5 +46,23 @@ func TestLoadHistoryFromTheStore(t *testing.T) {
 	}
 	if last := d.BTC.Points[len(d.BTC.Points)-1]; last.V != 95_000 || !last.T.Equal(day) {
 		t.Errorf("BTC from the store: %+v", last)
+	}
+}
+
+// The long-running commands collect at GCPercent unless GOGC is set.
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	TuneGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != GCPercent {
+		t.Errorf("GOGC unset: GC percent %d, want %d", got, GCPercent)
+	}
+	TuneGC(func(k string) string {
+		if k == "GOGC" {
+			return "200"
+		}
+		return ""
+	})
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC=200 set: TuneGC changed the GC percent to %d", got)
 	}
 }
