@@ -82,6 +82,26 @@ func (c *frameCache) get(shared *board.Data, ui UI, w, h int, th themes.Theme, d
 	return e.frame
 }
 
+// clear drops every frame.
+func (c *frameCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+	c.order = nil
+}
+
+// DropCaches empties the caches the frames are drawn from: whole frames,
+// chart plots and styled texts. The next frame draws them again (about a
+// millisecond). serve calls it when its last viewer has gone: whatever the
+// sessions' sizes, views and themes put there would otherwise stay until
+// a new viewer pushes it out, holding heap spans the runtime cannot
+// return.
+func DropCaches() {
+	frames.clear()
+	plots.clear()
+	styled.clear()
+}
+
 // drawn returns how many frames the cache has drawn.
 func (c *frameCache) drawn() int {
 	c.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hashdeck/hashdeck/econ"
 	"github.com/hashdeck/hashdeck/feeds"
 	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
@@ -99,4 +100,37 @@ func TestFrameCacheAfterAPanickedDraw(t *testing.T) {
 		t.Errorf("after a panicked draw the next session got %q", got)
 	}
 	runtime.KeepAlive(d)
+}
+
+// DropCaches leaves nothing of what the sessions drew: no frame, no plot,
+// no styled text; the next frame is drawn again, the same.
+func TestDropCachesEmptiesEveryCache(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", false)
+	ui := UI{View: ViewCharts, Range: Range1Y}
+	want := Render(d, ui, 160, 48, th)
+	got := frames.get(d, ui, 160, 48, th, func() string { return Render(d, ui, 160, 48, th) })
+	count := func() (f, p, s int) {
+		frames.mu.Lock()
+		f = len(frames.entries)
+		frames.mu.Unlock()
+		plots.mu.Lock()
+		p = len(plots.entries)
+		plots.mu.Unlock()
+		styled.mu.Lock()
+		s = len(styled.m)
+		styled.mu.Unlock()
+		return
+	}
+	if f, p, s := count(); f == 0 || p == 0 || s == 0 {
+		t.Fatalf("nothing cached to drop: %d frames, %d plots, %d styled texts", f, p, s)
+	}
+	DropCaches()
+	if f, p, s := count(); f != 0 || p != 0 || s != 0 {
+		t.Errorf("after DropCaches: %d frames, %d plots, %d styled texts", f, p, s)
+	}
+	before := frames.drawn()
+	if again := frames.get(d, ui, 160, 48, th, func() string { return Render(d, ui, 160, 48, th) }); again != got || got != want || frames.drawn() != before+1 {
+		t.Error("the frame drawn after DropCaches is not drawn again the same")
+	}
 }

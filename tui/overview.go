@@ -240,7 +240,15 @@ func overviewSector(d *board.Data, w int, th themes.Theme) string {
 		// (first, so a narrow panel keeps it).
 		title += "  " + th.Warning.Render("margins "+sourcedNote(c, d.Now))
 	}
-	b := []string{title + th.Muted.Render("  listed miners' median cost, $/PH/day")}
+	// The subtitle whole or shorter, never cut: "listed miners' median…"
+	// at 200 columns (found in review) read as if it were about to say more.
+	for _, sub := range []string{"  listed miners' median cost, $/PH/day", "  median cost, $/PH/day", "  $/PH/day"} {
+		if cellWidth(title)+len(sub) <= w {
+			title += th.Muted.Render(sub)
+			break
+		}
+	}
+	b := []string{title}
 	for _, l := range headlineLines(r.Headline, w-3) {
 		b = append(b, "  "+sectorPaint(r.Headline, l, th))
 	}

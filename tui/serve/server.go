@@ -505,5 +505,11 @@ func shortDuration(d time.Duration) string {
 // sessions gone left RSS at 300 % of the baseline a minute later. It runs
 // when the last session handler has returned, after a second for the
 // connection's own goroutines to end; a collection is a few milliseconds,
-// once per last viewer leaving.
-func returnMemory() { time.AfterFunc(time.Second, debug.FreeOSMemory) }
+// once per last viewer leaving. The frames, plots and styled texts the
+// sessions drew are dropped first (tui.DropCaches).
+func returnMemory() {
+	time.AfterFunc(time.Second, func() {
+		tui.DropCaches()
+		debug.FreeOSMemory()
+	})
+}
