@@ -231,9 +231,8 @@ func layoutFor(w, h int) chartsLayout {
 	return chartsLayout{hint: "more charts (hashprice vs cost, correlation with BTC) at ≥ 120×40"}
 }
 
-// renderCharts draws the charts view: h lines at most, which Render fits
-// to exactly w×h. (Fitting them here as well measured every line of the
-// body twice, and fit of a fitted body changes nothing.)
+// renderCharts draws the charts view fitted to exactly w×h: Render does
+// not fit it again.
 func renderCharts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	f := newChartsFrame(d, ui)
 	lay := layoutFor(w, h)
@@ -263,15 +262,31 @@ func renderCharts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	if f.more > 0 {
 		title1 += styled.render(&th, styleMuted, " · +"+format.Num(float64(f.more), 0)+" more ("+Keys.Charts.Toggle.Help().Key+" to toggle)")
 	}
-	var body []string
-	body = append(body, header, strip)
+	// The body is fitted here, not by Render: the charts and titles are
+	// w cells wide as drawn (Chart, chartTitle and sideBySide make them
+	// so), and measuring their styled lines again took 6% of a frame.
+	var lines []string
+	var widths []int
+	add := func(wide bool, blocks ...string) {
+		for _, b := range blocks {
+			for l := range strings.SplitSeq(b, "\n") {
+				lines = append(lines, l)
+				if wide {
+					widths = append(widths, w)
+				} else {
+					widths = append(widths, -1)
+				}
+			}
+		}
+	}
+	add(false, header, strip)
 	switch {
 	case !lay.corr:
-		body = append(body, chartTitle(title1, w, th), rebasedChart(d, f, w, avail-1, th))
+		add(true, chartTitle(title1, w, th), rebasedChart(d, f, w, avail-1, th))
 	case !lay.hashprice:
 		h3 := corrHeight((avail - 2) / 2)
 		h1 := avail - 2 - h3
-		body = append(body,
+		add(true,
 			chartTitle(title1, w, th), rebasedChart(d, f, w, h1, th),
 			chartTitle(corrTitle, w, th), corrChart(f, d, w, h3, th))
 	case lay.twoCol:
@@ -280,22 +295,22 @@ func renderCharts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 		lw, rw := (w-2)/2, w-2-(w-2)/2
 		left := []string{hashpriceBlock(d, f, lw, bottom, th)}
 		right := []string{chartTitle(corrTitle, rw, th), corrChart(f, d, rw, bottom-1, th)}
-		body = append(body, chartTitle(title1, w, th), rebasedChart(d, f, w, top-1, th),
+		add(true, chartTitle(title1, w, th), rebasedChart(d, f, w, top-1, th),
 			sideBySide(left, right, lw, rw, 2))
 	default:
 		h1 := avail * 3 / 10
 		h3 := corrHeight(avail*3/10-1) + 1
 		h2 := avail - h1 - h3
-		body = append(body,
+		add(true,
 			chartTitle(title1, w, th), rebasedChart(d, f, w, h1-1, th),
 			hashpriceBlock(d, f, w, h2, th),
 			chartTitle(corrTitle, w, th), corrChart(f, d, w, h3-1, th))
 	}
-	body = append(body, notes...)
+	add(false, notes...)
 	if lay.hint != "" {
-		body = append(body, th.Muted.Render(ansi.Truncate(lay.hint, w, "…")))
+		add(false, th.Muted.Render(ansi.Truncate(lay.hint, w, "…")))
 	}
-	return strings.Join(body, "\n")
+	return fitLines(lines, widths, w, h)
 }
 
 const corrTitle = "Correlation with BTC: rolling 30 daily returns"

@@ -477,3 +477,25 @@ func BenchmarkChartsAlign(b *testing.B) {
 		})
 	}
 }
+
+// renderCharts fits its body itself, trusting its charts and titles to be
+// w cells wide as drawn: at every size, in every layout and range, each of
+// its h lines is exactly w cells.
+func TestChartsBodyIsFitted(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", false)
+	for _, sz := range [][2]int{{80, 22}, {119, 38}, {120, 38}, {120, 58}, {159, 46}, {160, 46}, {200, 58}, {250, 68}, {161, 37}} {
+		for _, r := range []Range{Range3M, Range1Y, RangeAll} {
+			out := renderCharts(d, UI{View: ViewCharts, Range: r}, sz[0], sz[1], th)
+			lines := strings.Split(out, "\n")
+			if len(lines) != sz[1] {
+				t.Errorf("%dx%d %s: %d lines, want %d", sz[0], sz[1], r, len(lines), sz[1])
+			}
+			for i, l := range lines {
+				if got := ansi.StringWidth(l); got != sz[0] {
+					t.Errorf("%dx%d %s: line %d is %d cells, want %d: %q", sz[0], sz[1], r, i+1, got, sz[0], ansi.Strip(l))
+				}
+			}
+		}
+	}
+}

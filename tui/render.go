@@ -131,6 +131,7 @@ func Render(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 		bodyH--
 	}
 	var body string
+	fitted := false // the body is bodyH lines of exactly w cells already
 	if ui.ShowHelp {
 		body = renderHelp(ui.View, w, bodyH, th)
 	} else {
@@ -140,7 +141,7 @@ func Render(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 		case ViewPeers:
 			body = renderPeers(d, ui, w, bodyH, th)
 		case ViewCharts:
-			body = renderCharts(d, ui, w, bodyH, th)
+			body, fitted = renderCharts(d, ui, w, bodyH, th), true
 		case ViewDetail:
 			body = renderDetail(d, ui, w, bodyH, th)
 		case ViewScenario:
@@ -154,7 +155,10 @@ func Render(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	if banner != "" {
 		parts = append(parts, fit(banner, w, 1))
 	}
-	parts = append(parts, fit(body, w, bodyH), fit(status, w, 1))
+	if !fitted {
+		body = fit(body, w, bodyH)
+	}
+	parts = append(parts, body, fit(status, w, 1))
 	return strings.Join(parts, "\n")
 }
 
