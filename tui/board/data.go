@@ -79,6 +79,17 @@ func (e *Env) Shared(hist *History, st *market.State, now time.Time) *Data {
 	return d
 }
 
+// DropShared forgets the board Shared keeps (the next call builds it
+// again): serve calls it when its last viewer has gone, so that nothing
+// the sessions asked for stays in memory while nobody looks.
+func (e *Env) DropShared() {
+	if c := e.shared; c != nil {
+		c.mu.Lock()
+		c.env, c.hist, c.st, c.d = nil, nil, nil, nil
+		c.mu.Unlock()
+	}
+}
+
 // Fleet is the user's own fleet for the scenario view.
 type Fleet struct {
 	Efficiency econ.JoulesPerTH

@@ -532,3 +532,25 @@ func TestCorr30IsComputedOnFirstReadAndShared(t *testing.T) {
 		}
 	}
 }
+
+// Shared keeps one board per state and history until DropShared, after
+// which it builds a new one (and keeps that).
+func TestDropSharedForgetsTheBoard(t *testing.T) {
+	env := NewEnv(testEnv().Dataset, dataset.DefaultPeers())
+	st := &market.State{Version: 1, Mode: market.ModeLive, Values: map[market.Metric]market.Value{}}
+	a := env.Shared(nil, st, fixedNow)
+	if env.Shared(nil, st, fixedNow) != a {
+		t.Fatal("Shared built the same state's board twice")
+	}
+	env.DropShared()
+	if env.shared.d != nil {
+		t.Error("DropShared kept the board")
+	}
+	b := env.Shared(nil, st, fixedNow)
+	if b == a {
+		t.Error("after DropShared, Shared returned the dropped board")
+	}
+	if env.Shared(nil, st, fixedNow) != b {
+		t.Error("after DropShared, Shared does not keep the new board")
+	}
+}

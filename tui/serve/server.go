@@ -200,7 +200,7 @@ func New(env *board.Env, hub *feeds.Hub, o Options, log *slog.Logger) (*Server, 
 		stop:     make(chan struct{}),
 		clock:    realClock{},
 		hostname: os.Hostname,
-		lastGone: returnMemory,
+		lastGone: func() { returnMemory(env) },
 		sleep:    time.Sleep,
 		newDashboard: func(o tui.Options) (dashboard, error) {
 			return tui.New(o)
@@ -506,10 +506,14 @@ func shortDuration(d time.Duration) string {
 // when the last session handler has returned, after a second for the
 // connection's own goroutines to end; a collection is a few milliseconds,
 // once per last viewer leaving. The frames, plots and styled texts the
-// sessions drew are dropped first (tui.DropCaches).
-func returnMemory() {
+// sessions drew (tui.DropCaches) and the shared board they were drawn
+// from (board.Env.DropShared) are dropped first.
+func returnMemory(env *board.Env) {
 	time.AfterFunc(time.Second, func() {
 		tui.DropCaches()
+		if env != nil {
+			env.DropShared()
+		}
 		debug.FreeOSMemory()
 	})
 }
