@@ -51,6 +51,22 @@ func serveProcStatus(pid int, field string) int64 {
 	return -1
 }
 
+// serveThreads is the number of OS threads of a process (-1 unknown).
+func serveThreads(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
+}
+
 // serveCPUTime is the user+system CPU time of a process so far (Linux).
 func serveCPUTime(pid int) time.Duration {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -158,6 +174,7 @@ func TestServeLoad(t *testing.T) {
 	g0 := settle()
 	perPoll := requests.Load() // the first poll and the backfill
 	rss0, anon0, file0 := serveProcStatus(pid, "VmRSS"), serveProcStatus(pid, "RssAnon"), serveProcStatus(pid, "RssFile")
+	threads0 := serveThreads(pid)
 	// Where the Go runtime's share of the anonymous memory is (its memstats).
 	goMem := func() string {
 		var b strings.Builder
@@ -283,6 +300,7 @@ func TestServeLoad(t *testing.T) {
 		time.Sleep(time.Until(closed.Add(time.Minute)))
 	}
 	rssAfter, anonAfter, fileAfter := serveProcStatus(pid, "VmRSS"), serveProcStatus(pid, "RssAnon"), serveProcStatus(pid, "RssFile")
+	threadsAfter := serveThreads(pid) // the runtime keeps the threads it made: each has stacks
 	memAfter := goMem()
 
 	mib := func(b float64) string { return strconv.FormatFloat(b/(1<<20), 'f', 1, 64) + " MiB" }
@@ -302,6 +320,7 @@ func TestServeLoad(t *testing.T) {
 	t.Logf("of which anonymous %s before the first session, %s a minute after the last; the binary's pages (file-backed) %s, %s",
 		mib(float64(anon0)), mib(float64(anonAfter)), mib(float64(file0)), mib(float64(fileAfter)))
 	t.Logf("Go memory before the first session: %s; a minute after the last: %s", mem0, memAfter)
+	t.Logf("OS threads: %d before the first session, %d a minute after the last", threads0, threadsAfter)
 	t.Logf("server CPU while the %d sessions were idle: %.2f%% of one core (GOGC=%s)", n, 100*cpu.Seconds()/idleFor.Seconds(),
 		map[bool]string{true: os.Getenv("GOGC"), false: "50, serve's default"}[os.Getenv("GOGC") != ""])
 
