@@ -89,15 +89,21 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 	plot := asciigraph.PlotMany(resample(data, plotW), opts...)
 	rows, widths, widest := measureLines(plot)
 	if over := widest - w; over > 0 && plotW-over >= 10 {
-		plot = asciigraph.PlotMany(resample(data, plotW-over), opts...)
-		rows, widths, widest = measureLines(plot)
+		plotW -= over
+		plot = asciigraph.PlotMany(resample(data, plotW), opts...)
+		rows, widths, _ = measureLines(plot)
 	}
 	// The x axis: first and last dates under the plot's first and last columns.
 	top := ansi.Strip(rows[0])
 	axisCol := cellWidth(top[:max(strings.IndexAny(top, "┤┼"), 0)])
 	first, last := grid[0].Format("2006-01-02"), grid[len(grid)-1].Format("2006-01-02")
 	axis := strings.Repeat(" ", axisCol+1) + first
-	if pad := min(w, widest) - cellWidth(axis) - len(last); pad > 0 {
+	// The last date ends under the plot's last column (its first is the
+	// axis's own, where asciigraph draws the first value: ┼):
+	// not at the end of its widest row, which asciigraph cuts after the
+	// last known value (found in review: lines that stop in April read as
+	// ending on the axis's last date).
+	if pad := min(w, axisCol+plotW) - cellWidth(axis) - len(last); pad > 0 {
 		axis += strings.Repeat(" ", pad) + last
 	}
 	// The chart is the legend, the plot and the axis, fitted to w×h: the

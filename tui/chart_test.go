@@ -164,3 +164,69 @@ func TestResampleNarrowerThanTwo(t *testing.T) {
 		}
 	}
 }
+
+// The x axis's last date sits under the plot's last column whether or not
+// the lines reach it: asciigraph ends a row at its last drawn value, and
+// the date placed at the widest row's end dated the lines' last value
+// with the range's last day (found in review: sector medians that stop in
+// April under "2026-07-31").
+func TestChartAxisEndsAtTheGridsLastDay(t *testing.T) {
+	th, _ := themes.Get("dark", true)
+	grid := board.DayGrid(fixedNow.AddDate(-1, 0, 0), fixedNow)
+	full, early := make([]float64, len(grid)), make([]float64, len(grid))
+	for i := range grid {
+		full[i] = 20 + float64(i%30)
+		early[i] = math.NaN()
+		if i < len(grid)/2 {
+			early[i] = full[i]
+		}
+	}
+	axis := func(v []float64) string {
+		out := drawChart([]Line{{Name: "a", Values: v}}, grid, 120, 16, "$", func(x float64) string { return format.Num(x, 0) }, th)
+		lines := strings.Split(out, "\n")
+		return strings.TrimRight(lines[len(lines)-1], " ")
+	}
+	if a, b := axis(full), axis(early); a != b {
+		t.Errorf("the axis moves with the lines' end:\nfull  %q\nearly %q", a, b)
+	}
+	// The full line's last column is where its last date ends.
+	out := strings.Split(drawChart([]Line{{Name: "a", Values: full}}, grid, 120, 16, "$", func(x float64) string { return format.Num(x, 0) }, th), "\n")
+	plotEnd := 0
+	for _, l := range out[1 : len(out)-1] {
+		plotEnd = max(plotEnd, cellWidth(strings.TrimRight(l, " ")))
+	}
+	if got := cellWidth(axis(full)); got != plotEnd {
+		t.Errorf("the last date ends at column %d, the plot at %d", got, plotEnd)
+	}
+}
+
+// The median lines stop at the day the board's rule is dated: offline,
+// the embedded network's day, though the chart's range runs on to the
+// last stock close.
+func TestMedianLinesStopAtTheRulesDay(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	if d.StepsTo.IsZero() {
+		t.Fatal("the board has no rule day")
+	}
+	grid := board.DayGrid(d.StepsTo.Time().AddDate(0, -6, 0), d.StepsTo.Time().AddDate(0, 6, 0))
+	lines := medianStepLines(d, grid)
+	if len(lines) == 0 {
+		t.Fatal("no median line")
+	}
+	for _, l := range lines {
+		before, after := 0, 0
+		for i, v := range l.Values {
+			if math.IsNaN(v) {
+				continue
+			}
+			if econ.DateOf(grid[i]).After(d.StepsTo) {
+				after++
+			} else {
+				before++
+			}
+		}
+		if before == 0 || after > 0 {
+			t.Errorf("%s: %d values up to %s, %d after it (want some, none)", l.Name, before, d.StepsTo, after)
+		}
+	}
+}

@@ -343,6 +343,9 @@ func medianStepLines(d *board.Data, grid []time.Time) []Line {
 	at := make([]*econ.MedianStep, len(grid))
 	for i, j := 0, 0; i < len(grid); i++ {
 		day := econ.DateOf(grid[i])
+		if !d.StepsTo.IsZero() && day.After(d.StepsTo) {
+			break // the rule was not evaluated past its own day
+		}
 		for j < len(d.MedianSteps) && !d.MedianSteps[j].From.After(day) {
 			j++
 		}

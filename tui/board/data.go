@@ -5,6 +5,7 @@
 package board
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -42,9 +43,9 @@ type Env struct {
 	// and benchmarks the published sector costs, for the sector rule.
 	periods    []econ.PeriodMeans
 	benchmarks []econ.Benchmark
-	// steps are the sector medians over the embedded hashprice's range,
-	// point in time (econ.MedianSteps).
-	steps []econ.MedianStep
+	// steps are the sector medians from the first embedded hashprice day
+	// to the board's day, point in time (econ.MedianSteps).
+	steps *stepCache
 
 	// shared caches the last scenario-free Data, so the sessions of one
 	// process that show the same state share one board (see Shared).
@@ -150,7 +151,7 @@ func NewEnvAt(ds *dataset.Dataset, peers []string, at time.Time) *Env {
 		e.corr30[p] = newLazyCorr(pts, e.btc.Points)
 		e.corr90[p] = Correlation(pts, e.btc.Points, 90, 60)
 	}
-	e.steps = medianSteps(e, nil)
+	e.steps = &stepCache{}
 	return e
 }
 
@@ -270,8 +271,11 @@ type Data struct {
 	// hashdeck's (the remaining blocks at the epoch's mean interval).
 	AdjustmentSource, RetargetDateSource string
 	// MedianSteps are the sector rule's medians per scope over the
-	// hashprice history, each from the day a board would have shown it.
+	// hashprice history, each from the day a board would have shown it,
+	// up to StepsTo, the day this board's own rule is dated: a chart draws
+	// no median after it (the rule was not evaluated there).
 	MedianSteps []econ.MedianStep
+	StepsTo     econ.Date
 	// Computed carries the freshness of everything computed from the
 	// network inputs (hashvalue, hashprice, fee share, network hashrate,
 	// margins): the oldest input's time, the least live layer, stale when
@@ -460,9 +464,15 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 		d.Change24h = changeSince(d.Hashprice, float64(hp), now, 24*time.Hour)
 		d.Change7d = changeSince(d.Hashprice, float64(hp), now, 7*24*time.Hour)
 	}
-	d.MedianSteps = env.steps
+	// The steps run to the day the board's own rule is dated (live,
+	// today; offline, the embedded network's day): the step in force on
+	// that day is the board's headline.
+	ruleDay := econ.BoardDate(cmp.Or(in.AsOf, in.Now))
+	d.StepsTo = ruleDay
 	if hist != nil && hist.steps != nil {
-		d.MedianSteps = hist.steps
+		d.MedianSteps = hist.steps.upTo(env, hist.quarters, ruleDay)
+	} else if env.steps != nil {
+		d.MedianSteps = env.steps.upTo(env, nil, ruleDay)
 	}
 	if hist != nil && len(hist.filedHealth) > 0 {
 		d.Health = append(slices.Clip(d.Health), hist.filedHealth...)
@@ -835,9 +845,34 @@ func trim2(v float64) string {
 	return formatFloat(v, 2)
 }
 
-// medianSteps replays the sector rule over env's hashprice history with the
+// stepCache keeps the sector medians replayed up to one day. They depend
+// on the day: a figure leaves the rule's window at the start of a calendar
+// quarter, so the steps of an older day, drawn on across a later board's
+// chart, showed medians the rule no longer had (found in review: live, a
+// "median direct (n 0 now)" line still at $27 through 2026). A board of
+// another day replays them again: some milliseconds, once a day.
+type stepCache struct {
+	mu    sync.Mutex
+	done  bool
+	to    econ.Date
+	steps []econ.MedianStep
+}
+
+// upTo returns the steps from the first embedded hashprice day to day to
+// (medianSteps), replayed when the cache holds another day's.
+func (c *stepCache) upTo(env *Env, quarters map[string][]econ.Quarter, to econ.Date) []econ.MedianStep {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.done || c.to != to {
+		c.steps, c.to, c.done = medianSteps(env, quarters, to), to, true
+	}
+	return c.steps
+}
+
+// medianSteps replays the sector rule from the first day of env's
+// hashprice history to day to (no later than env's as-of day) with the
 // peers' quarters (quarters overrides env's per peer, for the filings).
-func medianSteps(env *Env, quarters map[string][]econ.Quarter) []econ.MedianStep {
+func medianSteps(env *Env, quarters map[string][]econ.Quarter, to econ.Date) []econ.MedianStep {
 	pts := env.hashprice.Points
 	if len(pts) == 0 {
 		return nil
@@ -849,9 +884,9 @@ func medianSteps(env *Env, quarters map[string][]econ.Quarter) []econ.MedianStep
 			miners[i].Quarters = q
 		}
 	}
-	from, to := econ.DateOf(pts[0].T), econ.DateOf(pts[len(pts)-1].T)
-	if !env.asOf.IsZero() {
-		to = econ.DateOf(env.asOf)
+	from := econ.DateOf(pts[0].T)
+	if at := econ.DateOf(env.asOf); !env.asOf.IsZero() && at.Before(to) {
+		to = at
 	}
 	return econ.MedianSteps(miners, env.periods, env.benchmarks, from, to)
 }

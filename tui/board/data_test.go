@@ -554,3 +554,36 @@ func TestDropSharedForgetsTheBoard(t *testing.T) {
 		t.Error("after DropShared, Shared does not keep the new board")
 	}
 }
+
+// The sector medians the charts draw are the rule's own up to the board's
+// day: the step in force that day has the board's medians and n at every
+// scope, however long after the embedded hashprice ends (live, a year
+// later, the rule's window had dropped every figure while the charts
+// still drew the 2025-12-29 step's $27 and $18).
+func TestMedianStepsRunToTheBoardsDay(t *testing.T) {
+	env := NewEnv(testEnv().Dataset, dataset.DefaultPeers())
+	for _, day := range []string{"2025-12-29", "2026-02-15", "2026-05-01", "2026-11-25", "2027-06-30"} {
+		now, _ := time.Parse(time.DateOnly, day)
+		now = now.Add(12 * time.Hour)
+		// Live: a polled height dates the rule today.
+		live := &market.State{Version: 1, Mode: market.ModeLive, Values: map[market.Metric]market.Value{
+			market.Height:     {V: 930_000, At: now, Source: "mempool.space"},
+			market.Difficulty: {V: 1.5e14, At: now, Source: "mempool.space"},
+			market.PriceUSD:   {V: 90_000, At: now, Source: "coinbase"},
+		}}
+		d := BuildWith(env, nil, live, now, econ.Scenario{})
+		if d.Mode != ModeLive {
+			t.Fatalf("%s: board mode %v, want live", day, d.Mode)
+		}
+		st, ok := econ.StepAt(d.MedianSteps, econ.DateOf(now))
+		if !ok {
+			t.Fatalf("%s: no step in force", day)
+		}
+		for _, s := range econ.Scopes() {
+			sc := d.Board.SectorRule.Scopes[s]
+			if st.Medians[s] != sc.Median || st.N[s] != sc.N {
+				t.Errorf("%s %s: the step in force says %v (n %d), the board's rule %v (n %d)", day, s, st.Medians[s], st.N[s], sc.Median, sc.N)
+			}
+		}
+	}
+}

@@ -27,7 +27,7 @@ type History struct {
 	// (SEC EDGAR) merged in (see WithFiled); nil without filings.
 	quarters    map[string][]econ.Quarter
 	filedHealth []market.Health
-	steps       []econ.MedianStep // with the filings; nil without
+	steps       *stepCache // with the filings; nil without
 }
 
 // WithFiled returns a copy of h whose peers' quarterly financials merge the
@@ -45,8 +45,9 @@ func (h *History) WithFiled(env *Env, filed map[string][]econ.Quarter, health []
 			c.quarters[p] = econ.MergeQuarters(f, env.Miners[p].Quarters)
 		}
 	}
+	c.steps = nil // the Env's, unless filings change the quarters
 	if len(c.quarters) > 0 {
-		c.steps = medianSteps(env, c.quarters)
+		c.steps = &stepCache{}
 	}
 	return &c
 }
