@@ -206,13 +206,42 @@ func TestOverviewHashpriceUnitIsWhole(t *testing.T) {
 	th, _ := themes.Get("dark", true)
 	for _, w := range []int{80, 120, 160, 200, 250} {
 		out := ansi.Strip(Render(d, UI{}, w, 40, th))
-		for _, l := range strings.Split(out, "\n") {
+		t.Log(out)
+	for _, l := range strings.Split(out, "\n") {
 			if i := strings.Index(l, " USD "); i >= 0 && strings.Contains(l, "/PH/day") {
 				seg := l[i:]
 				if !strings.Contains(seg, "STALE") || strings.Contains(seg, "$0.0372") && !strings.Contains(seg, "$0.0372 /TH/day") {
 					t.Errorf("%d columns: %q", w, strings.TrimSpace(seg))
 				}
 			}
+		}
+	}
+}
+
+// Live with the poll's block time missing (refused), the hashrate and the
+// halving's pace are computed from the embedded block time: their rows say
+// so, though the network's title is not stale.
+func TestOverviewMarksAStaleBlockTime(t *testing.T) {
+	env := *testEnv()
+	env.Offline = false
+	st := &market.State{Version: 1, Mode: market.ModeLive, Values: map[market.Metric]market.Value{
+		market.PriceUSD:     {V: 90_000, At: fixedNow, Source: "kraken"},
+		market.Difficulty:   {V: 1.5e14, At: fixedNow, Source: "mempool.space"},
+		market.Height:       {V: 930_500, At: fixedNow, Source: "mempool.space"},
+		market.FeesPerBlock: {V: 0.02, At: fixedNow, Source: "mempool.space"},
+	}}
+	d := board.BuildWith(&env, nil, st, fixedNow, econ.Scenario{})
+	if d.Computed.Stale || !d.BlockTime.Stale {
+		t.Fatalf("setup: computed stale %v, block time stale %v", d.Computed.Stale, d.BlockTime.Stale)
+	}
+	th, _ := themes.Get("dark", true)
+	out := ansi.Strip(overviewNetwork(d, th))
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, " hashrate") && !strings.Contains(l, "STALE embedded 2025-12-29"):
+			t.Errorf("hashrate row without its block time's date: %q", l)
+		case strings.HasPrefix(l, " halving") && strings.Contains(l, "pace") && !strings.Contains(l, "STALE)"):
+			t.Errorf("halving pace not marked: %q", l)
 		}
 	}
 }
