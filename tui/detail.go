@@ -371,7 +371,20 @@ func detHeader(d *board.Data, ui UI, r *board.PeerRow, w int, pal *detPal) strin
 func detCosts(d *board.Data, r *board.PeerRow, w, h int, pal *detPal) string {
 	hpM := d.Board.Network.HashpriceNet
 	hp, hpOK := hpM.Get()
-	title := " " + pal.title.paint("Cost stack") + pal.muted.paint("  $/PH/day · ┃ hashprice "+format.Maybe(hpM, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }))
+	head := " " + pal.title.paint("Cost stack")
+	tail := pal.muted.paint("  $/PH/day · ┃ hashprice " + format.Maybe(hpM, func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) }))
+	title := head + tail
+	if c := d.Computed; c.Stale {
+		// The margins are hashprice less cost: as stale as the hashprice
+		// (found in review: the miner view alone had no mark). The mark
+		// comes first, shorter when the hashprice would not fit after it.
+		note := sourcedNote(c, d.Now)
+		for _, mark := range []string{"margins " + note, note, strings.Replace(note, "embedded ", "", 1), "STALE"} {
+			if title = head + "  " + pal.warn.paint(mark) + tail; cellWidth(title) <= w {
+				break
+			}
+		}
+	}
 	if !d.Scenario.IsZero() {
 		title += pal.warn.paint(" (scenario)")
 	}
