@@ -38,10 +38,14 @@ type Override struct {
 	Fields []string `json:"fields"`
 }
 
-// Freshness sorts the board's inputs by where they come from: a live feed
-// (Live; Stale when the feed has not refreshed them), the history store
-// (Stored), the embedded dataset (Embedded), or nowhere (Unknown). Names
-// are JSON paths: "network.btc_price_usd", "peers.IREN.price_usd".
+// Freshness sorts the board's inputs: Stale holds every stale one, a live
+// feed's that has not refreshed it or stored or embedded data older than
+// the board allows (found in review: a hashprice "stale": true was listed
+// as merely embedded, with "stale" empty); the others by where they come
+// from, a live feed (Live), the history store (Stored), the embedded
+// dataset (Embedded), or nowhere (Unknown). Names are JSON paths:
+// "network.btc_price_usd", "peers.IREN.price_usd"; a value's own entry
+// ("sources") gives its layer.
 type Freshness struct {
 	Live     []string `json:"live"`
 	Stale    []string `json:"stale"`
@@ -82,7 +86,7 @@ func Fresh(d *board.Data) Freshness {
 		switch {
 		case !v.OK:
 			f.Unknown = append(f.Unknown, name)
-		case v.Layer == board.LayerLive && v.Stale:
+		case v.Stale:
 			f.Stale = append(f.Stale, name)
 		case v.Layer == board.LayerLive:
 			f.Live = append(f.Live, name)
@@ -169,12 +173,15 @@ type document struct {
 	// each scope's median with n and members, and the published
 	// benchmarks beside the computed medians.
 	Sector struct {
-		AsOf       econ.Date                      `json:"as_of"`
-		Window     string                         `json:"window"`
-		Headline   econ.Headline                  `json:"headline"`
-		UnderWater econ.UnderWaterCount           `json:"under_water"`
-		Scopes     [econ.NumScopes]econ.RuleScope `json:"scopes"`
-		Benchmarks []econ.BenchmarkComparison     `json:"benchmarks"`
+		AsOf     econ.Date   `json:"as_of"`
+		Window   string      `json:"window"`
+		Headline headlineDoc `json:"headline"`
+		// MarginsStale: the headline's margin, the under-water count and
+		// every margin here come from a stale hashprice (as stale as it).
+		MarginsStale bool                           `json:"margins_stale"`
+		UnderWater   econ.UnderWaterCount           `json:"under_water"`
+		Scopes       [econ.NumScopes]econ.RuleScope `json:"scopes"`
+		Benchmarks   []econ.BenchmarkComparison     `json:"benchmarks"`
 		// CostCurve is every miner at the scope the costs view opens at
 		// (econ.SectorRule.CurveScope), as econ.CostCurve gives it.
 		CostCurve []econ.CurveRow `json:"cost_curve"`
@@ -211,8 +218,27 @@ type peerDoc struct {
 	AICounterparty string               `json:"ai_hpc_counterparties,omitempty"`
 	AIContracts    int                  `json:"ai_hpc_contracts"`
 	Board          econ.MinerRow        `json:"board"`
-	Override       *Override            `json:"user_override,omitempty"`
-	Fundamentals   dataset.Fundamentals `json:"fundamentals"`
+	// MarginsStale: the board row's margins, breakevens and shutdown
+	// price come from a stale hashprice.
+	MarginsStale bool                 `json:"margins_stale"`
+	Override     *Override            `json:"user_override,omitempty"`
+	Fundamentals dataset.Fundamentals `json:"fundamentals"`
+}
+
+// headlineDoc is the sector headline with its n unknown (null) for a
+// published figure: that sample is the publisher's, not a count here
+// (econ.Headline has 0).
+type headlineDoc struct {
+	econ.Headline
+	N *int `json:"n"`
+}
+
+func newHeadlineDoc(h econ.Headline) headlineDoc {
+	d := headlineDoc{Headline: h}
+	if h.Source == "computed" {
+		d.N = &h.N
+	}
+	return d
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -266,7 +292,8 @@ func JSON(w io.Writer, d *board.Data, m Meta) error {
 	}
 
 	r := b.SectorRule
-	doc.Sector.AsOf, doc.Sector.Window, doc.Sector.Headline, doc.Sector.UnderWater = r.AsOf, r.Window, r.Headline, r.UnderWater
+	doc.Sector.AsOf, doc.Sector.Window, doc.Sector.Headline, doc.Sector.UnderWater = r.AsOf, r.Window, newHeadlineDoc(r.Headline), r.UnderWater
+	doc.Sector.MarginsStale = d.Computed.Stale
 	doc.Sector.Scopes, doc.Sector.Benchmarks, doc.Sector.Total = r.Scopes, r.Benchmarks, b.Total
 	doc.Sector.CostCurve = b.CostCurve(r.CurveScope())
 	if doc.Sector.Benchmarks == nil {
@@ -282,7 +309,7 @@ func JSON(w io.Writer, d *board.Data, m Meta) error {
 			MonthFrom: timePtr(p.MonthBase.T), YearFrom: timePtr(p.YearBase.T),
 			MarketCap: p.MarketCap, Corr90: p.Corr90,
 			AIMW: p.AIMW, AICounterparty: p.AICounterparty, AIContracts: p.AIContracts,
-			Board: p.Miner, Fundamentals: p.Fundamentals,
+			Board: p.Miner, MarginsStale: d.Computed.Stale, Fundamentals: p.Fundamentals,
 		}
 		if n := len(p.Closes); n > 0 {
 			pd.ClosesFrom, pd.ClosesTo = timePtr(p.Closes[0].T), timePtr(p.Closes[n-1].T)

@@ -897,3 +897,58 @@ func TestJSONImpliedCostKeepsGradeAndEstimate(t *testing.T) {
 		t.Fatalf("%d members, %d with an estimated date: the fixture no longer exercises this", n, est)
 	}
 }
+
+// A board dated months after the embedded network data (offline, --at
+// 2026-03-31): the JSON lists the stale hashprice as stale, marks the
+// sector's and every peer's margins stale, and gives the published
+// headline's n as unknown (null), not 0.
+func TestJSONStaleEmbeddedBoard(t *testing.T) {
+	ds, err := dataset.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 31, 12, 0, 0, 0, time.UTC)
+	env := board.NewEnvAt(ds, market.DefaultSymbols().Peers, at)
+	env.Offline = true
+	d := board.BuildWith(env, nil, nil, at, econ.Scenario{})
+	if !d.Computed.Stale {
+		t.Fatal("setup: the board's hashprice is not stale")
+	}
+	var b bytes.Buffer
+	if err := JSON(&b, d, goldenMeta(ds)); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Freshness struct {
+			Stale []string `json:"stale"`
+		} `json:"freshness"`
+		Sector struct {
+			MarginsStale *bool `json:"margins_stale"`
+			Headline     struct {
+				Source string          `json:"source"`
+				N      json.RawMessage `json:"n"`
+			} `json:"headline"`
+		} `json:"sector"`
+		Peers []struct {
+			Ticker       string `json:"ticker"`
+			MarginsStale *bool  `json:"margins_stale"`
+		} `json:"peers"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(doc.Freshness.Stale, "hashprice.usd_per_ph_day") {
+		t.Errorf("freshness.stale %v lacks the hashprice", doc.Freshness.Stale)
+	}
+	if doc.Sector.MarginsStale == nil || !*doc.Sector.MarginsStale {
+		t.Error("sector.margins_stale is not true")
+	}
+	for _, p := range doc.Peers {
+		if p.MarginsStale == nil || !*p.MarginsStale {
+			t.Errorf("%s: margins_stale is not true", p.Ticker)
+		}
+	}
+	if hl := doc.Sector.Headline; hl.Source != "computed" && string(hl.N) != "null" {
+		t.Errorf("published headline (%s): n is %s, want null", hl.Source, hl.N)
+	}
+}
