@@ -639,8 +639,8 @@ func networkSeries(ds *dataset.Dataset) (diff, hr Series) {
 }
 
 // recordLow is the lowest hashprice known up to the data's date until:
-// the published record lows (Hashrate Index, via the research notes) dated
-// by then, the daily hashprice series up to then, and the current value cur
+// the published record lows and day levels (Hashrate Index, via the
+// research notes) dated by then, the daily hashprice series up to then, and the current value cur
 // itself when it is lower still (then the record is today's). A figure
 // published for a later date than the data on screen is never compared
 // with them.
@@ -653,7 +653,12 @@ func recordLow(refs []dataset.ReferencePoint, series Series, cur econ.Maybe[econ
 		}
 	}
 	for _, r := range refs {
-		if r.Kind == dataset.RefHashpriceLow && !r.Period.To.IsZero() && !r.Period.To.After(until) {
+		// A published day's level counts as well as a published record: it
+		// is a hashprice seen that day (found in review: as of 2025-06-30,
+		// "record low $40.08" of the daily series, while the references
+		// listed $39.87 on 2024-09-16). A period's average is not a low.
+		low := r.Kind == dataset.RefHashpriceLow || r.Kind == dataset.RefHashprice && r.Period.Days() == 1
+		if low && !r.Period.To.IsZero() && !r.Period.To.After(until) {
 			consider(r)
 		}
 	}

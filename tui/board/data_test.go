@@ -587,3 +587,29 @@ func TestMedianStepsRunToTheBoardsDay(t *testing.T) {
 		}
 	}
 }
+
+// The record low is the lowest of the published record lows, the published
+// day levels and the daily series up to the data's date; a period's
+// average is not a low, and nothing dated later counts.
+func TestRecordLowCountsDayLevelsNotAverages(t *testing.T) {
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	ref := func(kind dataset.RefKind, label string, from, to time.Time, v float64) dataset.ReferencePoint {
+		return dataset.ReferencePoint{Kind: kind, Name: label, Period: dataset.Period{Label: label, From: from, To: to},
+			USDPerPHDay: econ.Known(econ.USDPerPHDay(v))}
+	}
+	series := Series{Points: []Point{{day("2025-04-08"), 40.08}, {day("2025-06-29"), 58}}}
+	refs := []dataset.ReferencePoint{
+		ref(dataset.RefHashpriceLow, "record", day("2024-07-04"), day("2024-07-04"), 44.84),
+		ref(dataset.RefHashprice, "level", day("2024-09-16"), day("2024-09-16"), 39.87),
+		ref(dataset.RefHashprice, "average", day("2025-03-01"), day("2025-03-31"), 30),
+		ref(dataset.RefHashpriceLow, "later record", day("2025-11-22"), day("2025-11-22"), 35.06),
+	}
+	got, ok := recordLow(refs, series, econ.Known(econ.USDPerPHDay(58)), day("2025-06-30"))
+	if !ok || got.Name != "level" {
+		t.Errorf("record low %q %v, want the 2024-09-16 level of $39.87", got.Name, got.USDPerPHDay)
+	}
+	got, _ = recordLow(refs, series, econ.Known(econ.USDPerPHDay(58)), day("2025-12-01"))
+	if got.Name != "later record" {
+		t.Errorf("after 2025-11-22: %q, want the later record", got.Name)
+	}
+}
