@@ -98,9 +98,45 @@ func TestSnapshotAtAfterNetworkDataIsStale(t *testing.T) {
 			}
 		}
 	}
-	// On the data's last day the board is current.
-	if _, out, _ := runSnap(t, "--at", snapAt, "--format", "json"); strings.Contains(out, `"stale": true`) {
-		t.Errorf("--at %s: a value is marked stale", snapAt)
+	// On the data's last day the board is current: its network and
+	// hashprice, and every close of the last session (2025-12-26, a Friday;
+	// KEEL's closes end 2025-12-17, and that one is stale).
+	_, out, _ := runSnap(t, "--at", snapAt, "--format", "json")
+	var doc struct {
+		Hashprice struct {
+			Stale bool `json:"stale"`
+		} `json:"hashprice"`
+		Network struct {
+			Sources map[string]struct {
+				Stale bool `json:"stale"`
+			} `json:"sources"`
+		} `json:"network"`
+		Peers []struct {
+			Ticker string `json:"ticker"`
+			Price  struct {
+				AsOf  string `json:"as_of"`
+				Stale bool   `json:"stale"`
+			} `json:"price_usd"`
+		} `json:"peers"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Hashprice.Stale {
+		t.Errorf("--at %s: the hashprice is marked stale", snapAt)
+	}
+	for k, s := range doc.Network.Sources {
+		if s.Stale {
+			t.Errorf("--at %s: network.sources.%s is marked stale", snapAt, k)
+		}
+	}
+	for _, p := range doc.Peers {
+		if p.Price.AsOf == "" {
+			continue // no close (APLD)
+		}
+		if want := p.Price.AsOf < "2025-12-26"; p.Price.Stale != want {
+			t.Errorf("--at %s: %s's close of %s stale %v, want %v", snapAt, p.Ticker, p.Price.AsOf, p.Price.Stale, want)
+		}
 	}
 }
 

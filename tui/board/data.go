@@ -729,8 +729,12 @@ func peerRows(env *Env, hist *History, st *market.State, b econ.Board, btc Serie
 		prev := math.NaN()
 		if n := len(r.Closes); n > 0 {
 			last := r.Closes[n-1]
-			r.Price = Sourced{V: last.V, OK: true, At: last.T, Source: source, Layer: layer}
-			if n > 1 && !closeOutdated(last.T, now) {
+			// A close of an older session than the board's last is stale,
+			// as an outdated quote is (found in review: in the JSON a
+			// 14-day-old quote was stale and a 4-month-old close was not).
+			outdated := closeOutdated(last.T, now)
+			r.Price = Sourced{V: last.V, OK: true, At: last.T, Source: source, Layer: layer, Stale: outdated}
+			if n > 1 && !outdated {
 				// A close of an older session than the board's last has no
 				// "day" change: as for an outdated quote, never shown (or
 				// alerted on) as today's.
