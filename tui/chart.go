@@ -72,7 +72,7 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 	// second; the plot then takes the width left. asciigraph formats its own
 	// tick values, so measure the result and shrink once if a label is wider
 	// than estimated.
-	lo, hi := bounds(data)
+	lo, hi := niceBounds(bounds(data))(plotH)
 	labelW := max(cellWidth(yfmt(lo)), cellWidth(yfmt(hi))) + 1
 	plotW := w - labelW - 2
 	if plotW < 10 {
@@ -81,6 +81,7 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 	opts := []asciigraph.Option{
 		asciigraph.Height(plotH), asciigraph.Offset(2),
 		asciigraph.YAxisValueFormatter(yfmt),
+		asciigraph.LowerBound(lo), asciigraph.UpperBound(hi),
 	}
 	if colors != nil {
 		opts = append(opts, asciigraph.SeriesColors(colors...), asciigraph.AxisColor(asciigraph.AnsiColor(th.BorderIndex)),
@@ -179,6 +180,40 @@ func measureLines(s string) (lines []string, widths []int, widest int) {
 		widest = max(widest, widths[i])
 	}
 	return lines, widths, widest
+}
+
+// niceBounds returns, for the least and greatest values lo and hi, the y
+// range a plot of h rows is drawn over: h steps of a round size (1, 2, 3,
+// 4, 5, 6 or 8 × 10ⁿ: whole dollars from a step of 1 up, so a label drawn
+// without decimals is exact) from a multiple of the step, covering
+// [lo, hi]. asciigraph puts a
+// value on the row round(v·ratio) − round(lower·ratio), ratio h/(upper −
+// lower), and labels its rows from the upper bound down by (upper −
+// lower)/rows, where rows can be h ± 1: with both bounds multiples of the
+// step, rows is h, the labels are the steps, and each value sits on the
+// row whose label is nearest to it. Without, a value and its label could
+// be a row apart (found in review: a $44 cost drawn on the row labelled
+// $47, the median power $18.25 on the $16 row). A flat range is left to
+// asciigraph.
+func niceBounds(lo, hi float64) func(h int) (float64, float64) {
+	return func(h int) (float64, float64) {
+		if h < 1 || !(hi > lo) || math.IsInf(hi-lo, 0) {
+			return lo, hi
+		}
+		raw := (hi - lo) / float64(h)
+		if k := lo / raw; math.Abs(k-math.Round(k)) < 1e-9 {
+			return lo, hi // already h steps from a multiple of the step (the correlations' −1…+1)
+		}
+		for mag := math.Pow(10, math.Floor(math.Log10(raw))); ; mag *= 10 {
+			for _, m := range []float64{1, 2, 3, 4, 5, 6, 8} {
+				step := m * mag
+				k := math.Floor(lo / step)
+				if step >= raw && (k+float64(h))*step >= hi {
+					return k * step, (k + float64(h)) * step
+				}
+			}
+		}
+	}
 }
 
 func anyKnown(v []float64) bool {

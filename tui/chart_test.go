@@ -3,9 +3,12 @@ package tui
 import (
 	"math"
 	"math/rand/v2"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/guptarohit/asciigraph"
 
 	"github.com/hashdeck/hashdeck/econ"
@@ -227,6 +230,55 @@ func TestMedianLinesStopAtTheRulesDay(t *testing.T) {
 		}
 		if before == 0 || after > 0 {
 			t.Errorf("%s: %d values up to %s, %d after it (want some, none)", l.Name, before, d.StepsTo, after)
+		}
+	}
+}
+
+// A value is drawn on the row whose label is nearest to it: a flat line
+// at v, beside a line that sets the range, lands on a row labelled within
+// half a row's step of v (found in review: a $44 cost on the row labelled
+// $47, the median power $18.25 on the $16 row).
+func TestChartValuesSitOnTheirLabels(t *testing.T) {
+	th, _ := themes.Get("dark", true)
+	rng := rand.New(rand.NewPCG(7, 15))
+	grid := board.DayGrid(fixedNow.AddDate(0, -3, 0), fixedNow)
+	label := regexp.MustCompile(`^\s*\$(-?[0-9.,]+)[┤┼]`)
+	for range 300 {
+		lo := rng.Float64() * 60
+		hi := lo + 5 + rng.Float64()*80
+		v := lo + rng.Float64()*(hi-lo)
+		h := 8 + rng.IntN(30)
+		wavy, flat := make([]float64, len(grid)), make([]float64, len(grid))
+		for i := range grid {
+			wavy[i] = lo + (hi-lo)*float64(i%7)/6
+			flat[i] = math.NaN()
+			if i > len(grid)/3 {
+				flat[i] = v
+			}
+		}
+		out := ansi.Strip(drawChart([]Line{{Name: "w", Values: wavy}, {Name: "f", Values: flat, Series: 1}}, grid, 120, h, "$",
+			func(x float64) string { return "$" + format.Num(x, 0) }, th))
+		rows := strings.Split(out, "\n")
+		var labels []float64
+		row := -1
+		for i, l := range rows {
+			m := label.FindStringSubmatch(l)
+			if m == nil {
+				continue
+			}
+			x, _ := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", ""), 64)
+			labels = append(labels, x)
+			if strings.HasSuffix(strings.TrimRight(l, " "), strings.Repeat("─", 20)) {
+				row = len(labels) - 1 // the flat line runs to the plot's end on this row
+			}
+			_ = i
+		}
+		if row < 0 || len(labels) < 2 {
+			t.Fatalf("lo %.2f hi %.2f v %.2f h %d: no flat row found:\n%s", lo, hi, v, h, out)
+		}
+		step := math.Abs(labels[0]-labels[len(labels)-1]) / float64(len(labels)-1)
+		if d := math.Abs(labels[row] - v); d > step/2+0.5 {
+			t.Fatalf("lo %.2f hi %.2f h %d: %.2f drawn on the row labelled $%.0f (rows %.2f apart)\n%s", lo, hi, h, v, labels[row], step, out)
 		}
 	}
 }
