@@ -183,7 +183,7 @@ func impliedQuarter(q *Quarter, net PeriodMeans, share MiningShare) ImpliedCost 
 	case q.BTCMined.OK() && !hvOK, q.RevenueMining.OK() && !hpOK:
 		c.PHDaysUnknown = "the network's mean hashvalue or hashprice for " + q.Calendar + " is unknown"
 	default:
-		c.PHDaysUnknown = "no bitcoin mined or self-mining revenue for " + q.Calendar
+		c.PHDaysUnknown = "no line item for " + q.Calendar + " gives bitcoin mined or self-mining revenue"
 	}
 	if fromBTC > 0 && fromRev > 0 {
 		c.Realization = Known(fromRev / fromBTC)
@@ -215,7 +215,16 @@ func impliedQuarter(q *Quarter, net PeriodMeans, share MiningShare) ImpliedCost 
 	case eff.OK() && price.OK():
 		set(ScopePower, PowerCost(eff.Value.Or(0), price.Value.Or(0)), DerivedFrom("J/TH × $/kWh × 24", eff.Provenance, price.Provenance))
 	default:
-		c.Costs[ScopePower].Unknown = "no power cost reported, and no efficiency and power price for the quarter"
+		why := "no power-cost line item"
+		switch {
+		case !eff.OK() && !price.OK():
+			why += ", nor J/TH and a power price to model it"
+		case !eff.OK():
+			why += ", nor J/TH to model it with the power price"
+		default:
+			why += ", nor a power price to model it with the J/TH"
+		}
+		c.Costs[ScopePower].Unknown = why + ownMetricNote(q, ScopePower)
 	}
 
 	// Direct.
@@ -233,7 +242,7 @@ func impliedQuarter(q *Quarter, net PeriodMeans, share MiningShare) ImpliedCost 
 	case q.CostTotal.OK():
 		why = append(why, "only total cost of revenue is known and the mining share is not ("+share.Unknown+")")
 	default:
-		why = append(why, "no mining cost of revenue")
+		why = append(why, "no mining-cost line item"+ownMetricNote(q, ScopeDirect))
 	}
 	need(phOK, c.PHDaysUnknown)
 	directOK := len(why) == 0
@@ -284,6 +293,19 @@ func impliedQuarter(q *Quarter, net PeriodMeans, share MiningShare) ImpliedCost 
 	set(ScopeAllIn, cashPer+spread((q.DA.Value.Or(0)+sbc)*USD(shareV)),
 		DerivedFrom("cash + (D&A + stock comp) × mining share ÷ realized PH·days", c.Costs[ScopeCash].Provenance, q.DA.Provenance, sbcProv))
 	return c
+}
+
+// ownMetricNote is what an unknown scope's reason adds when the company
+// reports its own figure at that scope for the quarter ("; own purchased
+// energy cost per BTC reported (its definition, not used)"), so that a
+// missing line item does not read as nothing reported; "" when it reports
+// none.
+func ownMetricNote(q *Quarter, s Scope) string {
+	i := slices.IndexFunc(q.Metrics, func(m CompanyMetric) bool { return m.Scope == s })
+	if i < 0 {
+		return ""
+	}
+	return "; own " + q.Metrics[i].Name + " reported (its definition, not used)"
 }
 
 // cashSGA returns SG&A without stock-based compensation: the reported

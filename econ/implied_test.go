@@ -233,3 +233,51 @@ func TestImpliedCarriedShare(t *testing.T) {
 		t.Error("a quarter's own share is marked carried")
 	}
 }
+
+// An unknown scope's reason names what the quarter's line items lack, not
+// that the company reported nothing: found in review, MARA's 2025-Q3 read
+// "no power cost reported" beside its own purchased energy cost per BTC.
+func TestImpliedReasonsSayWhatIsMissing(t *testing.T) {
+	q := diversified() // no power cost, J/TH or power price
+	c := ImpliedQuarter(q, q3Means, OwnShare(q))
+	if got, want := c.Costs[ScopePower].Unknown, "no power-cost line item, nor J/TH and a power price to model it"; got != want {
+		t.Errorf("power without any input: %q, want %q", got, want)
+	}
+
+	// MARA's case: a power price but no J/TH, and its own figure at the scope.
+	q.PowerPrice = Sourced[USDPerKWh](0.04, q.SGA.Provenance)
+	q.Metrics = []CompanyMetric{
+		{Name: "cost per petahash per day", Value: 31.3, Unit: "USD/PH/day", Scope: ScopeDirect, Provenance: q.SGA.Provenance},
+		{Name: "purchased energy cost per BTC", Value: 39_235, Unit: "USD/BTC", Scope: ScopePower, Provenance: q.SGA.Provenance},
+	}
+	c = ImpliedQuarter(q, q3Means, OwnShare(q))
+	want := "no power-cost line item, nor J/TH to model it with the power price; own purchased energy cost per BTC reported (its definition, not used)"
+	if got := c.Costs[ScopePower].Unknown; got != want {
+		t.Errorf("power with a power price and an own figure: %q, want %q", got, want)
+	}
+	if c.Costs[ScopePower].PerPHDay.OK() || len(c.Metrics) != 2 {
+		t.Errorf("the own figure is used: power %v, metrics %+v", c.Costs[ScopePower].PerPHDay, c.Metrics)
+	}
+
+	// J/TH without a power price.
+	q.PowerPrice, q.Efficiency, q.Metrics = Item[USDPerKWh]{}, Sourced[JoulesPerTH](20, q.SGA.Provenance), nil
+	if got, want := ImpliedQuarter(q, q3Means, OwnShare(q)).Costs[ScopePower].Unknown, "no power-cost line item, nor a power price to model it with the J/TH"; got != want {
+		t.Errorf("power with J/TH only: %q, want %q", got, want)
+	}
+
+	// Direct: the missing line item, and the company's own figure at the scope.
+	q = diversified()
+	q.CostMining = Item[USD]{}
+	q.Metrics = []CompanyMetric{{Name: "cost to mine", Value: 43_808, Unit: "USD/BTC", Scope: ScopeDirect, Provenance: q.SGA.Provenance}}
+	c = ImpliedQuarter(q, q3Means, OwnShare(q))
+	if got, want := c.Costs[ScopeDirect].Unknown, "no mining-cost line item; own cost to mine reported (its definition, not used)"; got != want {
+		t.Errorf("direct without the line item: %q, want %q", got, want)
+	}
+
+	// Realized PH·days: neither figure among the line items.
+	q = diversified()
+	q.BTCMined, q.RevenueMining = Item[BTC]{}, Item[USD]{}
+	if got, want := ImpliedQuarter(q, q3Means, OwnShare(q)).PHDaysUnknown, "no line item for 2025-Q3 gives bitcoin mined or self-mining revenue"; got != want {
+		t.Errorf("PH·days unknown: %q, want %q", got, want)
+	}
+}

@@ -222,9 +222,39 @@ func TestCostsReasonsAreWhole(t *testing.T) {
 				t.Errorf("%d columns: no %q", w, want)
 			}
 		}
-		if w >= 120 && !strings.Contains(frame, "no direct: no mining cost of revenue") {
+		if w >= 120 && !strings.Contains(frame, "no direct: no mining-cost line item") {
 			t.Errorf("%d columns: IREN's reason is cut:\n%s", w, frame)
 		}
+	}
+}
+
+// At the power scope, a miner whose quarter has no power-cost line item
+// but its own power figure is not said to have reported none (found in
+// review: MARA's 2025-Q3 read "no power cost reported" while the miner
+// view showed its own $39,235/BTC, grade A).
+func TestCostsPowerReasonKeepsOwnFigure(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	rows := costRows(d, UI{View: ViewCosts, CostScope: econ.ScopePower, CostScopeSet: true})
+	want := map[string]string{
+		"MARA": "no power-cost line item, nor J/TH to model it with the power price; own purchased energy cost per BTC reported (its definition, not used)",
+		"WULF": "no power-cost line item, nor J/TH and a power price to model it; own power cost per BTC reported (its definition, not used)",
+		"HIVE": "no power-cost line item, nor J/TH and a power price to model it",
+	}
+	for _, r := range rows {
+		if w, ok := want[r.Ticker]; ok {
+			if got := r.Missing[econ.ScopePower]; got != w {
+				t.Errorf("%s %s power: %q, want %q", r.Ticker, r.Quarter, got, w)
+			}
+			delete(want, r.Ticker)
+		}
+	}
+	for tk := range want {
+		t.Errorf("%s: no row", tk)
+	}
+	th, _ := themes.Get("dark", false)
+	frame := ansi.Strip(renderCosts(d, UI{View: ViewCosts, CostScope: econ.ScopePower, CostScopeSet: true}, 200, 40, th))
+	if strings.Contains(frame, "reported, and") || !strings.Contains(frame, "no power: no power-cost line item") {
+		t.Errorf("power scope at 200 columns:\n%s", frame)
 	}
 }
 
