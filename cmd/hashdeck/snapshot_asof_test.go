@@ -18,6 +18,11 @@ func TestSnapshotAtWithholdsLaterNotes(t *testing.T) {
 		{"2025-10-15", "$1.15B at 2025-12-31"}, // CLSK: a December balance
 		{"2026-01-15", "$1.15B at 2025-12-31"}, // public with the quarter's report only
 		{"2025-12-29", "Mar-2026 notes 8-K"},   // APLD: a March 2026 8-K
+		// Values too: KEEL's ai_pivot of 2025-11-14 ends with a tenant
+		// status as of May 2026; its exchange of 2026-02-06 names the
+		// ticker change of April.
+		{"2025-12-29", "as of ~May-2026"},
+		{"2026-03-31", "KEEL since ~2026-04-06"},
 	} {
 		code, out, errs := runSnap(t, "--at", tc.at, "--format", "json")
 		if code != exitOK {
@@ -28,8 +33,8 @@ func TestSnapshotAtWithholdsLaterNotes(t *testing.T) {
 		}
 	}
 	// From its day on, the clause is shown.
-	if _, out, _ := runSnap(t, "--at", "2026-04-08", "--format", "json"); !strings.Contains(out, "secwatch 2026-04-08") {
-		t.Error("--at 2026-04-08: APLD's note of 2026-04-08 is missing")
+	if _, out, _ := runSnap(t, "--at", "2026-04-08", "--format", "json"); !strings.Contains(out, "secwatch 2026-04-08") || !strings.Contains(out, "KEEL since ~2026-04-06") {
+		t.Error("--at 2026-04-08: APLD's note of 2026-04-08 or KEEL's exchange of 2026-04-06 is missing")
 	}
 }
 

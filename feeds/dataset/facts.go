@@ -237,8 +237,10 @@ func isFiscalYearEnd(t time.Time, fye fiscalYearEnd) bool {
 }
 
 // FactsAsOf is FactsFor(symbol) as of time at: only the facts published
-// by then (see [Fact.Published]), each with only the part of its note
-// public by then ([noteAsOf]); the zero time means every fact, whole.
+// by then (see [Fact.Published]), each with only the parts of its value
+// and note public by then ([clausesAsOf]); a fact whose value has no part
+// public by then is not yet published either. The zero time means every
+// fact, whole.
 func (d *Dataset) FactsAsOf(symbol string, at time.Time) []Fact {
 	facts := d.FactsFor(symbol)
 	if at.IsZero() {
@@ -250,42 +252,78 @@ func (d *Dataset) FactsAsOf(symbol string, at time.Time) []Fact {
 	})
 	day, fye := econ.DateOf(at), fyeOf(d.fyes, CurrentSymbol(symbol))
 	for i := range facts {
-		facts[i].Note = noteAsOf(facts[i].Note, fye, day)
+		f := &facts[i]
+		if v := clausesAsOf(f.Value, fye, day); v != f.Value {
+			f.Value, f.Number = v, econ.Maybe[float64]{}
+			if n, ok := PlainNumber(v); ok && f.Unit != "" {
+				f.Number = econ.Known(n)
+			}
+		}
+		f.Note = clausesAsOf(f.Note, fye, day)
 	}
-	return facts
+	return slices.DeleteFunc(facts, func(f Fact) bool { return f.Value == "" })
 }
 
-// A fact's note is a sourced statement too, often added later than the
-// fact itself ("… broke ground (secwatch 2026-04-08)", "BTC value $1.15B at
-// 2025-12-31"). noteAsOf keeps, of the note's clauses (split at "; "),
-// those public by day at: a clause is dated by the latest day it states
-// as evidence, each read by the fact's own rule ([Fact.Published]):
+// A fact's value and note are sourced statements too, often added to later
+// than the fact itself ("… broke ground (secwatch 2026-04-08)", "BTC value
+// $1.15B at 2025-12-31", "no signed HPC tenant lease as of ~May-2026").
+// clausesAsOf keeps, of a value's or note's clauses (split at "; " outside
+// brackets, so that a bracket's items go with the clause they qualify and
+// brackets stay whole), those public by day at: a clause is dated by the
+// latest day it states as evidence, each read by the fact's own rule
+// ([Fact.Published]):
 //
-//   - a full date (also one in a URL the clause cites) is that day, or the
-//     quarter end + 45 days (year end + 90) when it ends one of the
-//     company's fiscal quarters (a balance "at 2025-12-31");
-//   - a month ("Nov-2025", "Oct-25", "2025-12"), a quarter ("Q1-26",
-//     "FQ3'26", "Q3 FY25") or a fiscal year ("FY2025") is its end + 45
-//     days (+ 90 for a year).
+//   - a full date (also one in a URL the clause cites, or approximate as in
+//     "~2026-04-06") is that day, or the quarter end + 45 days (year end +
+//     90) when it ends one of the company's fiscal quarters (a balance "at
+//     2025-12-31");
+//   - a month ("Nov-2025", "Oct-25", "~May-2026", "April 2026", "2025-12"),
+//     a quarter ("Q1-26", "FQ3'26", "Q3 FY25") or a fiscal year ("FY2025")
+//     is its end + 45 days (+ 90 for a year);
+//   - a range of years ("2026-27", "2025-2029") is the first day of its
+//     first year: a report on a span is not written before it begins.
 //
-// A month or a quarter right after a word of intent ("target Apr-2026",
-// "by end Q1-2026") is a plan stated at the time, not evidence of when the
-// note was written, and bare years ("energization 2028") are never read.
-// A clause that states no date is taken as published with its fact: it is
-// the transcriber's caveat on the cited source ("secondary", "owned sites
-// only"), which the fact's own date already bounds.
-func noteAsOf(note string, fye fiscalYearEnd, at econ.Date) string {
-	if note == "" {
-		return note
+// A date right after a word of intent ("target Apr-2026", "by end
+// Q1-2026", "over 2026-27") is a plan stated at the time, not evidence of
+// when the text was written, and bare years ("energization 2028") are never
+// read. A clause that states no date is taken as published with its fact:
+// it is the value itself, or the transcriber's caveat on the cited source
+// ("secondary", "owned sites only"), which the fact's own date already
+// bounds.
+func clausesAsOf(text string, fye fiscalYearEnd, at econ.Date) string {
+	if text == "" {
+		return text
 	}
-	clauses := strings.Split(note, "; ")
-	kept := clauses[:0:0]
-	for _, c := range clauses {
+	var kept []string
+	for c := range clauses(text) {
 		if d := clauseDate(c, fye); d.IsZero() || !d.After(at) {
 			kept = append(kept, c)
 		}
 	}
 	return strings.Join(kept, "; ")
+}
+
+// clauses yields the parts of s between the "; " that are outside
+// brackets ("a (b; c); d" is "a (b; c)" and "d").
+func clauses(s string) func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		depth, from := 0, 0
+		for i := 0; i < len(s); i++ {
+			switch {
+			case s[i] == '(' || s[i] == '[':
+				depth++
+			case (s[i] == ')' || s[i] == ']') && depth > 0:
+				depth--
+			case depth == 0 && strings.HasPrefix(s[i:], "; "):
+				if !yield(s[from:i]) {
+					return
+				}
+				from = i + 2
+				i++
+			}
+		}
+		yield(s[from:])
+	}
 }
 
 var (
@@ -294,18 +332,18 @@ var (
 	fiscalQRE  = regexp.MustCompile(`\bFQ([1-4])'(\d{2})\b|\bQ([1-4]) FY(\d{2}|\d{4})\b`)
 	calQRE     = regexp.MustCompile(`\bQ([1-4])[- ]?(\d{4}|\d{2})\b`)
 	fiscalYRE  = regexp.MustCompile(`\bFY(\d{4}|\d{2})\b`)
-	monthRE    = regexp.MustCompile(`\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[- ](\d{4}|\d{2})\b`)
-	yearMonRE  = regexp.MustCompile(`\b(\d{4})-(\d{2})\b`)
+	monthRE    = regexp.MustCompile(`\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t|tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)[- ](\d{4}|\d{2})\b`)
+	yearsRE    = regexp.MustCompile(`\b(\d{4})-(\d{4}|\d{2})\b`)
 	intentWord = map[string]bool{
 		"target": true, "targets": true, "targeted": true, "by": true, "from": true, "through": true,
 		"until": true, "till": true, "ops": true, "energization": true, "delivery": true, "rfs": true,
 		"early": true, "mid": true, "late": true, "end": true, "over": true, "exit": true, "ramp": true,
-		"plan": true, "planned": true, "guidance": true, "expected": true, "due": true, "complete": true,
+		"plan": true, "planned": true, "guidance": true, "expected": true, "due": true, "complete": true, "done": true,
 	}
 )
 
-// clauseDate is the latest evidence day a note clause states (see
-// [noteAsOf]); the zero Date when it states none.
+// clauseDate is the latest evidence day a clause of a value or note
+// states (see [clausesAsOf]); the zero Date when it states none.
 func clauseDate(c string, fye fiscalYearEnd) econ.Date {
 	var latest econ.Date
 	add := func(d econ.Date) {
@@ -392,11 +430,18 @@ func clauseDate(c string, fye fiscalYearEnd) econ.Date {
 		return period(date(year(m[2]), time.Month(3*q-2), 1), 3), true
 	})
 	scan(monthRE, func(m []string) (econ.Date, bool) {
-		return period(date(year(m[2]), monthAbbrev(m[1]), 1), 1), true
+		return period(date(year(m[2]), monthAbbrev(m[1][:3]), 1), 1), true
 	})
-	scan(yearMonRE, func(m []string) (econ.Date, bool) {
-		mo, ok := month(m[2])
-		return period(date(year(m[1]), mo, 1), 1), ok
+	// "2026-12" is a month, "2026-27" and "2025-2029" ranges of years.
+	scan(yearsRE, func(m []string) (econ.Date, bool) {
+		from, to := year(m[1]), year(m[2])
+		if mo, ok := month(m[2]); ok {
+			return period(date(from, mo, 1), 1), true
+		}
+		if len(m[2]) == 2 {
+			to += from/100*100 - 2000
+		}
+		return econ.DateOf(date(from, time.January, 1)), to > from
 	})
 	return latest
 }

@@ -127,12 +127,12 @@ func TestNotesAsOf(t *testing.T) {
 		{"Q1-26 net loss $145M", "2026-05-15", "Q1-26 net loss $145M"},
 		{"filed 0001493152-26-008772", "2025-01-01", "filed 0001493152-26-008772"}, // an accession number is no date
 	} {
-		if got := noteAsOf(tc.note, dec, econ.DateOf(day(tc.at))); got != tc.want {
-			t.Errorf("noteAsOf(%q, %s) = %q, want %q", tc.note, tc.at, got, tc.want)
+		if got := clausesAsOf(tc.note, dec, econ.DateOf(day(tc.at))); got != tc.want {
+			t.Errorf("clausesAsOf(%q, %s) = %q, want %q", tc.note, tc.at, got, tc.want)
 		}
 	}
 	// FQ3'26 of a year ending in June is January–March 2026.
-	if got := noteAsOf("FQ3'26 net loss", fiscalYearEnd{time.June, 30}, econ.DateOf(day("2026-05-14"))); got != "" {
+	if got := clausesAsOf("FQ3'26 net loss", fiscalYearEnd{time.June, 30}, econ.DateOf(day("2026-05-14"))); got != "" {
 		t.Errorf("FQ3'26 (June year) as of 2026-05-14: %q, want withheld", got)
 	}
 }
@@ -156,5 +156,75 @@ func TestAsOfAt(t *testing.T) {
 	}
 	if e, ok := d.EpochAt(a.Network); !ok || e.Height != a.EpochHeight {
 		t.Errorf("as of 2025-06-30: epoch %d, want the one in force (%d)", a.EpochHeight, e.Height)
+	}
+}
+
+// A fact's value is dated clause by clause like its note: as of a day, a
+// clause naming a later date is left out, and a fact with no clause left
+// is not yet published (found in review: three values and a note of the
+// fact sheet carried text written after the board's day).
+func TestValuesAsOf(t *testing.T) {
+	d := mustLoad(t)
+	fact := func(sym, field, at string) (Fact, bool) {
+		for _, f := range d.FactsAsOf(sym, day(at)) {
+			if f.Field == field {
+				return f, true
+			}
+		}
+		return Fact{}, false
+	}
+	// BITF's ai_pivot of 2025-11-14 ends with a tenant status "as of
+	// ~May-2026" (public from that month's end + 45 days); its plan "done
+	// Dec-2026" is stated at the time.
+	const pivot = "Washington 18 MW site -> HPC/AI (GB300 / Vera Rubin-ready; $128M fully funded equipment agreement; done Dec-2026)"
+	if f, ok := fact("KEEL", "ai_pivot", "2025-12-29"); !ok || f.Value != pivot {
+		t.Errorf("KEEL ai_pivot as of 2025-12-29: %q (shown %v), want %q", f.Value, ok, pivot)
+	}
+	if f, _ := fact("KEEL", "ai_pivot", "2026-07-15"); f.Value != pivot+"; no signed HPC tenant lease as of ~May-2026 (secondary)" {
+		t.Errorf("KEEL ai_pivot as of 2026-07-15: %q, want the tenant status too", f.Value)
+	}
+	// BITF's exchange of 2026-02-06 is all one clause naming the ticker
+	// change of ~2026-04-06: not public before it.
+	if f, ok := fact("KEEL", "exchange", "2026-03-31"); ok {
+		t.Errorf("KEEL exchange as of 2026-03-31: %q, want withheld until 2026-04-06", f.Value)
+	}
+	if f, _ := fact("KEEL", "exchange", "2026-04-06"); f.Value != "Nasdaq + TSX (ticker KEEL since ~2026-04-06)" {
+		t.Errorf("KEEL exchange as of 2026-04-06: %q", f.Value)
+	}
+	// BITF's Q3-25 BTC mined (public 2025-11-14) notes the wind-down "over
+	// 2026-27": a plan, announced with the Q3 results on 2025-11-13
+	// (theminermag.com/news/2025-11-13/bitfarms-wind-down-bitcoin-mining-2027-hpc-conversion).
+	if f, _ := fact("KEEL", "btc_mined_quarter", "2025-12-29"); f.Note != "718 in Q2-25; mining wound down over 2026-27" {
+		t.Errorf("KEEL btc_mined_quarter as of 2025-12-29: note %q, want the plan kept", f.Note)
+	}
+	// Without a date, every value whole.
+	if f := d.FactsAsOf("KEEL", time.Time{}); !slices.ContainsFunc(f, func(f Fact) bool { return strings.Contains(f.Value, "as of ~May-2026") }) {
+		t.Error("KEEL without a date: the tenant status is missing")
+	}
+
+	dec := fiscalYearEnd{time.December, 31}
+	for _, tc := range []struct {
+		text, at, want string
+	}{
+		{"lease; none as of ~May-2026 (secondary)", "2026-07-14", "lease"}, // a month with "~"
+		{"lease; none as of ~May-2026 (secondary)", "2026-07-15", "lease; none as of ~May-2026 (secondary)"},
+		{"Nasdaq (ticker KEEL since ~2026-04-06)", "2026-04-05", ""}, // a day with "~"
+		{"a; b as of April 2026", "2026-06-13", "a"},                 // a month's full name
+		{"a; b as of April 2026", "2026-06-14", "a; b as of April 2026"},
+		{"a; b in Sept 2026", "2026-11-13", "a"},
+		{"a; 1,200 BTC mined in 2026-27", "2025-12-31", "a"}, // a year range not yet begun
+		{"a; 1,200 BTC mined in 2026-27", "2026-01-01", "a; 1,200 BTC mined in 2026-27"},
+		{"a; output 2026-2027", "2025-12-31", "a"},
+		{"a; wind-down over 2026-27", "2025-12-31", "a; wind-down over 2026-27"}, // a plan
+		{"2025-2029 pipeline", "2025-01-01", "2025-2029 pipeline"},
+		{"a; 2025-12 balance", "2026-02-13", "a"}, // still a month, not a range
+		// A clause is split at "; " outside brackets only: a bracket's
+		// items go with the clause they qualify, and brackets stay whole.
+		{"site (kit; done Dec-2026); lease", "2025-12-29", "site (kit; done Dec-2026); lease"},
+		{"site (kit; shipped Oct-2026); lease", "2025-12-29", "lease"},
+	} {
+		if got := clausesAsOf(tc.text, dec, econ.DateOf(day(tc.at))); got != tc.want {
+			t.Errorf("clausesAsOf(%q, %s) = %q, want %q", tc.text, tc.at, got, tc.want)
+		}
 	}
 }
