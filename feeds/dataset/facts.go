@@ -339,6 +339,7 @@ var (
 		"until": true, "till": true, "ops": true, "energization": true, "delivery": true, "rfs": true,
 		"early": true, "mid": true, "late": true, "end": true, "over": true, "exit": true, "ramp": true,
 		"plan": true, "planned": true, "guidance": true, "expected": true, "due": true, "complete": true, "done": true,
+		"phase": true, "hall": true, // "phase 1 Jul-2026", "first hall Q2-2027": a build plan
 	}
 )
 

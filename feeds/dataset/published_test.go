@@ -217,6 +217,9 @@ func TestValuesAsOf(t *testing.T) {
 		{"a; output 2026-2027", "2025-12-31", "a"},
 		{"a; wind-down over 2026-27", "2025-12-31", "a; wind-down over 2026-27"}, // a plan
 		{"2025-2029 pipeline", "2025-01-01", "2025-2029 pipeline"},
+		// Build plans announced with a lease (CIFR 2025-11-03, HUT 2025-12-17).
+		{"AWS lease; phase 1 Jul-2026, complete Q4-2026", "2025-12-29", "AWS lease; phase 1 Jul-2026, complete Q4-2026"},
+		{"245 IT MW; first hall Q2-2027", "2025-12-29", "245 IT MW; first hall Q2-2027"},
 		{"a; 2025-12 balance", "2026-02-13", "a"}, // still a month, not a range
 		// A clause is split at "; " outside brackets only: a bracket's
 		// items go with the clause they qualify, and brackets stay whole.
