@@ -429,23 +429,23 @@ func overviewChart(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 		return fit(th.Muted.Render(" no hashprice history"), w, h)
 	}
 	end := pts[len(pts)-1].T
-	grid := board.DayGrid(maxTime(ui.Range.Start(end), pts[0].T), end)
+	start := ui.Range.Start(end)
+	title := " Hashprice vs sector median cost · " + ui.Range.String()
+	if !start.After(pts[0].T) {
+		// The range reaches before the history: say what the chart spans
+		// ("3Y" over one year of data claimed more than it drew).
+		start = pts[0].T
+		title += " (history from " + start.Format("2006-01-02") + ")"
+	}
+	grid := board.DayGrid(start, end)
 	cols := board.Align(grid, 5*24*time.Hour, board.Window(pts, grid[0]))
 	lines := []Line{{Name: "hashprice", Values: cols[0], Series: 0}}
-	title := " Hashprice vs sector median cost · " + ui.Range.String()
 	lines = append(lines, medianStepLines(d, grid)...)
 	if end.Before(d.Now.Add(-48 * time.Hour)) {
 		title += th.Muted.Render("  history ends " + end.Format("2006-01-02"))
 	}
 	chart := Chart(lines, grid, w, h-1, "$/PH/day", func(v float64) string { return "$" + format.Num(v, 0) }, th)
 	return th.Title.Render(ansi.Truncate(title, w, "…")) + "\n" + chart
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // attributionLine is head, then the data's sources (a comma-separated
@@ -514,13 +514,17 @@ func overviewSparkline(d *board.Data, ui UI, w int, th themes.Theme) string {
 		return ""
 	}
 	end := pts[len(pts)-1].T
+	span := " to " + end.Format("2006-01-02")
+	if start := ui.Range.Start(end); !start.After(pts[0].T) {
+		span = " " + pts[0].T.Format("2006-01-02") + span // the range reaches before the history
+	}
 	pts = board.Window(pts, ui.Range.Start(end))
 	label := " " + th.Muted.Render(padRight("trend "+ui.Range.String(), 11)) + " "
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, p := range pts {
 		lo, hi = math.Min(lo, p.V), math.Max(hi, p.V)
 	}
-	tail := "  $" + format.Num(lo, 0) + "–$" + format.Num(hi, 0) + " to " + end.Format("2006-01-02")
+	tail := "  $" + format.Num(lo, 0) + "–$" + format.Num(hi, 0) + span
 	n := w - cellWidth(label) - len(tail) - 1
 	if n < 8 || len(pts) == 0 {
 		return ""

@@ -245,3 +245,24 @@ func TestOverviewMarksAStaleBlockTime(t *testing.T) {
 		}
 	}
 }
+
+// A range that reaches before the hashprice history says what the chart
+// and the sparkline span ("3Y" over one year of data claimed more); one
+// within it does not.
+func TestOverviewRangeSaysWhereHistoryStarts(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", true)
+	first := d.Hashprice.Points[0].T.Format(time.DateOnly)
+	for _, r := range []Range{Range3Y, RangeAll} {
+		title := strings.SplitN(ansi.Strip(overviewChart(d, UI{Range: r}, 120, 20, th)), "\n", 2)[0]
+		if !strings.Contains(title, "(history from "+first+")") {
+			t.Errorf("%s: chart title %q does not say the history starts %s", r, title, first)
+		}
+		if s := ansi.Strip(overviewSparkline(d, UI{Range: r}, 80, th)); !strings.Contains(s, first+" to ") {
+			t.Errorf("%s: sparkline %q does not say the history starts %s", r, s, first)
+		}
+	}
+	if title := ansi.Strip(overviewChart(d, UI{Range: Range1M}, 120, 20, th)); strings.Contains(title, "history from") {
+		t.Errorf("1M: %q", strings.SplitN(title, "\n", 2)[0])
+	}
+}
