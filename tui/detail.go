@@ -87,7 +87,10 @@ func detQuarterFacts(d *board.Data, ticker string) []detFact {
 				out = append(out, detFact{Label: q.Calendar + " mining share", Value: val, AsOf: pub(q.Share.Provenance), Quality: q.Share.Grade.String(), URL: firstSource(q.Share.Provenance)})
 			}
 			for _, cm := range q.Metrics {
-				out = append(out, detFact{Label: q.Calendar + " own: " + cm.Name, Value: detUnitValue(cm.Value, cm.Unit) + " (" + cm.Scope.String() + ")", AsOf: pub(cm.Provenance), Quality: cm.Grade.String(), URL: cm.Source})
+				// The scope goes in the label's head, which a narrow column
+				// keeps: after the value, "$82,400/BTC (cash)" lost it at
+				// 80 columns (found in review).
+				out = append(out, detFact{Label: q.Calendar + " own " + cm.Scope.String() + ": " + cm.Name, Value: detUnitValue(cm.Value, cm.Unit), AsOf: pub(cm.Provenance), Quality: cm.Grade.String(), URL: cm.Source})
 			}
 		}
 	}
@@ -611,8 +614,10 @@ func detFactsTable(title string, facts []detFact, w, h int, pal *detPal) string 
 		lines = append(lines, pal.muted.paint(" no facts in the dataset for this miner"))
 		return fit(strings.Join(lines, "\n"), w, h)
 	}
-	// Column widths: label, value, as-of, quality, source (the rest).
-	labelW, valW, asOfW := 18, 13, 15
+	// Column widths: label, value, as-of, quality, source (the rest). At
+	// the narrowest the label keeps "2025-Q2 own direct:" whole: the
+	// scope of a company's own figure (the source's domain gives way).
+	labelW, valW, asOfW := 20, 13, 15
 	if w >= 110 {
 		labelW, valW, asOfW = 26, 30, 22
 	} else if w >= 95 {

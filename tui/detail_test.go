@@ -355,7 +355,7 @@ func TestDetailQuarterlyFinancials(t *testing.T) {
 		}
 	}
 	all := strings.Join(labels, "|")
-	for _, want := range []string{"2025-Q3 direct (implied)", "2025-Q3 mining share", "2025-Q3 own: "} {
+	for _, want := range []string{"2025-Q3 direct (implied)", "2025-Q3 mining share", "2025-Q3 own power: "} {
 		if !strings.Contains(all, want) {
 			t.Errorf("MARA's quarterly facts lack %q: %v", want, labels)
 		}
@@ -464,5 +464,18 @@ func TestDetailFactsSayWhenPublished(t *testing.T) {
 	frame := ansi.Strip(renderDetailWith(d, UI{View: ViewDetail, Detail: "CIFR"}, i, detSourcesFromFundamentals(&d.Peers[i].Fundamentals), 200, 60, detMonoTheme(t)))
 	if !strings.Contains(frame, "2025-09-30 pub 11-14~") {
 		t.Errorf("CIFR's hashrate does not say when it was published:\n%s", frame)
+	}
+}
+
+// At 80 columns a company's own figure keeps its scope: KEEL's cash and
+// direct costs per BTC ("$82,400/BTC (cash)" lost "(cash)" to the cut).
+func TestDetailOwnFigureKeepsItsScope(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", true)
+	out := ansi.Strip(renderDetail(d, UI{View: ViewDetail, Detail: "KEEL", Range: Range1Y}, 80, 40, th))
+	for _, want := range []string{"own cash:", "own direct:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("KEEL at 80 columns lacks %q:\n%s", want, out)
+		}
 	}
 }
