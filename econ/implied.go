@@ -218,13 +218,13 @@ func impliedQuarter(q *Quarter, net PeriodMeans, share MiningShare) ImpliedCost 
 		why := "no power-cost line item"
 		switch {
 		case !eff.OK() && !price.OK():
-			why += ", nor J/TH and a power price to model it"
+			why += " or J/TH and power price to model it"
 		case !eff.OK():
-			why += ", nor J/TH to model it with the power price"
+			why += " or J/TH to model it"
 		default:
-			why += ", nor a power price to model it with the J/TH"
+			why += " or power price to model it"
 		}
-		c.Costs[ScopePower].Unknown = why + ownMetricNote(q, ScopePower)
+		c.Costs[ScopePower].Unknown = ownMetricNote(q, ScopePower) + why
 	}
 
 	// Direct.
@@ -242,7 +242,7 @@ func impliedQuarter(q *Quarter, net PeriodMeans, share MiningShare) ImpliedCost 
 	case q.CostTotal.OK():
 		why = append(why, "only total cost of revenue is known and the mining share is not ("+share.Unknown+")")
 	default:
-		why = append(why, "no mining-cost line item"+ownMetricNote(q, ScopeDirect))
+		why = append(why, ownMetricNote(q, ScopeDirect)+"no mining-cost line item")
 	}
 	need(phOK, c.PHDaysUnknown)
 	directOK := len(why) == 0
@@ -295,17 +295,16 @@ func impliedQuarter(q *Quarter, net PeriodMeans, share MiningShare) ImpliedCost 
 	return c
 }
 
-// ownMetricNote is what an unknown scope's reason adds when the company
-// reports its own figure at that scope for the quarter ("; own purchased
-// energy cost per BTC reported (its definition, not used)"), so that a
-// missing line item does not read as nothing reported; "" when it reports
-// none.
+// ownMetricNote is what an unknown scope's reason starts with when the
+// company reports its own figure at that scope for the quarter ("own
+// figure reported, not used; "), so that a missing line item does not read
+// as nothing reported, even where a narrow column cuts the rest; "" when it
+// reports none. The figure itself is in the miner view's facts.
 func ownMetricNote(q *Quarter, s Scope) string {
-	i := slices.IndexFunc(q.Metrics, func(m CompanyMetric) bool { return m.Scope == s })
-	if i < 0 {
+	if !slices.ContainsFunc(q.Metrics, func(m CompanyMetric) bool { return m.Scope == s }) {
 		return ""
 	}
-	return "; own " + q.Metrics[i].Name + " reported (its definition, not used)"
+	return "own figure reported, not used; "
 }
 
 // cashSGA returns SG&A without stock-based compensation: the reported

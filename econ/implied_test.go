@@ -240,7 +240,7 @@ func TestImpliedCarriedShare(t *testing.T) {
 func TestImpliedReasonsSayWhatIsMissing(t *testing.T) {
 	q := diversified() // no power cost, J/TH or power price
 	c := ImpliedQuarter(q, q3Means, OwnShare(q))
-	if got, want := c.Costs[ScopePower].Unknown, "no power-cost line item, nor J/TH and a power price to model it"; got != want {
+	if got, want := c.Costs[ScopePower].Unknown, "no power-cost line item or J/TH and power price to model it"; got != want {
 		t.Errorf("power without any input: %q, want %q", got, want)
 	}
 
@@ -251,7 +251,7 @@ func TestImpliedReasonsSayWhatIsMissing(t *testing.T) {
 		{Name: "purchased energy cost per BTC", Value: 39_235, Unit: "USD/BTC", Scope: ScopePower, Provenance: q.SGA.Provenance},
 	}
 	c = ImpliedQuarter(q, q3Means, OwnShare(q))
-	want := "no power-cost line item, nor J/TH to model it with the power price; own purchased energy cost per BTC reported (its definition, not used)"
+	want := "own figure reported, not used; no power-cost line item or J/TH to model it"
 	if got := c.Costs[ScopePower].Unknown; got != want {
 		t.Errorf("power with a power price and an own figure: %q, want %q", got, want)
 	}
@@ -261,7 +261,7 @@ func TestImpliedReasonsSayWhatIsMissing(t *testing.T) {
 
 	// J/TH without a power price.
 	q.PowerPrice, q.Efficiency, q.Metrics = Item[USDPerKWh]{}, Sourced[JoulesPerTH](20, q.SGA.Provenance), nil
-	if got, want := ImpliedQuarter(q, q3Means, OwnShare(q)).Costs[ScopePower].Unknown, "no power-cost line item, nor a power price to model it with the J/TH"; got != want {
+	if got, want := ImpliedQuarter(q, q3Means, OwnShare(q)).Costs[ScopePower].Unknown, "no power-cost line item or power price to model it"; got != want {
 		t.Errorf("power with J/TH only: %q, want %q", got, want)
 	}
 
@@ -270,7 +270,7 @@ func TestImpliedReasonsSayWhatIsMissing(t *testing.T) {
 	q.CostMining = Item[USD]{}
 	q.Metrics = []CompanyMetric{{Name: "cost to mine", Value: 43_808, Unit: "USD/BTC", Scope: ScopeDirect, Provenance: q.SGA.Provenance}}
 	c = ImpliedQuarter(q, q3Means, OwnShare(q))
-	if got, want := c.Costs[ScopeDirect].Unknown, "no mining-cost line item; own cost to mine reported (its definition, not used)"; got != want {
+	if got, want := c.Costs[ScopeDirect].Unknown, "own figure reported, not used; no mining-cost line item"; got != want {
 		t.Errorf("direct without the line item: %q, want %q", got, want)
 	}
 

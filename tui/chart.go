@@ -27,7 +27,7 @@ type Line struct {
 //
 // A chart is drawn once for its inputs: drawn again with the same lines,
 // grid, size, unit, labels and theme it comes from plots (see plotCache).
-func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(float64) string, th themes.Theme) string {
+func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(v float64, decimals int) string, th themes.Theme) string {
 	key := plotKeyOf(lines, grid, w, h, unit, yfmt, th)
 	if s, ok := plots.get(key); ok {
 		return s
@@ -42,7 +42,7 @@ func Chart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(floa
 const minChartH = 8
 
 // drawChart is Chart without the cache.
-func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(float64) string, th themes.Theme) string {
+func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(v float64, decimals int) string, th themes.Theme) string {
 	var data [][]float64
 	var legend []string
 	var colors []asciigraph.AnsiColor
@@ -72,15 +72,18 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 	// second; the plot then takes the width left. asciigraph formats its own
 	// tick values, so measure the result and shrink once if a label is wider
 	// than estimated.
-	lo, hi := niceBounds(bounds(data))(plotH)
-	labelW := max(cellWidth(yfmt(lo)), cellWidth(yfmt(hi))) + 1
+	lo, hi := bounds(data)
+	lo, hi, step := fitBounds(lo, hi, plotH)
+	dec := stepDecimals(step)
+	label := func(v float64) string { return yfmt(v, dec) }
+	labelW := max(cellWidth(label(lo)), cellWidth(label(hi))) + 1
 	plotW := w - labelW - 2
 	if plotW < 10 {
 		return fit(th.Muted.Render("too narrow for a chart"), w, h)
 	}
 	opts := []asciigraph.Option{
 		asciigraph.Height(plotH), asciigraph.Offset(2),
-		asciigraph.YAxisValueFormatter(yfmt),
+		asciigraph.YAxisValueFormatter(label),
 		asciigraph.LowerBound(lo), asciigraph.UpperBound(hi),
 	}
 	if colors != nil {
@@ -182,38 +185,69 @@ func measureLines(s string) (lines []string, widths []int, widest int) {
 	return lines, widths, widest
 }
 
-// niceBounds returns, for the least and greatest values lo and hi, the y
-// range a plot of h rows is drawn over: h steps of a round size (1, 2, 3,
-// 4, 5, 6 or 8 × 10ⁿ: whole dollars from a step of 1 up, so a label drawn
-// without decimals is exact) from a multiple of the step, covering
-// [lo, hi]. asciigraph puts a
-// value on the row round(v·ratio) − round(lower·ratio), ratio h/(upper −
-// lower), and labels its rows from the upper bound down by (upper −
-// lower)/rows, where rows can be h ± 1: with both bounds multiples of the
-// step, rows is h, the labels are the steps, and each value sits on the
-// row whose label is nearest to it. Without, a value and its label could
-// be a row apart (found in review: a $44 cost drawn on the row labelled
-// $47, the median power $18.25 on the $16 row). A flat range is left to
-// asciigraph.
-func niceBounds(lo, hi float64) func(h int) (float64, float64) {
-	return func(h int) (float64, float64) {
-		if h < 1 || !(hi > lo) || math.IsInf(hi-lo, 0) {
-			return lo, hi
+// fitBounds returns the y range a plot of n rows is drawn over, and its
+// step: n steps from a multiple of the step, the smallest such step that
+// covers [lo, hi]. asciigraph puts a value v on the row round(v·ratio) −
+// round(lower·ratio), ratio n/(upper − lower), and labels its rows from
+// the upper bound down by (upper − lower)/rows, where rows can be n ± 1:
+// with the lower bound a whole number of steps, rows is n, the labels are
+// the rows' own values, and each value sits on the row whose label is
+// nearest to it. Without, a value and its label could be a row apart
+// (found in review: a $44 cost drawn on the row labelled $47, the median
+// power $18.25 on the $16 row). The smallest step keeps the plot as tall
+// as before: at most a step is left below the least value (round steps
+// left up to half the plot empty, found in the second review). A flat
+// range is left to asciigraph (step 0).
+func fitBounds(lo, hi float64, n int) (lower, upper, step float64) {
+	if n < 1 || !(hi > lo) || math.IsInf(hi-lo, 0) {
+		return lo, hi, 0
+	}
+	// k·step ≤ lo and (k+n)·step ≥ hi for a whole k: for each k near
+	// the ideal one, the least step that meets both.
+	step = math.Inf(1)
+	ideal := math.Floor(float64(n) * lo / (hi - lo))
+	if !(math.Abs(ideal) < 1<<40) {
+		return lo, hi, 0 // a range too narrow for its level to count in steps
+	}
+	for k := ideal - 2; k <= ideal+2; k++ {
+		lb, ub := 0.0, math.Inf(1)
+		switch {
+		case k > 0:
+			ub = lo / k
+		case k < 0:
+			lb = lo / k
+		case lo < 0:
+			continue
 		}
-		raw := (hi - lo) / float64(h)
-		if k := lo / raw; math.Abs(k-math.Round(k)) < 1e-9 {
-			return lo, hi // already h steps from a multiple of the step (the correlations' −1…+1)
+		switch kn := k + float64(n); {
+		case kn > 0:
+			lb = max(lb, hi/kn)
+		case kn < 0:
+			ub = min(ub, hi/kn)
+		case hi > 0:
+			continue
 		}
-		for mag := math.Pow(10, math.Floor(math.Log10(raw))); ; mag *= 10 {
-			for _, m := range []float64{1, 2, 3, 4, 5, 6, 8} {
-				step := m * mag
-				k := math.Floor(lo / step)
-				if step >= raw && (k+float64(h))*step >= hi {
-					return k * step, (k + float64(h)) * step
-				}
-			}
+		if lb > 0 && lb <= ub*(1+1e-12) && lb < step {
+			step, lower = lb, k*lb
 		}
 	}
+	if math.IsInf(step, 1) {
+		return lo, hi, 0
+	}
+	// Rounding may leave a bound a hair inside the range: asciigraph would
+	// then take the data's own, no longer a whole number of steps.
+	lower = min(lower, lo)
+	return lower, max(lower+float64(n)*step, hi), step
+}
+
+// stepDecimals is how many decimals tell labels step apart: none from a
+// step of 1 up, one from 0.1, and so on ("$44 $44 $43" at a step of 0.6
+// in the second review).
+func stepDecimals(step float64) int {
+	if !(step > 0) || step >= 1 {
+		return 0
+	}
+	return min(int(math.Ceil(-math.Log10(step)-1e-9)), 6)
 }
 
 func anyKnown(v []float64) bool {

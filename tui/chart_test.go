@@ -185,7 +185,7 @@ func TestChartAxisEndsAtTheGridsLastDay(t *testing.T) {
 		}
 	}
 	axis := func(v []float64) string {
-		out := drawChart([]Line{{Name: "a", Values: v}}, grid, 120, 16, "$", func(x float64) string { return format.Num(x, 0) }, th)
+		out := drawChart([]Line{{Name: "a", Values: v}}, grid, 120, 16, "$", func(x float64, d int) string { return format.Num(x, d) }, th)
 		lines := strings.Split(out, "\n")
 		return strings.TrimRight(lines[len(lines)-1], " ")
 	}
@@ -193,7 +193,7 @@ func TestChartAxisEndsAtTheGridsLastDay(t *testing.T) {
 		t.Errorf("the axis moves with the lines' end:\nfull  %q\nearly %q", a, b)
 	}
 	// The full line's last column is where its last date ends.
-	out := strings.Split(drawChart([]Line{{Name: "a", Values: full}}, grid, 120, 16, "$", func(x float64) string { return format.Num(x, 0) }, th), "\n")
+	out := strings.Split(drawChart([]Line{{Name: "a", Values: full}}, grid, 120, 16, "$", func(x float64, d int) string { return format.Num(x, d) }, th), "\n")
 	plotEnd := 0
 	for _, l := range out[1 : len(out)-1] {
 		plotEnd = max(plotEnd, cellWidth(strings.TrimRight(l, " ")))
@@ -245,7 +245,7 @@ func TestChartValuesSitOnTheirLabels(t *testing.T) {
 	label := regexp.MustCompile(`^\s*\$(-?[0-9.,]+)[┤┼]`)
 	for range 300 {
 		lo := rng.Float64() * 60
-		hi := lo + 5 + rng.Float64()*80
+		hi := lo + 0.5 + rng.Float64()*80
 		v := lo + rng.Float64()*(hi-lo)
 		h := 8 + rng.IntN(30)
 		wavy, flat := make([]float64, len(grid)), make([]float64, len(grid))
@@ -257,7 +257,7 @@ func TestChartValuesSitOnTheirLabels(t *testing.T) {
 			}
 		}
 		out := ansi.Strip(drawChart([]Line{{Name: "w", Values: wavy}, {Name: "f", Values: flat, Series: 1}}, grid, 120, h, "$",
-			func(x float64) string { return "$" + format.Num(x, 0) }, th))
+			func(x float64, d int) string { return "$" + format.Num(x, d) }, th))
 		rows := strings.Split(out, "\n")
 		var labels []float64
 		row := -1
@@ -276,9 +276,35 @@ func TestChartValuesSitOnTheirLabels(t *testing.T) {
 		if row < 0 || len(labels) < 2 {
 			t.Fatalf("lo %.2f hi %.2f v %.2f h %d: no flat row found:\n%s", lo, hi, v, h, out)
 		}
-		step := math.Abs(labels[0]-labels[len(labels)-1]) / float64(len(labels)-1)
-		if d := math.Abs(labels[row] - v); d > step/2+0.5 {
-			t.Fatalf("lo %.2f hi %.2f h %d: %.2f drawn on the row labelled $%.0f (rows %.2f apart)\n%s", lo, hi, h, v, labels[row], step, out)
+		span := labels[0] - labels[len(labels)-1]
+		step := span / float64(len(labels)-1)
+		// A label is printed to the decimals that tell the steps apart.
+		unit := math.Pow(10, -float64(stepDecimals(step)))
+		if d := math.Abs(labels[row] - v); d > step/2+unit/2 {
+			t.Fatalf("lo %.2f hi %.2f h %d: %.2f drawn on the row labelled $%v (rows %.2f apart)\n%s", lo, hi, h, v, labels[row], step, out)
+		}
+		for i := 1; i < len(labels); i++ {
+			if labels[i] >= labels[i-1] {
+				t.Fatalf("lo %.2f hi %.2f h %d: labels %v not falling\n%s", lo, hi, h, labels, out)
+			}
+		}
+		// The plot spends its rows on the data: at most a step beyond
+		// each end (round steps left half of it empty).
+		if span > hi-lo+2*step+unit {
+			t.Fatalf("lo %.2f hi %.2f h %d: labels span %v..%v\n%s", lo, hi, h, labels[len(labels)-1], labels[0], out)
+		}
+	}
+}
+
+// fitBounds ends, and gives bounds that hold the range, for any input.
+func TestFitBoundsExtremes(t *testing.T) {
+	for _, c := range [][2]float64{{0, 47}, {-7.3, -2.1}, {-1, 1}, {1e300, 1.0000000001e300}, {1, 1 + 1e-15}, {5, 5},
+		{-math.MaxFloat64 / 2, math.MaxFloat64 / 2}, {math.SmallestNonzeroFloat64, 2 * math.SmallestNonzeroFloat64}, {0, math.Inf(1)}} {
+		for _, n := range []int{1, 5, 16, 44} {
+			lo, hi, step := fitBounds(c[0], c[1], n)
+			if lo > c[0] || hi < c[1] || step < 0 || math.IsNaN(lo+hi+step) && !math.IsInf(c[1], 0) {
+				t.Errorf("fitBounds(%g, %g, %d) = %g, %g, %g", c[0], c[1], n, lo, hi, step)
+			}
 		}
 	}
 }

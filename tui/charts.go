@@ -429,7 +429,7 @@ func rebasedChart(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) stri
 	lines = append(lines,
 		Line{Name: "BTC", Values: board.Rebase(f.btc), Series: btcSlot},
 		Line{Name: "hashprice", Values: board.Rebase(f.hp), Series: hashpriceSlot})
-	return Chart(lines, f.grid, w, h, rebasedUnit, func(v float64) string { return format.Num(v, 0) }, th)
+	return Chart(lines, f.grid, w, h, rebasedUnit, func(v float64, d int) string { return format.Num(v, d) }, th)
 }
 
 // correlate picks the drawn peers' rolling correlations with BTC (computed
@@ -453,7 +453,7 @@ func corrChart(f *chartsFrame, d *board.Data, w, h int, th themes.Theme) string 
 	// With −1…+1 and an odd plot height asciigraph rounds ±h/2 away from
 	// zero and draws one row more than Chart leaves room for, pushing the
 	// date axis out: give it an even plot height (h−3) instead.
-	out := Chart(lines, f.grid, w, corrHeight(h), corrUnit, func(v float64) string { return format.Signed(v, 2) }, th)
+	out := Chart(lines, f.grid, w, corrHeight(h), corrUnit, func(v float64, d int) string { return format.Signed(v, max(d, 2)) }, th)
 	if corrHeight(h) < h {
 		out += "\n" + strings.Repeat(" ", w)
 	}
@@ -515,7 +515,7 @@ func hashpriceBlock(d *board.Data, f *chartsFrame, w, h int, th themes.Theme) st
 		if !med.OK() {
 			title += th.Muted.Render(" · median cost " + format.Unknown + " (" + hl.Why + ")")
 		}
-		chart = Chart(lines, f.grid, w, chartH, "USD/PH/day", func(v float64) string { return "$" + format.Num(v, 0) }, th)
+		chart = Chart(lines, f.grid, w, chartH, "USD/PH/day", func(v float64, d int) string { return "$" + format.Num(v, d) }, th)
 	}
 	if nRefs > 0 {
 		return strings.Join([]string{chartTitle(title, w, th), chart, refList(refs, nRefs, f, w, th)}, "\n")
@@ -754,7 +754,7 @@ func (c *plotCache) get(k plotKey) (string, bool) {
 	return "", false
 }
 
-// clear empties the cache (benchmarks of a first frame).
+// clear empties the cache (DropCaches; benchmarks of a first frame).
 func (c *plotCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -772,12 +772,12 @@ func (c *plotCache) put(k plotKey, plot string) {
 
 // plotKeyOf hashes a chart's inputs. The axis labels' formatter is told
 // apart by what it makes of two probe values.
-func plotKeyOf(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(float64) string, th themes.Theme) plotKey {
+func plotKeyOf(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(v float64, decimals int) string, th themes.Theme) plotKey {
 	var p plotHasher
 	p.str(unit)
 	p.str(th.Name)
-	p.str(yfmt(1234.5678))
-	p.str(yfmt(-0.01234))
+	p.str(yfmt(1234.5678, 0))
+	p.str(yfmt(-0.01234, 2))
 	p.u64(uint64(w))
 	p.u64(uint64(h))
 	p.u64(uint64(len(grid)))

@@ -236,9 +236,9 @@ func TestCostsPowerReasonKeepsOwnFigure(t *testing.T) {
 	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
 	rows := costRows(d, UI{View: ViewCosts, CostScope: econ.ScopePower, CostScopeSet: true})
 	want := map[string]string{
-		"MARA": "no power-cost line item, nor J/TH to model it with the power price; own purchased energy cost per BTC reported (its definition, not used)",
-		"WULF": "no power-cost line item, nor J/TH and a power price to model it; own power cost per BTC reported (its definition, not used)",
-		"HIVE": "no power-cost line item, nor J/TH and a power price to model it",
+		"MARA": "own figure reported, not used; no power-cost line item or J/TH to model it",
+		"WULF": "own figure reported, not used; no power-cost line item or J/TH and power price to model it",
+		"HIVE": "no power-cost line item or J/TH and power price to model it",
 	}
 	for _, r := range rows {
 		if w, ok := want[r.Ticker]; ok {

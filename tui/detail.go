@@ -426,7 +426,12 @@ func detCosts(d *board.Data, r *board.PeerRow, w, h int, pal *detPal) string {
 		lines = append(lines, line)
 		extra := basis
 		if v, ok := c.PerBTC.Get(); ok {
-			extra += " · " + format.USD(float64(v), 0) + "/BTC today"
+			// At the board's hashvalue: today's, or a stale network's day.
+			when := "today"
+			if c := d.Computed; c.Stale {
+				when = "on " + c.At.Format("2006-01-02")
+			}
+			extra += " · " + format.USD(float64(v), 0) + "/BTC " + when
 		}
 		lines = append(lines, strings.Repeat(" ", labelW+valW+1)+pal.muted.paint(ansi.Truncate(extra, w-labelW-valW-1, "…")))
 	}
@@ -603,7 +608,7 @@ func detChart(d *board.Data, ui UI, r *board.PeerRow, w, h int, pal *detPal) str
 	}
 	title = pal.title.paint(title) + "  " + change(r.Ticker, r.Closes, a) + "  " + change("BTC", btc, b)
 	lines := []Line{{Name: r.Ticker, Values: a, Series: 0}, {Name: "BTC", Values: b, Series: 1}}
-	chart := Chart(lines, grid, w, h-1, "rebased to 100", func(v float64) string { return format.Num(v, 0) }, pal.th)
+	chart := Chart(lines, grid, w, h-1, "rebased to 100", func(v float64, d int) string { return format.Num(v, d) }, pal.th)
 	return ansi.Truncate(title, w, "…") + "\n" + chart
 }
 

@@ -429,11 +429,11 @@ func TestDetailChartHasRoomOrSaysSo(t *testing.T) {
 	lines := []Line{{Name: "A", Values: []float64{100, 150, 209}}, {Name: "B", Values: []float64{100, 70, 52}, Series: 1}}
 	grid := board.DayGrid(fixedNow.AddDate(0, 0, -2), fixedNow)
 	for h := 1; h < minChartH; h++ {
-		if got := ansi.Strip(drawChart(lines, grid, 60, h, "u", func(v float64) string { return format.Num(v, 0) }, th)); !strings.Contains(got, "too short") {
+		if got := ansi.Strip(drawChart(lines, grid, 60, h, "u", func(v float64, d int) string { return format.Num(v, d) }, th)); !strings.Contains(got, "too short") {
 			t.Errorf("h %d: %q", h, got)
 		}
 	}
-	if got := ansi.Strip(drawChart(lines, grid, 60, minChartH, "u", func(v float64) string { return format.Num(v, 0) }, th)); strings.Contains(got, "too short") {
+	if got := ansi.Strip(drawChart(lines, grid, 60, minChartH, "u", func(v float64, d int) string { return format.Num(v, d) }, th)); strings.Contains(got, "too short") {
 		t.Errorf("h %d is enough: %q", minChartH, got)
 	}
 }

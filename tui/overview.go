@@ -107,8 +107,10 @@ func overviewNetwork(d *board.Data, th themes.Theme) string {
 	// review: live, with the poll's block time refused, "at 580 s blocks"
 	// was the embedded 2025-12-29 figure, unmarked).
 	blockNote := ""
-	if d.BlockTime.Stale && !d.Computed.Stale {
-		blockNote = th.Warning.Render(sourcedNote(d.BlockTime, d.Now))
+	if note := sourcedNote(d.BlockTime, d.Now); d.BlockTime.Stale && (!d.Computed.Stale || note != sourcedNote(d.Computed, d.Now)) {
+		// Unless the title says the same (review: a title "STALE 2h" of a
+		// stale poll hid a block time of the embedded day's).
+		blockNote = th.Warning.Render(note)
 	}
 	b = append(b, row(th, "hashrate", format.Maybe(n.Hashrate, func(v econ.EHs) string { return format.Num(float64(v), 0) + " EH/s" }),
 		strings.TrimSpace("at "+format.Num(n.MeanBlockTime, 0)+" s blocks  "+blockNote)))
@@ -228,7 +230,18 @@ func overviewHashprice(d *board.Data, w int, th themes.Theme) string {
 		if hp, ok := n.Hashprice.Get(); ok && low > 0 {
 			dist = format.Signed((float64(hp)/float64(low)-1)*100, 1) + "% from it"
 		}
-		b = append(b, row(th, "record low", format.USD(float64(low), 2), d.RecordLow.Period.Label+" · "+dist))
+		note := d.RecordLow.Period.Label + " · " + dist
+		if c := d.Computed; c.Stale {
+			// Known up to the stale hashprice's day, not up to now: a
+			// later record may exist (found in review: $35.06 of
+			// 2025-11-22 offline in 2026, under a record of 2026-02-02).
+			mark := " · " + th.Warning.Render("to "+c.At.Format("2006-01-02"))
+			if cellWidth(row(th, "record low", format.USD(float64(low), 2), note+mark)) > w {
+				mark = " · " + th.Warning.Render("STALE")
+			}
+			note += mark
+		}
+		b = append(b, row(th, "record low", format.USD(float64(low), 2), note))
 	}
 	if d.Published.OK {
 		gap := format.Unknown
@@ -444,7 +457,7 @@ func overviewChart(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	if end.Before(d.Now.Add(-48 * time.Hour)) {
 		title += th.Muted.Render("  history ends " + end.Format("2006-01-02"))
 	}
-	chart := Chart(lines, grid, w, h-1, "$/PH/day", func(v float64) string { return "$" + format.Num(v, 0) }, th)
+	chart := Chart(lines, grid, w, h-1, "$/PH/day", func(v float64, d int) string { return "$" + format.Num(v, d) }, th)
 	return th.Title.Render(ansi.Truncate(title, w, "…")) + "\n" + chart
 }
 

@@ -206,8 +206,7 @@ func TestOverviewHashpriceUnitIsWhole(t *testing.T) {
 	th, _ := themes.Get("dark", true)
 	for _, w := range []int{80, 120, 160, 200, 250} {
 		out := ansi.Strip(Render(d, UI{}, w, 40, th))
-		t.Log(out)
-	for _, l := range strings.Split(out, "\n") {
+		for _, l := range strings.Split(out, "\n") {
 			if i := strings.Index(l, " USD "); i >= 0 && strings.Contains(l, "/PH/day") {
 				seg := l[i:]
 				if !strings.Contains(seg, "STALE") || strings.Contains(seg, "$0.0372") && !strings.Contains(seg, "$0.0372 /TH/day") {

@@ -324,19 +324,35 @@ func scenGridHeight(room int) int {
 // values are live, else the date of the embedded or stored data they are.
 // In fewer than 60 columns the date stands alone.
 func scenBase(d *board.Data, w int) string {
-	if d.Price.Layer == board.LayerLive && d.Difficulty.Layer == board.LayerLive {
+	if d.Price.Layer == board.LayerLive && d.Difficulty.Layer == board.LayerLive && !d.Computed.Stale {
 		return "now"
 	}
 	date := d.Computed.At.UTC().Format(time.DateOnly)
-	if w < 60 {
+	switch {
+	case d.Computed.Stale && w < 60:
+		return "STALE " + date
+	case d.Computed.Stale:
+		// The base and every figure from it are as stale as the hashprice
+		// (found in review: the scenario view alone had no mark).
+		return sourcedNote(d.Computed, d.Now)
+	case w < 60:
 		return date
 	}
 	return d.Computed.Layer.String() + " " + date
 }
 
+// scenBaseMark is scenBase as the views' titles show it: a stale base in
+// the warning colour.
+func scenBaseMark(d *board.Data, w int, pal *detPal) string {
+	if d.Computed.Stale {
+		return pal.warn.paint(scenBase(d, w))
+	}
+	return pal.muted.paint(scenBase(d, w))
+}
+
 // scenInputs lists the four inputs with their live value beside the scenario's.
 func scenInputs(d *board.Data, ui UI, w int, wide bool, pal *detPal) string {
-	lines := []string{" " + pal.title.paint("Scenario") + pal.muted.paint("  "+scenBase(d, w)+" → what-if")}
+	lines := []string{" " + pal.title.paint("Scenario") + "  " + scenBaseMark(d, w, pal) + pal.muted.paint(" → what-if")}
 	labelW, liveW := 12, 10
 	if wide {
 		labelW, liveW = 21, 15
@@ -472,7 +488,7 @@ func scenBoard(d *board.Data, w int, pal *detPal) string {
 	b, a := d.Base, d.Board
 	wide := w >= 60
 	const labelW, numW = 13, 7
-	lines := []string{" " + pal.title.paint("Board") + pal.muted.paint("  "+scenBase(d, w)+" → what-if")}
+	lines := []string{" " + pal.title.paint("Board") + "  " + scenBaseMark(d, w, pal) + pal.muted.paint(" → what-if")}
 	row := func(label, s, unit string) string {
 		l := " " + pal.muted.paint(padRight(label, labelW)) + s
 		if wide {
@@ -830,8 +846,8 @@ func scenWater(f econ.Flag, pal *detPal) string {
 // scenMinersTable lists each miner's headline cost and margin live →
 // scenario, in two halves side by side when the rows do not fit in h.
 func scenMinersTable(d *board.Data, w, h int, pal *detPal) string {
-	title := " " + pal.title.paint("Miners") + pal.muted.paint("  each miner's widest-scope cost and margin, $/PH/day, "+scenBase(d, w)+" → what-if"+
-		" · rep: a published figure, not in the sector rule's count")
+	title := " " + pal.title.paint("Miners") + pal.muted.paint("  each miner's widest-scope cost and margin, $/PH/day, ") + scenBaseMark(d, w, pal) +
+		pal.muted.paint(" → what-if · rep: a published figure, not in the sector rule's count")
 	n := min(len(d.Board.Miners), len(d.Base.Miners))
 	halves := 1
 	if n > h-2 && w >= 160 {

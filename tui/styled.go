@@ -112,7 +112,7 @@ func (c *styleCache) render(th *themes.Theme, id styleID, text string) string {
 	return s
 }
 
-// clear empties the cache (for the benchmarks' first frames).
+// clear empties the cache (DropCaches; the benchmarks' first frames).
 func (c *styleCache) clear() {
 	c.mu.Lock()
 	c.m = nil

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"fmt"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -283,7 +284,7 @@ func (d *Dataset) FactsAsOf(symbol string, at time.Time) []Fact {
 //   - a range of years ("2026-27", "2025-2029") is the first day of its
 //     first year: a report on a span is not written before it begins.
 //
-// A date right after a word of intent ("target Apr-2026", "by end
+// A date one or two words after a word of intent ("target Apr-2026", "by end
 // Q1-2026", "over 2026-27") is a plan stated at the time, not evidence of
 // when the text was written, and bare years ("energization 2028") are never
 // read. A clause that states no date is taken as published with its fact:
@@ -327,12 +328,16 @@ func clauses(s string) func(yield func(string) bool) {
 }
 
 var (
-	urlRE      = regexp.MustCompile(`https?://\S+`)
-	isoDateRE  = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
-	fiscalQRE  = regexp.MustCompile(`\bFQ([1-4])'(\d{2})\b|\bQ([1-4]) FY(\d{2}|\d{4})\b`)
-	calQRE     = regexp.MustCompile(`\bQ([1-4])[- ]?(\d{4}|\d{2})\b`)
-	fiscalYRE  = regexp.MustCompile(`\bFY(\d{4}|\d{2})\b`)
-	monthRE    = regexp.MustCompile(`\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t|tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)[- ](\d{4}|\d{2})\b`)
+	urlRE     = regexp.MustCompile(`https?://\S+`)
+	isoDateRE = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	fiscalQRE = regexp.MustCompile(`\bFQ([1-4])'(\d{2})\b|\bQ([1-4]) FY(\d{2}|\d{4})\b`)
+	calQRE    = regexp.MustCompile(`\bQ([1-4])[- ]?(\d{4}|\d{2})\b`)
+	fiscalYRE = regexp.MustCompile(`\bFY(\d{4}|\d{2})\b`)
+	// A month is "Oct-25", "Nov-2025" or "April 2026": two digits only after
+	// a dash, so that "December 31, 2025" is not December 2031 (usDateRE
+	// reads that as a day first).
+	monthRE    = regexp.MustCompile(`\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t|tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)(?:-(\d{4}|\d{2})| (\d{4}))\b`)
+	usDateRE   = regexp.MustCompile(`\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t|tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?) (\d{1,2}), (\d{4})\b`)
 	yearsRE    = regexp.MustCompile(`\b(\d{4})-(\d{4}|\d{2})\b`)
 	intentWord = map[string]bool{
 		"target": true, "targets": true, "targeted": true, "by": true, "from": true, "through": true,
@@ -392,6 +397,12 @@ func clauseDate(c string, fye fiscalYearEnd) econ.Date {
 		day(text[loc[0]:loc[1]])
 	}
 	text = isoDateRE.ReplaceAllStringFunc(text, func(s string) string { return strings.Repeat(" ", len(s)) })
+	// "December 31, 2025" is a day, as 2025-12-31 is.
+	for _, m := range usDateRE.FindAllStringSubmatch(text, -1) {
+		d, _ := strconv.Atoi(m[2])
+		day(fmt.Sprintf("%s-%02d-%02d", m[3], int(monthAbbrev(m[1][:3])), d))
+	}
+	text = usDateRE.ReplaceAllStringFunc(text, func(s string) string { return strings.Repeat(" ", len(s)) })
 	scan := func(re *regexp.Regexp, date func(m []string) (econ.Date, bool)) {
 		for {
 			loc := re.FindStringSubmatchIndex(text)
@@ -431,7 +442,7 @@ func clauseDate(c string, fye fiscalYearEnd) econ.Date {
 		return period(date(year(m[2]), time.Month(3*q-2), 1), 3), true
 	})
 	scan(monthRE, func(m []string) (econ.Date, bool) {
-		return period(date(year(m[2]), monthAbbrev(m[1][:3]), 1), 1), true
+		return period(date(year(m[2]+m[3]), monthAbbrev(m[1][:3]), 1), 1), true
 	})
 	// "2026-12" is a month, "2026-27" and "2025-2029" ranges of years.
 	scan(yearsRE, func(m []string) (econ.Date, bool) {

@@ -217,6 +217,14 @@ func TestValuesAsOf(t *testing.T) {
 		{"a; output 2026-2027", "2025-12-31", "a"},
 		{"a; wind-down over 2026-27", "2025-12-31", "a; wind-down over 2026-27"}, // a plan
 		{"2025-2029 pipeline", "2025-01-01", "2025-2029 pipeline"},
+		// A US date is a day, not a month of a two-digit year (review:
+		// "December 31, 2025" read as December 2031, "March 15, 2026" as
+		// March 2015): dated as 2025-12-31 is (a fiscal year's end, + 90 days).
+		{"lease; cash $1.2B at December 31, 2025", "2026-03-30", "lease"},
+		{"lease; cash $1.2B at December 31, 2025", "2026-03-31", "lease; cash $1.2B at December 31, 2025"},
+		{"lease; signed March 15, 2026", "2026-03-14", "lease"},
+		{"lease; signed March 3, 2026", "2026-03-02", "lease"},
+		{"lease; signed March 3, 2026", "2026-03-03", "lease; signed March 3, 2026"},
 		// Build plans announced with a lease (CIFR 2025-11-03, HUT 2025-12-17).
 		{"AWS lease; phase 1 Jul-2026, complete Q4-2026", "2025-12-29", "AWS lease; phase 1 Jul-2026, complete Q4-2026"},
 		{"245 IT MW; first hall Q2-2027", "2025-12-29", "245 IT MW; first hall Q2-2027"},

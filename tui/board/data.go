@@ -292,7 +292,9 @@ type Data struct {
 	// Change7d compare the current hashprice with it.
 	Hashprice           Series
 	Change24h, Change7d econ.Maybe[econ.Percent]
-	// RecordLow is the lowest published Hashrate Index hashprice known, with its date.
+	// RecordLow is the lowest hashprice known up to the data's date, with
+	// its date: a published record or day level, or the daily series'
+	// (recordLow).
 	RecordLow dataset.ReferencePoint
 	HasRecord bool
 	// References are published sector figures for reference lines.
@@ -402,7 +404,7 @@ func BuildWith(env *Env, hist *History, st *market.State, now time.Time, sc econ
 			in.AsOf = now
 		}
 	}
-	d.Computed = computedFrom(d.Price, d.Difficulty, d.Height, d.Fees)
+	d.Computed = ComputedFrom(d.Price, d.Difficulty, d.Height, d.Fees)
 	d.Mode = ModeOffline
 	if st != nil && !env.Offline {
 		d.Mode = ModeLive
@@ -543,10 +545,10 @@ func oneEstimate(n *econ.NetworkView, st *market.State, liveHeight bool, now tim
 	return change, date
 }
 
-// computedFrom is the freshness of a value computed from inputs: as old as
+// ComputedFrom is the freshness of a value computed from inputs: as old as
 // the oldest, from the least live layer, stale when any is, unknown when any
 // is unknown.
-func computedFrom(inputs ...Sourced) Sourced {
+func ComputedFrom(inputs ...Sourced) Sourced {
 	out := Sourced{OK: true, Layer: LayerLive}
 	for _, in := range inputs {
 		if !in.OK {

@@ -200,12 +200,12 @@ func New(env *board.Env, hub *feeds.Hub, o Options, log *slog.Logger) (*Server, 
 		stop:     make(chan struct{}),
 		clock:    realClock{},
 		hostname: os.Hostname,
-		lastGone: func() { returnMemory(env) },
 		sleep:    time.Sleep,
 		newDashboard: func(o tui.Options) (dashboard, error) {
 			return tui.New(o)
 		},
 	}
+	s.lastGone = func() { returnMemory(env, func() bool { return s.running.Load() == 0 }) }
 	s.snapshot = s.snapshotText
 	s.metrics = newMetrics(env, hub, s.OpenSessions, s.sharedHistory)
 	// The authorised keys first: a server that cannot start leaves no new
@@ -507,13 +507,25 @@ func shortDuration(d time.Duration) string {
 // connection's own goroutines to end; a collection is a few milliseconds,
 // once per last viewer leaving. The frames, plots and styled texts the
 // sessions drew (tui.DropCaches) and the shared board they were drawn
-// from (board.Env.DropShared) are dropped first.
-func returnMemory(env *board.Env) {
+// from (board.Env.DropShared) are dropped first, unless a viewer has come
+// in the meantime (idle reports whether none has).
+func returnMemory(env *board.Env, idle func() bool) {
 	time.AfterFunc(time.Second, func() {
-		tui.DropCaches()
-		if env != nil {
-			env.DropShared()
+		if dropIfIdle(env, idle) {
+			debug.FreeOSMemory()
 		}
-		debug.FreeOSMemory()
 	})
+}
+
+// dropIfIdle drops what the sessions drew, and reports true, when idle
+// says no viewer is connected.
+func dropIfIdle(env *board.Env, idle func() bool) bool {
+	if !idle() {
+		return false
+	}
+	tui.DropCaches()
+	if env != nil {
+		env.DropShared()
+	}
+	return true
 }

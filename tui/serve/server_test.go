@@ -1002,3 +1002,18 @@ func TestServeNoHostKeyWithoutKeys(t *testing.T) {
 		t.Error("the host key was created")
 	}
 }
+
+// When the last viewer has gone, the shared board is dropped, unless a
+// viewer came in during the second before (found in review: the drop
+// would have run under a new session's first frames).
+func TestDropIfIdleLeavesANewViewersBoard(t *testing.T) {
+	env := offlineEnv(t)
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	a := env.Shared(nil, nil, now)
+	if dropIfIdle(env, func() bool { return false }) || env.Shared(nil, nil, now) != a {
+		t.Error("with a viewer connected, the shared board was dropped")
+	}
+	if !dropIfIdle(env, func() bool { return true }) || env.Shared(nil, nil, now) == a {
+		t.Error("with no viewer, the shared board was kept")
+	}
+}

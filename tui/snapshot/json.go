@@ -100,8 +100,13 @@ func Fresh(d *board.Data) Freshness {
 		add("network."+in.name, in.v)
 	}
 	// Hashprice and everything else computed from the network inputs is as
-	// fresh as the stalest of them.
+	// fresh as the stalest of them; the network hashrate and the halving's
+	// pace come from the mean block time (live, a refused poll leaves the
+	// embedded one: found in review, the screen marked them, the JSON not).
 	add("hashprice.usd_per_ph_day", d.Computed)
+	fromBlocks := board.ComputedFrom(d.Difficulty, d.BlockTime)
+	add("network.network_hashrate_ehs", fromBlocks)
+	add("network.halving_eta_observed", board.ComputedFrom(d.Height, d.BlockTime))
 	for _, p := range d.Peers {
 		add("peers."+p.Ticker+".price_usd", p.Price)
 	}
@@ -176,8 +181,9 @@ type document struct {
 		AsOf     econ.Date   `json:"as_of"`
 		Window   string      `json:"window"`
 		Headline headlineDoc `json:"headline"`
-		// MarginsStale: the headline's margin, the under-water count and
-		// every margin here come from a stale hashprice (as stale as it).
+		// MarginsStale: the headline's margin and per-BTC figure, the
+		// under-water count and every margin here come from a stale
+		// hashprice (as stale as it).
 		MarginsStale bool                           `json:"margins_stale"`
 		UnderWater   econ.UnderWaterCount           `json:"under_water"`
 		Scopes       [econ.NumScopes]econ.RuleScope `json:"scopes"`
@@ -218,8 +224,8 @@ type peerDoc struct {
 	AICounterparty string               `json:"ai_hpc_counterparties,omitempty"`
 	AIContracts    int                  `json:"ai_hpc_contracts"`
 	Board          econ.MinerRow        `json:"board"`
-	// MarginsStale: the board row's margins, breakevens and shutdown
-	// price come from a stale hashprice.
+	// MarginsStale: the board row's margins, breakevens, shutdown price
+	// and costs per BTC "at today's network" come from a stale hashprice.
 	MarginsStale bool                 `json:"margins_stale"`
 	Override     *Override            `json:"user_override,omitempty"`
 	Fundamentals dataset.Fundamentals `json:"fundamentals"`
