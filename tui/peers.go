@@ -809,6 +809,22 @@ func peerNotLiveNote(d *board.Data, w int, th themes.Theme) string {
 	}
 	// The biggest group first (stable: ties keep table order).
 	slices.SortStableFunc(groups, func(a, b group) int { return len(b.tickers) - len(a.tickers) })
+	// Whole, else with dates alone ("KEEL 2025-12-17"), which an 80-column
+	// line holds where "… · KEEL …" hid whose close was of which day
+	// (found in the second review); else with "…" for what does not fit.
+	for _, short := range []bool{false, true} {
+		head, label := " not a live quote: ", func(g group) string { return g.label }
+		if short {
+			head, label = " not live: ", func(g group) string { return g.label[len(g.label)-10:] }
+		}
+		s := head + label(groups[0])
+		for _, g := range groups[1:] {
+			s += " · " + strings.Join(g.tickers, ", ") + " " + label(g)
+		}
+		if cellWidth(s)+2 <= w {
+			return " " + th.Warning.Render("*") + th.Muted.Render(s)
+		}
+	}
 	s := " not a live quote: " + groups[0].label
 	for i, g := range groups[1:] {
 		whole := " · " + strings.Join(g.tickers, ", ") + " " + g.label

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -628,7 +629,15 @@ func TestPeersNotLiveNoteFits80(t *testing.T) {
 			d.Peers[i].Price.At = d.Peers[i].Price.At.AddDate(0, -7, 0)
 		}
 	}
-	if got := ansi.Strip(peerNotLiveNote(d, 80, th)); cellWidth(got) > 80 || !strings.Contains(got, "KEEL") {
+	// ... and with its date: "· KEEL …" read as if KEEL's close were the
+	// first group's (second review).
+	var keel string
+	for i := range d.Peers {
+		if d.Peers[i].Ticker == "KEEL" {
+			keel = d.Peers[i].Price.At.Format(time.DateOnly)
+		}
+	}
+	if got := ansi.Strip(peerNotLiveNote(d, 80, th)); cellWidth(got) > 80 || !strings.Contains(got, "KEEL "+keel) || !strings.Contains(got, "IREN, CORZ, WULF "+d.Now.AddDate(0, 0, -14).Format(time.DateOnly)) {
 		t.Errorf("three groups at 80: %d cells: %q", cellWidth(got), got)
 	}
 }
