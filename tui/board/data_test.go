@@ -524,8 +524,10 @@ func TestCorr30IsComputedOnFirstReadAndShared(t *testing.T) {
 				t.Fatalf("%s: point %d is %+v, want %+v", r.Ticker, i, got[i], want[i])
 			}
 		}
-		if r.Ticker == "IREN" && (len(got) == 0 || !got[len(got)-1].T.Equal(Day(now))) {
-			t.Errorf("IREN's correlation should end on the live close's day")
+		// IREN's live close comes months after its last stored one: that
+		// change is no daily return, and no correlation is dated that day.
+		if r.Ticker == "IREN" && (len(got) == 0 || got[len(got)-1].T.After(d("2026-08-03"))) {
+			t.Errorf("IREN's correlation reaches across the gap to the live close: %v", got[len(got)-1])
 		}
 		if r.corr30 != nil && (r.corr30.a != nil || r.corr30.b != nil) {
 			t.Errorf("%s: the correlation keeps its inputs after computing", r.Ticker)
@@ -611,5 +613,31 @@ func TestRecordLowCountsDayLevelsNotAverages(t *testing.T) {
 	got, _ = recordLow(refs, series, econ.Known(econ.USDPerPHDay(58)), day("2025-12-01"))
 	if got.Name != "later record" {
 		t.Errorf("after 2025-11-22: %q, want the later record", got.Name)
+	}
+}
+
+// A change across a gap in the closes is no daily return: neither
+// correlation pairs it, and the rolling one dates no point after the gap
+// until a daily return comes (found in review: a correlation drawn on the
+// day of a live quote that followed three months without closes).
+func TestCorrelationSkipsGaps(t *testing.T) {
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	var a, b []Point
+	for i := range 90 {
+		day := start.AddDate(0, 0, i)
+		a = append(a, Point{day, 100 + float64(i%7) + float64(i%3)})
+		b = append(b, Point{day, 50 + float64(i%5)})
+	}
+	gapDay := start.AddDate(0, 0, 200)
+	b = append(b, Point{gapDay, 80})
+	within := RollingCorr(a, b, CorrWindow, CorrMinPairs)
+	across := RollingCorr(append(slices.Clip(a), Point{gapDay, 400}), b, CorrWindow, CorrMinPairs)
+	if len(across) != len(within) || across[len(across)-1] != within[len(within)-1] {
+		t.Errorf("rolling: %d points ending %v, want the %d ending %v", len(across), across[len(across)-1], len(within), within[len(within)-1])
+	}
+	before := Correlation(a, b, 90, 60)
+	after := Correlation(append(slices.Clip(a), Point{gapDay, 400}), b, 90, 60)
+	if after != before {
+		t.Errorf("90-day: %v with the point after the gap, %v without", after, before)
 	}
 }

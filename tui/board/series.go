@@ -94,6 +94,17 @@ func Rebase(col []float64) []float64 {
 // has (by UTC day). It needs at least minPairs intervals; otherwise it is
 // unknown. b is typically BTC (every day), a a stock (trading days), so a
 // stock's Friday→Monday return meets BTC's Friday→Monday return.
+// maxReturnDays is the longest interval between two closes whose change
+// counts as a daily return: a weekend with a holiday beside it. A change
+// across a gap in the closes (months without data, then a live quote) is
+// not one (found in review: the charts drew a correlation dated the day
+// after a 3-month gap).
+const maxReturnDays = 5
+
+// dailyReturn reports whether the interval from p0 to p1 is a daily
+// return's (maxReturnDays).
+func dailyReturn(p0, p1 Point) bool { return dayNum(p1.T)-dayNum(p0.T) <= maxReturnDays }
+
 func Correlation(a, b []Point, window, minPairs int) econ.Maybe[float64] {
 	idx := make(map[time.Time]float64, len(b))
 	for _, p := range b {
@@ -103,7 +114,7 @@ func Correlation(a, b []Point, window, minPairs int) econ.Maybe[float64] {
 	for i := len(a) - 1; i > 0 && len(xs) < window; i-- {
 		b1, ok1 := idx[Day(a[i].T)]
 		b0, ok0 := idx[Day(a[i-1].T)]
-		if !ok0 || !ok1 || a[i-1].V <= 0 || b0 <= 0 {
+		if !ok0 || !ok1 || a[i-1].V <= 0 || b0 <= 0 || !dailyReturn(a[i-1], a[i]) {
 			continue
 		}
 		xs = append(xs, a[i].V/a[i-1].V-1)
@@ -199,11 +210,12 @@ func (c *lazyCorr) get() []Point {
 // the first call and then shared by every copy of the row.
 func (r PeerRow) Corr30() []Point { return r.corr30.get() }
 
-// RollingCorr is RollingCorrelation in one pass: at each point of a, the
+// RollingCorr is Correlation at each point of a, in one pass: the
 // correlation of the last window daily returns of a with b's over the same
-// days (intervals between consecutive points of a that b has on both
-// days), once there are minPairs of them. It reads b by merging, so it
-// costs O(len(a)+len(b)) instead of a map per point.
+// days (intervals of at most maxReturnDays between consecutive points of a
+// that b has on both days), once there are minPairs of them; no point
+// where the last return is more than maxReturnDays old. It reads b by
+// merging, so it costs O(len(a)+len(b)) instead of a map per point.
 func RollingCorr(a, b []Point, window, minPairs int) []Point {
 	if len(a) < 2 {
 		return nil
@@ -225,14 +237,16 @@ func RollingCorr(a, b []Point, window, minPairs int) []Point {
 	type sums struct{ x, y, xx, yy, xy float64 }
 	pre := make([]sums, 1, len(a))
 	out := make([]Point, 0, len(a))
+	last := int64(0) // the day number of the last return
 	for i := 1; i < len(a); i++ {
-		if a[i-1].V > 0 && bv[i-1] > 0 && !math.IsNaN(bv[i]) {
+		if a[i-1].V > 0 && bv[i-1] > 0 && !math.IsNaN(bv[i]) && dailyReturn(a[i-1], a[i]) {
 			x, y := a[i].V/a[i-1].V-1, bv[i]/bv[i-1]-1
 			s := pre[len(pre)-1]
 			pre = append(pre, sums{s.x + x, s.y + y, s.xx + x*x, s.yy + y*y, s.xy + x*y})
+			last = dayNum(a[i].T)
 		}
 		k := len(pre) - 1
-		if k < minPairs {
+		if k < minPairs || dayNum(a[i].T)-last > maxReturnDays {
 			continue
 		}
 		lo := max(0, k-window)
