@@ -65,6 +65,26 @@ func TestSnapshotAtDatasetExtents(t *testing.T) {
 	}
 }
 
+// staleDoc is what the stale tests read of a JSON snapshot.
+type staleDoc struct {
+	Hashprice struct {
+		Stale bool   `json:"stale"`
+		AsOf  string `json:"as_of"`
+	} `json:"hashprice"`
+	Network struct {
+		Sources map[string]struct {
+			Stale bool `json:"stale"`
+		} `json:"sources"`
+	} `json:"network"`
+	Peers []struct {
+		Ticker string `json:"ticker"`
+		Price  struct {
+			AsOf  string `json:"as_of"`
+			Stale bool   `json:"stale"`
+		} `json:"price_usd"`
+	} `json:"peers"`
+}
+
 // --at after the embedded network data end: the board shows the last day's
 // hashprice marked stale, with that day, in the JSON and on screen.
 func TestSnapshotAtAfterNetworkDataIsStale(t *testing.T) {
@@ -74,17 +94,7 @@ func TestSnapshotAtAfterNetworkDataIsStale(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("--at %s: exit %d: %s", at, code, errs)
 		}
-		var doc struct {
-			Hashprice struct {
-				Stale bool   `json:"stale"`
-				AsOf  string `json:"as_of"`
-			} `json:"hashprice"`
-			Network struct {
-				Sources map[string]struct {
-					Stale bool `json:"stale"`
-				} `json:"sources"`
-			} `json:"network"`
-		}
+		var doc staleDoc
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatal(err)
 		}
@@ -107,23 +117,7 @@ func TestSnapshotAtAfterNetworkDataIsStale(t *testing.T) {
 	// hashprice, and every close of the last session (2025-12-26, a Friday;
 	// KEEL's closes end 2025-12-17, and that one is stale).
 	_, out, _ := runSnap(t, "--at", snapAt, "--format", "json")
-	var doc struct {
-		Hashprice struct {
-			Stale bool `json:"stale"`
-		} `json:"hashprice"`
-		Network struct {
-			Sources map[string]struct {
-				Stale bool `json:"stale"`
-			} `json:"sources"`
-		} `json:"network"`
-		Peers []struct {
-			Ticker string `json:"ticker"`
-			Price  struct {
-				AsOf  string `json:"as_of"`
-				Stale bool   `json:"stale"`
-			} `json:"price_usd"`
-		} `json:"peers"`
-	}
+	var doc staleDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
