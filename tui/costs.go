@@ -149,9 +149,10 @@ func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	if w < 100 {
 		fixed, minBar = 1+nameW+1+ehW+2+costW+2, 12
 	}
-	whyW := 0
-	for _, r := range rows {
-		whyW = max(whyW, cellWidth(costWhy(r, scope)))
+	whyW, whys := 0, make([]string, len(rows))
+	for i, r := range rows {
+		whys[i] = costWhy(d, r, scope, w)
+		whyW = max(whyW, cellWidth(whys[i]))
 	}
 	barW := max(w-fixed-min(whyW, (w-fixed)/2), minBar)
 	col := func(v float64) int { return min(int(math.Round(v/top*float64(barW))), barW) }
@@ -182,7 +183,7 @@ func renderCosts(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	}
 	shown := 0
 	for i := off; i < len(rows) && shown < room; i, shown = i+1, shown+1 {
-		b = append(b, costLine(rows[i], i == sel, scope, w, nameW, qW, ehW, costW, barW, col, hpCol, benchCols, th))
+		b = append(b, costLine(rows[i], whys[i], i == sel, scope, w, nameW, qW, ehW, costW, barW, col, hpCol, benchCols, th))
 	}
 	if left := len(rows) - shown; left > 0 {
 		b = append(b, th.Muted.Render(ansi.Truncate(" … "+format.Num(float64(left), 0)+" more (↑↓ to scroll)", w, "…")))
@@ -201,7 +202,7 @@ func costInk(th themes.Theme, s econ.Scope) lipgloss.Style {
 // costLine is one miner's bar: its layers from 0 to its widest known
 // scope, the hashprice marker ┃, benchmark marks ♦, its cost at the
 // view's scope, and what it lacks.
-func costLine(r econ.CurveRow, selected bool, scope econ.Scope, w, nameW, qW, ehW, costW, barW int,
+func costLine(r econ.CurveRow, why string, selected bool, scope econ.Scope, w, nameW, qW, ehW, costW, barW int,
 	col func(float64) int, hpCol int, benchCols map[int]bool, th themes.Theme) string {
 	name := padRight(r.Ticker, nameW)
 	switch {
@@ -267,7 +268,7 @@ func costLine(r econ.CurveRow, selected bool, scope econ.Scope, w, nameW, qW, eh
 	line += bar.String() + "  "
 	cost := format.Maybe(r.Layer(scope), func(v econ.USDPerPHDay) string { return format.USD(float64(v), 2) })
 	line += padLeft(cost, costW)
-	if why := costWhy(r, scope); why != "" {
+	if why != "" {
 		line += th.Muted.Render(why)
 	}
 	return ansi.Truncate(line, w, "…")
@@ -275,8 +276,19 @@ func costLine(r econ.CurveRow, selected bool, scope econ.Scope, w, nameW, qW, eh
 
 // costWhy is what follows a row's cost: what it lacks, or that it has no
 // recent line items; "" when it lacks nothing.
-func costWhy(r econ.CurveRow, scope econ.Scope) string {
+func costWhy(d *board.Data, r econ.CurveRow, scope econ.Scope, w int) string {
 	if r.Quarter == "" {
+		// A published per-BTC figure (Peers' "rep") is not a line item:
+		// say it exists, or the row reads as if nothing were reported
+		// (found in review: CIFR and RIOT).
+		for _, m := range d.Board.Miners {
+			if m.Ticker == r.Ticker && slices.ContainsFunc(m.Costs[:], func(c econ.MinerCost) bool { return c.Basis == econ.BasisReported }) {
+				if w < 160 {
+					return "  rep only: not counted"
+				}
+				return "  no line items; a published figure (rep), not counted"
+			}
+		}
 		return "  no recent line items"
 	}
 	if why := costMissing(r, scope); why != "" {

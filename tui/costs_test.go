@@ -275,3 +275,19 @@ func TestWholeItems(t *testing.T) {
 		t.Errorf("a list that fits was changed: %q", got)
 	}
 }
+
+// A miner with no recent line items but a published figure (Peers' rep)
+// is not said to have nothing: CIFR and RIOT read "no recent line items"
+// while Peers showed their published costs (third review).
+func TestCostsNoLineItemsNamesAPublishedFigure(t *testing.T) {
+	d := board.Build(testEnv(), nil, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", true)
+	for _, w := range []int{80, 200} {
+		out := ansi.Strip(renderCosts(d, UI{View: ViewCosts, CostScope: econ.ScopePower, CostScopeSet: true}, w, 40, th))
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "CIFR") && strings.Contains(l, "┃") && !strings.Contains(l, "rep") { // its cost curve row
+				t.Errorf("%d columns: %q", w, l)
+			}
+		}
+	}
+}
