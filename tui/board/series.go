@@ -117,6 +117,12 @@ func Correlation(a, b []Point, window, minPairs int) econ.Maybe[float64] {
 		if !ok0 || !ok1 || a[i-1].V <= 0 || b0 <= 0 || !dailyReturn(a[i-1], a[i]) {
 			continue
 		}
+		if len(xs) == 0 && !dailyReturn(a[i], a[len(a)-1]) {
+			// The newest return ends before a gap: a figure of then, not
+			// of the last close (third review: live, IREN's "corr·BTC 90d"
+			// came from returns ending four months before its quote).
+			return econ.Maybe[float64]{}
+		}
 		xs = append(xs, a[i].V/a[i-1].V-1)
 		ys = append(ys, b1/b0-1)
 	}
