@@ -72,29 +72,40 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 	// second; the plot then takes the width left. asciigraph formats its own
 	// tick values, so measure the result and shrink once if a label is wider
 	// than estimated.
+	// The y range is that of the points drawn, resampled to the plot's
+	// width: the whole data's would leave rows empty above a peak that
+	// resampling smooths away (found in review: the top two rows of the
+	// rebased chart, 13% above its highest drawn value).
+	draw := func(pts [][]float64) string {
+		lo, hi := bounds(pts)
+		lo, hi, step := fitBounds(lo, hi, plotH)
+		dec := stepDecimals(step)
+		opts := []asciigraph.Option{
+			asciigraph.Height(plotH), asciigraph.Offset(2),
+			asciigraph.YAxisValueFormatter(func(v float64) string { return yfmt(v, dec) }),
+			asciigraph.LowerBound(lo), asciigraph.UpperBound(hi),
+		}
+		if colors != nil {
+			opts = append(opts, asciigraph.SeriesColors(colors...), asciigraph.AxisColor(asciigraph.AnsiColor(th.BorderIndex)),
+				asciigraph.LabelColor(asciigraph.AnsiColor(th.MutedIndex)))
+		}
+		return asciigraph.PlotMany(pts, opts...)
+	}
+	// The labels' width, from the whole data's range (the drawn range is
+	// within it); a label wider than that shrinks the plot once below.
 	lo, hi := bounds(data)
 	lo, hi, step := fitBounds(lo, hi, plotH)
 	dec := stepDecimals(step)
-	label := func(v float64) string { return yfmt(v, dec) }
-	labelW := max(cellWidth(label(lo)), cellWidth(label(hi))) + 1
+	labelW := max(cellWidth(yfmt(lo, dec)), cellWidth(yfmt(hi, dec))) + 1
 	plotW := w - labelW - 2
 	if plotW < 10 {
 		return fit(th.Muted.Render("too narrow for a chart"), w, h)
 	}
-	opts := []asciigraph.Option{
-		asciigraph.Height(plotH), asciigraph.Offset(2),
-		asciigraph.YAxisValueFormatter(label),
-		asciigraph.LowerBound(lo), asciigraph.UpperBound(hi),
-	}
-	if colors != nil {
-		opts = append(opts, asciigraph.SeriesColors(colors...), asciigraph.AxisColor(asciigraph.AnsiColor(th.BorderIndex)),
-			asciigraph.LabelColor(asciigraph.AnsiColor(th.MutedIndex)))
-	}
-	plot := asciigraph.PlotMany(resample(data, plotW), opts...)
+	plot := draw(resample(data, plotW))
 	rows, widths, widest := measureLines(plot)
 	if over := widest - w; over > 0 && plotW-over >= 10 {
 		plotW -= over
-		plot = asciigraph.PlotMany(resample(data, plotW), opts...)
+		plot = draw(resample(data, plotW))
 		rows, widths, _ = measureLines(plot)
 	}
 	// The x axis: first and last dates under the plot's first and last columns.
