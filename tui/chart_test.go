@@ -308,3 +308,26 @@ func TestFitBoundsExtremes(t *testing.T) {
 		}
 	}
 }
+
+// The plot's top row holds a drawn value: the y range is the range of the
+// points drawn, not of the data before resampling, whose peaks a narrow
+// plot smooths away (third review: two empty rows above the rebased
+// chart's highest line). For positive values fitBounds ends the range at
+// the greatest (its slack, under a step, is below the least).
+func TestChartRangeIsThePointsDrawn(t *testing.T) {
+	th, _ := themes.Get("dark", true)
+	rng := rand.New(rand.NewPCG(3, 9))
+	grid := board.DayGrid(fixedNow.AddDate(-3, 0, 0), fixedNow)
+	for range 20 {
+		v := make([]float64, len(grid))
+		for i := range v {
+			v[i] = 100 + rng.NormFloat64()*15
+		}
+		out := strings.Split(ansi.Strip(drawChart([]Line{{Name: "x", Values: v}}, grid, 70, 14, "u", func(x float64, d int) string { return format.Num(x, d) }, th)), "\n")
+		plot := out[1 : len(out)-1]
+		i := strings.IndexAny(plot[0], "┤┼")
+		if after := plot[0][i:]; strings.TrimSpace(strings.TrimLeft(after, "┤")) == "" {
+			t.Fatalf("an empty top row:\n%s", strings.Join(out, "\n"))
+		}
+	}
+}
