@@ -454,8 +454,14 @@ func overviewChart(d *board.Data, ui UI, w, h int, th themes.Theme) string {
 	cols := board.Align(grid, 5*24*time.Hour, board.Window(pts, grid[0]))
 	lines := []Line{{Name: "hashprice", Values: cols[0], Series: 0}}
 	lines = append(lines, medianStepLines(d, grid)...)
-	if end.Before(d.Now.Add(-48 * time.Hour)) {
+	switch n := len(pts); {
+	case end.Before(d.Now.Add(-48 * time.Hour)):
 		title += th.Muted.Render("  history ends " + end.Format("2006-01-02"))
+	case n > 1 && end.Sub(pts[n-2].T) > 7*24*time.Hour:
+		// A live point after a stale history: the line stops long before
+		// the dot at the end (found in review, live: eleven months blank
+		// under a title that said nothing).
+		title += th.Muted.Render("  history ends " + pts[n-2].T.Format("2006-01-02") + ", then " + end.Format("2006-01-02"))
 	}
 	chart := Chart(lines, grid, w, h-1, "$/PH/day", func(v float64, d int) string { return "$" + format.Num(v, d) }, th)
 	return th.Title.Render(ansi.Truncate(title, w, "…")) + "\n" + chart

@@ -265,3 +265,30 @@ func TestOverviewRangeSaysWhereHistoryStarts(t *testing.T) {
 		t.Errorf("1M: %q", strings.SplitN(title, "\n", 2)[0])
 	}
 }
+
+// Live with a history that ended long ago, the chart's title says where the
+// history ends and that the last point is today's (the line stopped eleven
+// months before the live dot, under a title that said nothing).
+func TestOverviewChartSaysWhereLiveHistoryEnds(t *testing.T) {
+	env := *testEnv()
+	env.Offline = false
+	st := &market.State{Version: 1, Mode: market.ModeLive, Values: map[market.Metric]market.Value{
+		market.PriceUSD:     {V: 90_000, At: fixedNow, Source: "kraken"},
+		market.Difficulty:   {V: 1.5e14, At: fixedNow, Source: "mempool.space"},
+		market.Height:       {V: 930_500, At: fixedNow, Source: "mempool.space"},
+		market.FeesPerBlock: {V: 0.02, At: fixedNow, Source: "mempool.space"},
+	}}
+	// The store has today's network from the recorder, nothing between.
+	today := board.Day(fixedNow)
+	h := board.NewHistory(&env, nil, board.Network{
+		Difficulty: []board.Point{{T: today, V: 1.5e14}}, Fees: []board.Point{{T: today, V: 0.02}}, Price: []board.Point{{T: today, V: 90_000}}})
+	d := board.BuildWith(&env, h, st, fixedNow, econ.Scenario{})
+	th, _ := themes.Get("dark", true)
+	if n := len(d.Hashprice.Points); n < 2 || !d.Hashprice.Points[n-1].T.Equal(today) {
+		t.Fatalf("setup: the hashprice series does not end today")
+	}
+	title := strings.SplitN(ansi.Strip(overviewChart(d, UI{Range: Range1Y}, 160, 20, th)), "\n", 2)[0]
+	if !strings.Contains(title, "history ends 2025-12-29, then "+fixedNow.Format(time.DateOnly)) {
+		t.Errorf("title %q", title)
+	}
+}
