@@ -284,9 +284,9 @@ func costWhy(d *board.Data, r econ.CurveRow, scope econ.Scope, w int) string {
 		for _, m := range d.Board.Miners {
 			if m.Ticker == r.Ticker && slices.ContainsFunc(m.Costs[:], func(c econ.MinerCost) bool { return c.Basis == econ.BasisReported }) {
 				if w < 160 {
-					return "  rep only: not counted"
+					return "  published cost only"
 				}
-				return "  no line items; a published figure (rep), not counted"
+				return "  no recent line items; a published cost (rep), not counted"
 			}
 		}
 		return "  no recent line items"

@@ -285,7 +285,7 @@ func TestCostsNoLineItemsNamesAPublishedFigure(t *testing.T) {
 	for _, w := range []int{80, 200} {
 		out := ansi.Strip(renderCosts(d, UI{View: ViewCosts, CostScope: econ.ScopePower, CostScopeSet: true}, w, 40, th))
 		for _, l := range strings.Split(out, "\n") {
-			if strings.HasPrefix(strings.TrimSpace(l), "CIFR") && strings.Contains(l, "┃") && !strings.Contains(l, "rep") { // its cost curve row
+			if strings.HasPrefix(strings.TrimSpace(l), "CIFR") && strings.Contains(l, "┃") && !strings.Contains(l, "published cost") { // its cost curve row
 				t.Errorf("%d columns: %q", w, l)
 			}
 		}
