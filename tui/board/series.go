@@ -89,11 +89,6 @@ func Rebase(col []float64) []float64 {
 	return out
 }
 
-// Correlation is the Pearson correlation of daily returns of a and b over
-// the last window intervals between consecutive points of a that b also
-// has (by UTC day). It needs at least minPairs intervals; otherwise it is
-// unknown. b is typically BTC (every day), a a stock (trading days), so a
-// stock's Friday→Monday return meets BTC's Friday→Monday return.
 // maxReturnDays is the longest interval between two closes whose change
 // counts as a daily return: a weekend with a holiday beside it. A change
 // across a gap in the closes (months without data, then a live quote) is
@@ -105,6 +100,14 @@ const maxReturnDays = 5
 // return's (maxReturnDays).
 func dailyReturn(p0, p1 Point) bool { return dayNum(p1.T)-dayNum(p0.T) <= maxReturnDays }
 
+// Correlation is the Pearson correlation of daily returns of a and b over
+// the last window intervals between consecutive points of a that b also
+// has (by UTC day). It needs at least minPairs intervals; otherwise it is
+// unknown, and so is it when the newest interval ends more than
+// maxReturnDays before a's last point. An interval longer than
+// maxReturnDays is not a daily return. b is typically BTC (every day), a a
+// stock (trading days), so a stock's Friday→Monday return meets BTC's
+// Friday→Monday return.
 func Correlation(a, b []Point, window, minPairs int) econ.Maybe[float64] {
 	idx := make(map[time.Time]float64, len(b))
 	for _, p := range b {
