@@ -70,10 +70,10 @@ func drawChart(lines []Line, grid []time.Time, w, h int, unit string, yfmt func(
 	plotH := h - 3 // legend, x axis, and asciigraph's extra row
 	// Offset 2 puts each y label in the first cell and the axis in the
 	// second; the plot then takes the width left. The y range is that of
-	// the points drawn, resampled to the plot's
-	// width: the whole data's would leave rows empty above a peak that
-	// resampling smooths away (found in review: the top two rows of the
-	// rebased chart, 13% above its highest drawn value).
+	// the points drawn, resampled to the plot's width: the whole data's
+	// would leave rows empty above a peak that resampling smooths away
+	// (found in review: the rebased chart's top two rows, 13% above its
+	// highest drawn value).
 	draw := func(pts [][]float64) string {
 		lo, hi := bounds(pts)
 		lo, hi, step := fitBounds(lo, hi, plotH)
