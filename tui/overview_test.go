@@ -223,12 +223,7 @@ func TestOverviewHashpriceUnitIsWhole(t *testing.T) {
 func TestOverviewMarksAStaleBlockTime(t *testing.T) {
 	env := *testEnv()
 	env.Offline = false
-	st := &market.State{Version: 1, Mode: market.ModeLive, Values: map[market.Metric]market.Value{
-		market.PriceUSD:     {V: 90_000, At: fixedNow, Source: "kraken"},
-		market.Difficulty:   {V: 1.5e14, At: fixedNow, Source: "mempool.space"},
-		market.Height:       {V: 930_500, At: fixedNow, Source: "mempool.space"},
-		market.FeesPerBlock: {V: 0.02, At: fixedNow, Source: "mempool.space"},
-	}}
+	st := livePoll(fixedNow)
 	d := board.BuildWith(&env, nil, st, fixedNow, econ.Scenario{})
 	if d.Computed.Stale || !d.BlockTime.Stale {
 		t.Fatalf("setup: computed stale %v, block time stale %v", d.Computed.Stale, d.BlockTime.Stale)
@@ -272,12 +267,7 @@ func TestOverviewRangeSaysWhereHistoryStarts(t *testing.T) {
 func TestOverviewChartSaysWhereLiveHistoryEnds(t *testing.T) {
 	env := *testEnv()
 	env.Offline = false
-	st := &market.State{Version: 1, Mode: market.ModeLive, Values: map[market.Metric]market.Value{
-		market.PriceUSD:     {V: 90_000, At: fixedNow, Source: "kraken"},
-		market.Difficulty:   {V: 1.5e14, At: fixedNow, Source: "mempool.space"},
-		market.Height:       {V: 930_500, At: fixedNow, Source: "mempool.space"},
-		market.FeesPerBlock: {V: 0.02, At: fixedNow, Source: "mempool.space"},
-	}}
+	st := livePoll(fixedNow)
 	// The store has today's network from the recorder, nothing between.
 	today := board.Day(fixedNow)
 	h := board.NewHistory(&env, nil, board.Network{
@@ -291,4 +281,15 @@ func TestOverviewChartSaysWhereLiveHistoryEnds(t *testing.T) {
 	if !strings.Contains(title, "history ends 2025-12-29, then "+fixedNow.Format(time.DateOnly)) {
 		t.Errorf("title %q", title)
 	}
+}
+
+// livePoll is a state with a fresh poll of every network input but the
+// mean block time: price, difficulty, height and fees at now.
+func livePoll(now time.Time) *market.State {
+	return &market.State{Version: 1, Mode: market.ModeLive, Values: map[market.Metric]market.Value{
+		market.PriceUSD:     {V: 90_000, At: now, Source: "kraken"},
+		market.Difficulty:   {V: 1.5e14, At: now, Source: "mempool.space"},
+		market.Height:       {V: 930_500, At: now, Source: "mempool.space"},
+		market.FeesPerBlock: {V: 0.02, At: now, Source: "mempool.space"},
+	}}
 }

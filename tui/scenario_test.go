@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hashdeck/hashdeck/econ"
-	"github.com/hashdeck/hashdeck/feeds/market"
 	"github.com/hashdeck/hashdeck/themes"
 	"github.com/hashdeck/hashdeck/tui/board"
 	"github.com/hashdeck/hashdeck/tui/format"
@@ -420,13 +419,7 @@ func TestScenarioSaysWhatItStartsFrom(t *testing.T) {
 		t.Errorf("difficulty row:\n%s", frame)
 	}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	st := &market.State{Values: map[market.Metric]market.Value{
-		market.PriceUSD:     {V: 90_000, At: now, Source: "kraken"},
-		market.Difficulty:   {V: 148e12, At: now, Source: "mempool.space"},
-		market.Height:       {V: 930_500, At: now, Source: "mempool.space"},
-		market.FeesPerBlock: {V: 0.02, At: now, Source: "mempool.space"},
-	}}
-	live := board.Build(testEnv(), st, now, econ.Scenario{})
+	live := board.Build(testEnv(), livePoll(now), now, econ.Scenario{})
 	if frame := ansi.Strip(Render(live, UI{View: ViewScenario}, 200, 60, detMonoTheme(t))); !strings.Contains(frame, "Scenario  now → what-if") {
 		t.Errorf("live scenario base:\n%s", frame)
 	}
