@@ -104,8 +104,7 @@ func Fresh(d *board.Data) Freshness {
 	// pace come from the mean block time (live, a refused poll leaves the
 	// embedded one: found in review, the screen marked them, the JSON not).
 	add("hashprice.usd_per_ph_day", d.Computed)
-	fromBlocks := board.ComputedFrom(d.Difficulty, d.BlockTime)
-	add("network.network_hashrate_ehs", fromBlocks)
+	add("network.network_hashrate_ehs", board.ComputedFrom(d.Difficulty, d.BlockTime))
 	add("network.halving_eta_observed", board.ComputedFrom(d.Height, d.BlockTime))
 	for _, p := range d.Peers {
 		add("peers."+p.Ticker+".price_usd", p.Price)
